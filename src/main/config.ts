@@ -1,0 +1,100 @@
+// Resolves the app's configuration from CLI flags, then environment variables, then defaults.
+// The names of the flags and variables are a contract (issue 3): keep them to the letter.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { isQuotaProfileName, type QuotaProfileName } from '../shared/gmail-quota';
+
+export type AppConfig = {
+  dataDir: string;
+  /** Use this Redis instead of spawning one (shared Redis, several worker processes). */
+  redisUrl?: string;
+  /** Root URL of the Gmail API, ending in '/': googleapis appends 'gmail/v1/…'. */
+  gmailApiUrl: string;
+  oauthAuthUrl: string;
+  oauthTokenUrl: string;
+  oauthRevokeUrl: string;
+  clientId: string;
+  clientSecret: string;
+  quotaProfile: QuotaProfileName;
+  /** Multiplies the per-minute budget the governor assumes (0 = no pacing). Only for emulators. */
+  quotaScale: number;
+  /** Requests in flight per account (Gmail answers 429 past a small number). */
+  maxInFlight: number;
+  /** Incremental sync interval for the job scheduler. */
+  syncIntervalMs: number;
+  /** BullMQ key prefix (tests use a unique one). */
+  queuePrefix: string;
+  /**
+   * How long one Gmail request may take before it is abandoned and retried (MAILMIRROR_GMAIL_TIMEOUT_MS;
+   * default: the client's DEFAULT_GMAIL_TIMEOUT_MS). Lowered by tests that inject slow answers.
+   */
+  gmailTimeoutMs?: number;
+};
+
+export type ConfigFlags = Partial<Record<
+  'dataDir' | 'redisUrl' | 'gmailApiUrl' | 'oauthAuthUrl' | 'oauthTokenUrl' | 'oauthRevokeUrl' | 'clientId' | 'clientSecret',
+  string
+>>;
+
+export const GOOGLE_DEFAULTS = {
+  gmailApiUrl: 'https://gmail.googleapis.com/',
+  oauthAuthUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
+  oauthTokenUrl: 'https://oauth2.googleapis.com/token',
+  oauthRevokeUrl: 'https://oauth2.googleapis.com/revoke',
+} as const;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+function num(v: string | undefined, name: string, def: number): number {
+  if (v === undefined || v === '') return def;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${name} must be a non-negative number, got "${v}"`);
+  return n;
+}
+
+function url(v: string, name: string): string {
+  try {
+    const u = new URL(v);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new ConfigError(`${name} is not an http(s) URL: "${v}"`);
+  }
+  return v;
+}
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Mailmirror');
+  if (process.platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Mailmirror');
+  return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'mailmirror');
+}
+
+export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const pick = (flag: keyof ConfigFlags, envName: string): string | undefined => {
+    const v = flags[flag] ?? env[envName];
+    return v === undefined || v === '' ? undefined : v;
+  };
+  let gmailApiUrl = url(pick('gmailApiUrl', 'MAILMIRROR_GMAIL_API_URL') ?? GOOGLE_DEFAULTS.gmailApiUrl, '--gmail-api-url');
+  if (!gmailApiUrl.endsWith('/')) gmailApiUrl += '/';
+  const profile = env.MAILMIRROR_QUOTA_PROFILE ?? '2026';
+  if (!isQuotaProfileName(profile)) throw new ConfigError(`MAILMIRROR_QUOTA_PROFILE must be "2026" or "legacy", got "${profile}"`);
+  return {
+    dataDir: resolve(pick('dataDir', 'MAILMIRROR_DATA_DIR') ?? defaultDataDir(env)),
+    redisUrl: pick('redisUrl', 'REDIS_URL'),
+    gmailApiUrl,
+    oauthAuthUrl: url(pick('oauthAuthUrl', 'MAILMIRROR_OAUTH_AUTH_URL') ?? GOOGLE_DEFAULTS.oauthAuthUrl, '--oauth-auth-url'),
+    oauthTokenUrl: url(pick('oauthTokenUrl', 'MAILMIRROR_OAUTH_TOKEN_URL') ?? GOOGLE_DEFAULTS.oauthTokenUrl, '--oauth-token-url'),
+    oauthRevokeUrl: url(pick('oauthRevokeUrl', 'MAILMIRROR_OAUTH_REVOKE_URL') ?? GOOGLE_DEFAULTS.oauthRevokeUrl, '--oauth-revoke-url'),
+    clientId: pick('clientId', 'MAILMIRROR_CLIENT_ID') ?? '',
+    clientSecret: pick('clientSecret', 'MAILMIRROR_CLIENT_SECRET') ?? '',
+    quotaProfile: profile,
+    quotaScale: num(env.MAILMIRROR_QUOTA_SCALE, 'MAILMIRROR_QUOTA_SCALE', 1),
+    maxInFlight: Math.max(1, Math.floor(num(env.MAILMIRROR_MAX_IN_FLIGHT, 'MAILMIRROR_MAX_IN_FLIGHT', 8))),
+    syncIntervalMs: Math.max(1000, num(env.MAILMIRROR_SYNC_INTERVAL_MS, 'MAILMIRROR_SYNC_INTERVAL_MS', 60_000)),
+    queuePrefix: env.MAILMIRROR_QUEUE_PREFIX ?? 'mailmirror',
+    gmailTimeoutMs: env.MAILMIRROR_GMAIL_TIMEOUT_MS
+      ? Math.max(1, num(env.MAILMIRROR_GMAIL_TIMEOUT_MS, 'MAILMIRROR_GMAIL_TIMEOUT_MS', 0))
+      : undefined,
+  };
+}

@@ -1,0 +1,149 @@
+// Opens the store: pragmas, then drizzle-kit's migrations from drizzle/ before anything else
+// touches the file (CONVENTIONS.md: migrate() first).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator';
+import * as schema from './schema';
+import { DatabaseTooNewError, MigrationError, StoreError, toStoreError } from './errors';
+
+export type Db = {
+  sqlite: Database.Database;
+  orm: BetterSQLite3Database<typeof schema>;
+  /** Closes the connection; safe to call more than once. */
+  close(): void;
+};
+
+export type OpenDatabaseOptions = {
+  /**
+   * Folder holding drizzle-kit's output (meta/_journal.json and the .sql files). Default: the
+   * nearest `drizzle/` found walking up from this file, which works from src/ (vitest, tsx) and
+   * from dist/src/ (compiled). A packaged app passes its resources path.
+   */
+  migrationsFolder?: string;
+};
+
+const MIGRATIONS_TABLE = '__drizzle_migrations';
+
+/** Walks up from `start` to the first folder containing drizzle/meta/_journal.json. */
+export function findMigrationsFolder(start: string = __dirname): string {
+  let dir = path.resolve(start);
+  for (;;) {
+    const candidate = path.join(dir, 'drizzle');
+    if (existsSync(path.join(candidate, 'meta', '_journal.json'))) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) {
+      throw new MigrationError(`No drizzle/meta/_journal.json found in ${start} or any folder above it`);
+    }
+    dir = parent;
+  }
+}
+
+function isMemory(file: string): boolean {
+  return file === ':memory:' || file === '' || file.startsWith('file::memory:');
+}
+
+function hasMigrationsTable(sqlite: Database.Database): boolean {
+  return sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(MIGRATIONS_TABLE) !== undefined;
+}
+
+function appliedMigrationTimes(sqlite: Database.Database): number[] {
+  if (!hasMigrationsTable(sqlite)) return [];
+  const rows = sqlite.prepare(`SELECT created_at AS createdAt FROM ${MIGRATIONS_TABLE}`).all() as Array<{ createdAt: unknown }>;
+  return rows.map((r) => Number(r.createdAt)).filter((n) => Number.isFinite(n));
+}
+
+/**
+ * drizzle's migrator silently ignores migrations it does not know, so a file written by a newer
+ * Mailmirror would be used with a schema this code does not understand. Refuse it instead.
+ */
+function assertNotNewer(sqlite: Database.Database, migrations: MigrationMeta[], file: string): void {
+  const known = new Set(migrations.map((m) => m.folderMillis));
+  const newest = migrations.reduce((max, m) => Math.max(max, m.folderMillis), 0);
+  const unknown = appliedMigrationTimes(sqlite).filter((t) => !known.has(t));
+  if (unknown.length === 0) return;
+  if (unknown.some((t) => t > newest)) {
+    throw new DatabaseTooNewError(
+      `The database ${file} was created by a newer version of Mailmirror (it has ${unknown.length} migration(s) this version does not know). Update Mailmirror or use another data folder.`,
+    );
+  }
+  throw new MigrationError(`The database ${file} has applied migrations this version does not know (${unknown.join(', ')})`);
+}
+
+function hasPendingMigrations(sqlite: Database.Database, migrations: MigrationMeta[]): boolean {
+  const applied = appliedMigrationTimes(sqlite);
+  const last = applied.length === 0 ? -Infinity : Math.max(...applied);
+  // The same rule drizzle's migrator uses: everything newer than the last applied one runs.
+  return migrations.some((m) => m.folderMillis > last);
+}
+
+function applyPragmas(sqlite: Database.Database, memory: boolean): void {
+  // Wait for other processes (workers, CLI) instead of failing at once with SQLITE_BUSY.
+  sqlite.pragma('busy_timeout = 5000');
+  // Must precede the first CREATE TABLE of a new file; a no-op on an existing one.
+  sqlite.pragma('auto_vacuum = INCREMENTAL');
+  if (!memory) sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+}
+
+function runMigrations(db: Db, migrationsFolder: string, file: string): void {
+  let migrations: MigrationMeta[];
+  try {
+    migrations = readMigrationFiles({ migrationsFolder });
+  } catch (e) {
+    throw new MigrationError(`Cannot read the migrations in ${migrationsFolder}: ${(e as Error).message}`, { cause: e });
+  }
+  assertNotNewer(db.sqlite, migrations, file);
+  if (!hasPendingMigrations(db.sqlite, migrations)) return;
+  try {
+    migrate(db.orm, { migrationsFolder });
+  } catch (e) {
+    // Another process opening the same file may have migrated it first; that is success.
+    if (!hasPendingMigrations(db.sqlite, migrations)) return;
+    const mapped = toStoreError(e);
+    if (mapped instanceof StoreError) throw mapped;
+    throw new MigrationError(`Migrating ${file} failed: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * Opens (creating if needed) the SQLite store at `file` (':memory:' for tests), sets the pragmas
+ * and applies pending migrations. Throws a StoreError subclass (CorruptDatabaseError,
+ * DatabaseTooNewError, MigrationError, …) when the file cannot be used.
+ */
+export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
+  let sqlite: Database.Database;
+  try {
+    sqlite = new Database(file);
+  } catch (e) {
+    throw toStoreError(e);
+  }
+  let closed = false;
+  const db: Db = {
+    sqlite,
+    orm: drizzle(sqlite, { schema }),
+    close() {
+      if (closed) return;
+      closed = true;
+      try {
+        // Recommended before closing a long-lived connection: https://sqlite.org/pragma.html#pragma_optimize
+        if (sqlite.open && !sqlite.readonly) sqlite.pragma('optimize');
+      } catch {
+        // a failing optimize must not keep the file open
+      }
+      sqlite.close();
+    },
+  };
+  try {
+    applyPragmas(sqlite, isMemory(file));
+    runMigrations(db, options.migrationsFolder ?? findMigrationsFolder(), file);
+  } catch (e) {
+    closed = true;
+    sqlite.close();
+    throw toStoreError(e);
+  }
+  return db;
+}

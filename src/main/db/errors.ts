@@ -1,0 +1,130 @@
+// One error class per store condition, each with a string `code` (CONVENTIONS.md), so callers
+// and the IPC layer can tell "disk full" from "corrupt file" without parsing SQLite messages.
+// SQLite result codes: https://sqlite.org/rescode.html
+
+export type StoreErrorCode =
+  | 'DISK_FULL'
+  | 'CORRUPT'
+  | 'READONLY'
+  | 'BUSY'
+  | 'CANT_OPEN'
+  | 'IO'
+  | 'MIGRATION'
+  | 'NEWER_SCHEMA'
+  | 'INVALID_CURSOR';
+
+export class StoreError extends Error {
+  readonly code: StoreErrorCode;
+  /** The SQLite extended result code (e.g. SQLITE_IOERR_WRITE) when one caused this error. */
+  readonly sqliteCode: string | undefined;
+
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown; sqliteCode?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.sqliteCode = options?.sqliteCode;
+  }
+}
+
+export class DiskFullError extends StoreError {
+  constructor(message = 'The disk holding the mailbox database is full', options?: { cause?: unknown; sqliteCode?: string }) {
+    super('DISK_FULL', message, options);
+  }
+}
+
+export class CorruptDatabaseError extends StoreError {
+  constructor(message = 'The mailbox database file is damaged or is not a database', options?: { cause?: unknown; sqliteCode?: string }) {
+    super('CORRUPT', message, options);
+  }
+}
+
+export class ReadonlyDatabaseError extends StoreError {
+  constructor(message = 'The mailbox database cannot be written (read-only file or folder)', options?: { cause?: unknown; sqliteCode?: string }) {
+    super('READONLY', message, options);
+  }
+}
+
+export class DatabaseBusyError extends StoreError {
+  constructor(message = 'The mailbox database stayed locked by another process', options?: { cause?: unknown; sqliteCode?: string }) {
+    super('BUSY', message, options);
+  }
+}
+
+export class CannotOpenDatabaseError extends StoreError {
+  constructor(message = 'The mailbox database file cannot be opened', options?: { cause?: unknown; sqliteCode?: string }) {
+    super('CANT_OPEN', message, options);
+  }
+}
+
+export class DatabaseIoError extends StoreError {
+  constructor(message = 'A disk I/O error occurred on the mailbox database', options?: { cause?: unknown; sqliteCode?: string }) {
+    super('IO', message, options);
+  }
+}
+
+export class MigrationError extends StoreError {
+  constructor(message: string, options?: { cause?: unknown; sqliteCode?: string }) {
+    super('MIGRATION', message, options);
+  }
+}
+
+/** The file was migrated by a newer Mailmirror: this version does not know its schema. */
+export class DatabaseTooNewError extends StoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NEWER_SCHEMA', message, options);
+  }
+}
+
+export class InvalidCursorError extends StoreError {
+  constructor(message = 'The message list cursor is not valid') {
+    super('INVALID_CURSOR', message);
+  }
+}
+
+/** The SQLite result code of the error or of one of its causes (drizzle may wrap driver errors). */
+function sqliteCodeOf(e: unknown): string | undefined {
+  let current: unknown = e;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * Turns a better-sqlite3 error into the matching StoreError; anything else (a programming error,
+ * a constraint violation, a StoreError already) is returned unchanged.
+ */
+export function toStoreError(e: unknown): unknown {
+  if (e instanceof StoreError) return e;
+  const sqliteCode = sqliteCodeOf(e);
+  if (sqliteCode === undefined) {
+    // better-sqlite3 refuses a path whose folder does not exist before SQLite sees it.
+    if (e instanceof TypeError && /directory does not exist/i.test(e.message)) {
+      return new CannotOpenDatabaseError(`The mailbox database cannot be opened: ${e.message}`, { cause: e });
+    }
+    return e;
+  }
+  const detail = e instanceof Error ? e.message : String(e);
+  const options = { cause: e, sqliteCode };
+  if (sqliteCode === 'SQLITE_FULL' || sqliteCode === 'SQLITE_IOERR_SHMSIZE') {
+    return new DiskFullError(`The disk holding the mailbox database is full (${detail})`, options);
+  }
+  if (sqliteCode.startsWith('SQLITE_CORRUPT') || sqliteCode === 'SQLITE_NOTADB') {
+    return new CorruptDatabaseError(`The mailbox database is damaged (${detail})`, options);
+  }
+  if (sqliteCode.startsWith('SQLITE_READONLY') || sqliteCode === 'SQLITE_PERM' || sqliteCode === 'SQLITE_AUTH') {
+    return new ReadonlyDatabaseError(`The mailbox database cannot be written (${detail})`, options);
+  }
+  if (sqliteCode.startsWith('SQLITE_BUSY') || sqliteCode.startsWith('SQLITE_LOCKED')) {
+    return new DatabaseBusyError(`The mailbox database stayed locked by another process (${detail})`, options);
+  }
+  if (sqliteCode.startsWith('SQLITE_CANTOPEN')) {
+    return new CannotOpenDatabaseError(`The mailbox database cannot be opened (${detail})`, options);
+  }
+  if (sqliteCode.startsWith('SQLITE_IOERR')) {
+    return new DatabaseIoError(`A disk I/O error occurred on the mailbox database (${detail})`, options);
+  }
+  return e;
+}

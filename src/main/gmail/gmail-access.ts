@@ -1,0 +1,66 @@
+// Per-account Gmail access for the sync processors: an authorized googleapis client and every call
+// paced by the shared quota governor. Revoked tokens flag the account and stop retries.
+import type { gmail_v1 } from 'googleapis';
+import type { OAuth2Client } from 'google-auth-library';
+import type { AppConfig } from '../config';
+import type { Db } from '../db/client';
+import type { GmailMethod } from '../../shared/gmail-quota';
+import type { QuotaGovernor } from './quota-governor';
+import type { SecretBox } from './secret-box';
+import { createGmailClient } from './client';
+import { authorizedClient, markNeedsReconnect } from './account-auth';
+import { classifyGmailError, GmailInvalidGrantError, GmailAuthError } from './errors';
+
+export class AccountNeedsReconnectError extends Error {
+  readonly code = 'AUTH_REVOKED';
+}
+
+type Entry = { auth: OAuth2Client; gmail: gmail_v1.Gmail };
+
+export class GmailAccess {
+  private readonly clients = new Map<number, Entry>();
+
+  constructor(
+    private readonly deps: { db: Db; config: AppConfig; box: SecretBox; governor: QuotaGovernor },
+  ) {}
+
+  client(accountId: number): Entry {
+    let e = this.clients.get(accountId);
+    if (!e) {
+      const auth = authorizedClient({ db: this.deps.db, config: this.deps.config, box: this.deps.box }, accountId);
+      e = {
+        auth,
+        gmail: createGmailClient({ rootUrl: this.deps.config.gmailApiUrl, auth, timeoutMs: this.deps.config.gmailTimeoutMs }),
+      };
+      this.clients.set(accountId, e);
+    }
+    return e;
+  }
+
+  /** Forget a cached client (account removed or reconnected with a new token). */
+  forget(accountId: number): void {
+    this.clients.delete(accountId);
+  }
+
+  /**
+   * One Gmail call for an account, paced by the governor. An `invalid_grant` (token revoked or expired
+   * for good) flags the account "needs reconnect" — its data stays — and surfaces as
+   * AccountNeedsReconnectError, which processors turn into an unrecoverable job failure.
+   */
+  async call<T>(accountId: number, method: GmailMethod, fn: (gmail: gmail_v1.Gmail) => Promise<T>, units?: number): Promise<T> {
+    const { gmail } = this.client(accountId);
+    try {
+      return await this.deps.governor.call(String(accountId), method, () => fn(gmail), units === undefined ? undefined : { units });
+    } catch (e) {
+      const err = classifyGmailError(e);
+      if (err instanceof GmailInvalidGrantError || err instanceof GmailAuthError) {
+        markNeedsReconnect(this.deps.db, accountId, err.message);
+        this.forget(accountId);
+        throw new AccountNeedsReconnectError(
+          'Gmail refused this account\'s token: reconnect the account (its mirrored mail is kept).',
+        );
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+// OAuth token sets at rest: encrypted with a SecretBox into accounts.token_cipher. The clear
+// text exists only in memory; nothing here logs or returns it outside a Credentials object.
+import { eq } from 'drizzle-orm';
+import type { Credentials } from 'google-auth-library';
+import type { Db } from '../db/client';
+import { accounts } from '../db/schema';
+import { registerTokenSecrets } from './oauth';
+import type { SecretBox } from './secret-box';
+
+/** What is kept of a token set: no id_token (it carries the user's identity claims, unused). */
+export type StoredTokens = Pick<Credentials, 'access_token' | 'refresh_token' | 'expiry_date' | 'token_type' | 'scope'>;
+
+export class TokenMissingError extends Error {
+  readonly code = 'AUTH_MISSING';
+}
+
+function pickStored(tokens: Credentials): StoredTokens {
+  const out: StoredTokens = {};
+  if (tokens.access_token) out.access_token = tokens.access_token;
+  if (tokens.refresh_token) out.refresh_token = tokens.refresh_token;
+  if (typeof tokens.expiry_date === 'number') out.expiry_date = tokens.expiry_date;
+  if (tokens.token_type) out.token_type = tokens.token_type;
+  if (tokens.scope) out.scope = tokens.scope;
+  return out;
+}
+
+export function encryptTokens(box: SecretBox, tokens: Credentials): string {
+  return box.encrypt(JSON.stringify(pickStored(tokens)));
+}
+
+export function decryptTokens(box: SecretBox, cipher: string): StoredTokens {
+  const parsed: unknown = JSON.parse(box.decrypt(cipher));
+  if (!parsed || typeof parsed !== 'object') throw new TokenMissingError('the stored token set is unreadable');
+  const tokens = pickStored(parsed as Credentials);
+  registerTokenSecrets(tokens);
+  return tokens;
+}
+
+/** The account's decrypted token set, or null when it has none (removed or never connected). */
+export function loadTokens(db: Db, box: SecretBox, accountId: number): StoredTokens | null {
+  const row = db.orm.select({ tokenCipher: accounts.tokenCipher }).from(accounts).where(eq(accounts.id, accountId)).get();
+  if (!row?.tokenCipher) return null;
+  return decryptTokens(box, row.tokenCipher);
+}
+
+export function saveTokens(db: Db, box: SecretBox, accountId: number, tokens: Credentials): void {
+  db.orm.update(accounts).set({ tokenCipher: encryptTokens(box, tokens) }).where(eq(accounts.id, accountId)).run();
+}
+
+/**
+ * Persists a refresh's answer. Google usually omits the refresh token there, so the stored one is
+ * kept; read and written in one transaction because several workers may refresh at once.
+ */
+export function mergeRefreshedTokens(db: Db, box: SecretBox, accountId: number, fresh: Credentials): StoredTokens | null {
+  registerTokenSecrets(fresh);
+  return db.sqlite.transaction((): StoredTokens | null => {
+    const current = loadTokens(db, box, accountId);
+    // Removed meanwhile (or disconnected): do not resurrect a token for it.
+    if (!current) return null;
+    const merged: StoredTokens = { ...current, ...pickStored(fresh) };
+    if (!fresh.refresh_token) merged.refresh_token = current.refresh_token;
+    saveTokens(db, box, accountId, merged);
+    return merged;
+  }).immediate();
+}

@@ -1,0 +1,39 @@
+// What every CLI command receives, and the store the light commands (account, status, export) open
+// without starting Redis or workers.
+import { join } from 'node:path';
+import type { AppConfig, ConfigFlags } from '../config';
+import { openDatabase, type Db } from '../db/client';
+import { FileKeySecretBox, ensureDataDir, type SecretBox } from '../gmail/secret-box';
+
+export type CliContext = {
+  config: AppConfig;
+  /** The global options as given on the command line (before environment and defaults). */
+  flags: ConfigFlags;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** stdout is a terminal: progress bars instead of plain lines. */
+  isTTY: boolean;
+};
+
+export const DATABASE_FILE_NAME = 'mailmirror.db';
+
+export function databaseFile(config: Pick<AppConfig, 'dataDir'>): string {
+  return join(config.dataDir, DATABASE_FILE_NAME);
+}
+
+export type LocalStore = { readonly db: Db; readonly box: SecretBox; close(): void };
+
+/** The data folder (mode 0700), its database, and its token key (loaded when first used). */
+export function openLocalStore(config: AppConfig): LocalStore {
+  ensureDataDir(config.dataDir);
+  const db = openDatabase(databaseFile(config));
+  let box: SecretBox | undefined;
+  return {
+    db,
+    get box() {
+      box ??= new FileKeySecretBox(config.dataDir);
+      return box;
+    },
+    close: () => db.close(),
+  };
+}

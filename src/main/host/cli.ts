@@ -1,0 +1,122 @@
+// The headless `mailmirror` command (bin/mailmirror.js calls main() from the compiled file).
+// Every failure ends as one line on stderr and a non-zero exit code, never a stack trace.
+import { resolveConfig } from '../config';
+import { describeEndpoint, networkErrorCode } from '../gmail/net-errors';
+import { safeErrorMessage } from '../gmail/redact';
+import { ensureDataDir } from '../gmail/secret-box';
+import { parseCommandLine, UsageError } from './args';
+import type { CliContext } from './cli-context';
+import { writeLine } from './output';
+
+export type CliIo = {
+  stdout?: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr?: NodeJS.WritableStream;
+  env?: NodeJS.ProcessEnv;
+};
+
+type Command = (ctx: CliContext, args: string[]) => Promise<number>;
+
+// Loaded on demand: `account list` should not pay for BullMQ, googleapis and the browser host.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  account: async () => (await import('./commands/account.js')).accountCommand,
+  status: async () => (await import('./commands/status.js')).statusCommand,
+  export: async () => (await import('./commands/export.js')).exportCommand,
+  sync: async () => (await import('./commands/sync.js')).syncCommand,
+  worker: async () => (await import('./commands/worker.js')).workerCommand,
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
+};
+
+// Commands that never touch the configured data folder (demo makes a temporary one).
+const NO_DATA_DIR = new Set(['demo']);
+
+export const USAGE = `Usage: mailmirror [global options] <command> [options]
+
+Commands:
+  account add [--no-browser]        connect a Gmail account (prints the URL to open)
+  account list [--json]             connected accounts and their sync state
+  account remove <email>            revoke an account's access and delete its mirror
+  sync [--account <email>] [--full] [--wait]
+                                    start a sync; --wait runs it here with progress
+  status [--json]                   each account's phase, progress and last sync
+  export --account <email> --format json --out <file|->
+                                    the mirror as one JSON document
+  worker                            run sync workers only (extra processes)
+  serve [--port N]                  the app in a browser, on 127.0.0.1
+  demo                              a full sync of a generated mailbox, no Google account
+  emulator [--port N] [--messages N]
+                                    run the Gmail emulator on its own
+
+Global options (each also an environment variable):
+  --data-dir <dir>          MAILMIRROR_DATA_DIR       where the mirror lives
+  --redis-url <url>         REDIS_URL                 use this Redis instead of starting one
+  --gmail-api-url <url>     MAILMIRROR_GMAIL_API_URL  Gmail API root
+  --oauth-auth-url <url>    MAILMIRROR_OAUTH_AUTH_URL
+  --oauth-token-url <url>   MAILMIRROR_OAUTH_TOKEN_URL
+  --oauth-revoke-url <url>  MAILMIRROR_OAUTH_REVOKE_URL
+  --client-id <id>          MAILMIRROR_CLIENT_ID      OAuth client (Desktop app type)
+  --client-secret <secret>  MAILMIRROR_CLIENT_SECRET
+`;
+
+export async function main(argv: string[], io: CliIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const env = io.env ?? process.env;
+  // Everything this process creates (database, WAL, key, logs, exports) is private to the user.
+  if (process.platform !== 'win32') process.umask(0o077);
+  try {
+    const parsed = parseCommandLine(argv);
+    if (parsed.command === 'emulator') {
+      // Its own options and its own --help; it uses none of the app's configuration.
+      const { runEmulatorCli } = await import('../../emulator/standalone.js');
+      return await runEmulatorCli(parsed.rest);
+    }
+    if (parsed.help || parsed.command === 'help') {
+      stdout.write(USAGE);
+      return 0;
+    }
+    if (!parsed.command) throw new UsageError('no command given');
+    const load = Object.hasOwn(COMMANDS, parsed.command) ? COMMANDS[parsed.command] : undefined;
+    if (!load) throw new UsageError(`unknown command "${parsed.command}"`);
+    const config = resolveConfig(parsed.flags, env);
+    if (!NO_DATA_DIR.has(parsed.command)) ensureDataDir(config.dataDir);
+    const ctx: CliContext = {
+      config,
+      flags: parsed.flags,
+      stdout,
+      stderr,
+      isTTY: (stdout as { isTTY?: boolean }).isTTY === true,
+    };
+    const command = await load();
+    return await command(ctx, parsed.rest);
+  } catch (e) {
+    const { line, exitCode } = describeFailure(e);
+    writeLine(stderr, `mailmirror: ${line}`);
+    if (env.MAILMIRROR_DEBUG && e instanceof Error && e.stack) writeLine(stderr, safeErrorMessage(e.stack));
+    return exitCode;
+  }
+}
+
+type Failure = { line: string; exitCode: number };
+
+/** One line (redacted) and an exit code for anything a command threw. */
+export function describeFailure(e: unknown): Failure {
+  const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
+  if (e instanceof UsageError) return { line: `${oneLine(safeErrorMessage(e))} (see \`mailmirror --help\`)`, exitCode: 2 };
+  const code = e && typeof e === 'object' ? (e as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+    // A command that parsed its own arguments with parseArgs: its first line is the useful one.
+    return { line: `${safeErrorMessage(e).split('\n')[0].trim()} (see \`mailmirror --help\`)`, exitCode: 2 };
+  }
+  // Ctrl-C while waiting for the browser (OAuthAbortedError): the shell's code for SIGINT.
+  if (code === 'OAUTH_ABORTED') return { line: safeErrorMessage(e), exitCode: 130 };
+  // A coded error of ours already says what failed; a raw network error does not.
+  const ours = typeof code === 'string' && networkErrorCode({ code }) === undefined;
+  const net = ours ? undefined : networkErrorCode(e);
+  if (net) {
+    const url = (e as { config?: { url?: unknown } }).config?.url;
+    const where = typeof url === 'string' || url instanceof URL ? describeEndpoint(String(url)) : 'a configured endpoint';
+    return { line: `cannot reach ${where} (${net})`, exitCode: 1 };
+  }
+  return { line: oneLine(safeErrorMessage(e)), exitCode: 1 };
+}

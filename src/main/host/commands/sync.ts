@@ -1,0 +1,112 @@
+// `mailmirror sync [--account <email>] [--full] [--wait]`: enqueue the right sync and return at once;
+// with --wait, run the workers here, show progress, and exit 0 once every selected account is fully
+// synced and idle (non-zero with a clear message when a sync failed).
+import type { CliContext } from '../cli-context';
+import { createAppCore, type AppCore } from '../../app-core';
+import { getAccount, getAccountByEmail, listAccounts, type Account } from '../../db/accounts';
+import { accountSyncStatus } from '../../sync/status';
+import { ProgressView } from '../progress';
+import { UsageError, parseCommandArgs } from '../args';
+
+export async function syncCommand(ctx: CliContext, args: string[]): Promise<number> {
+  const { values } = parseCommandArgs('sync', args, {
+    account: { type: 'string' },
+    full: { type: 'boolean' },
+    wait: { type: 'boolean' },
+  });
+  const core = await createAppCore(ctx.config, { runWorkers: !!values.wait });
+  try {
+    const accounts = selectAccounts(core, values.account);
+    for (const a of accounts) {
+      const kind = await core.sync.requestSync(a.id, { full: values.full });
+      if (!values.wait) ctx.stdout.write(`${a.email}: ${kind} sync queued\n`);
+    }
+    if (!values.wait) return 0;
+    return await waitUntilIdle(core, ctx, accounts.map((a) => a.id));
+  } finally {
+    await core.close();
+  }
+}
+
+export function selectAccounts(core: AppCore, email: string | undefined): Account[] {
+  if (email) {
+    const a = getAccountByEmail(core.db, email);
+    if (!a) throw new UsageError(`no account ${email} (see \`mailmirror account list\`)`);
+    return [a];
+  }
+  const all = listAccounts(core.db);
+  if (all.length === 0) throw new UsageError('no accounts yet: connect one with `mailmirror account add`');
+  return all;
+}
+
+/**
+ * Waits until every account is synced, has run an incremental pass since we started, and no job is
+ * left; redraws the progress meanwhile. Stops early on a failed sync or a revoked token.
+ */
+export async function waitUntilIdle(
+  core: AppCore,
+  ctx: Pick<CliContext, 'stdout' | 'stderr' | 'isTTY'>,
+  accountIds: number[],
+  opts: { timeoutMs?: number } = {},
+): Promise<number> {
+  const started = Date.now();
+  const view = new ProgressView(ctx.stdout, ctx.isTTY);
+  let idleSince = 0;
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let lastResume = Date.now();
+  try {
+    for (;;) {
+      const statuses = accountIds
+        .map((id) => getAccount(core.db, id))
+        .filter((a): a is Account => !!a)
+        .map((a) => accountSyncStatus(core.db, a));
+      view.render(statuses);
+      const broken = statuses.find((s) => s.phase === 'failed' || s.phase === 'needs_reconnect');
+      if (broken) {
+        ctx.stderr.write(`mailmirror: sync of ${broken.email} failed: ${broken.error ?? broken.phase}\n`);
+        return 1;
+      }
+      const storage = core.storageFailure();
+      if (storage) {
+        ctx.stderr.write(
+          `mailmirror: sync paused: ${storage} (${core.config.dataDir}). Free some space and run \`mailmirror sync --wait\` again: it resumes where it stopped.\n`,
+        );
+        return 1;
+      }
+      const allSynced = statuses.every(
+        (s) => s.phase === 'synced' && !!s.lastIncrementalSyncAt && s.lastIncrementalSyncAt.getTime() >= started - 1000,
+      );
+      const unfinished = await core.queues.unfinishedCount();
+      if (allSynced && unfinished === 0) {
+        // Idle twice in a row, a moment apart: nothing was about to be enqueued.
+        if (idleSince && Date.now() - idleSince >= 300) {
+          for (const s of statuses) ctx.stdout.write(`${s.email}: synced ${s.processed} messages (historyId ${s.historyId})\n`);
+          return 0;
+        }
+        idleSince ||= Date.now();
+      } else idleSince = 0;
+      // Nothing queued but work left (a job lost with Redis): derive it again from the store.
+      if (unfinished === 0 && !allSynced && Date.now() - lastResume > 3000) {
+        lastResume = Date.now();
+        for (const id of accountIds) await core.sync.requestSync(id).catch(() => undefined);
+      }
+      if (interrupted) {
+        ctx.stderr.write('mailmirror: interrupted; the sync resumes where it stopped next time\n');
+        return 130;
+      }
+      if (opts.timeoutMs && Date.now() - started > opts.timeoutMs) {
+        ctx.stderr.write('mailmirror: timed out waiting for the sync\n');
+        return 1;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,62 @@
+// The terminal progress bar of `sync --wait` and `demo`: one redrawn line per account on a TTY,
+// plain lines (on change, at most every few seconds) otherwise.
+import type { AccountSyncStatus } from '../sync/status';
+import { RateMeter } from '../sync/rate-meter';
+
+export { RateMeter };
+
+const BAR = 28;
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function formatDuration(s: number): string {
+  if (!Number.isFinite(s) || s < 0) return '--';
+  if (s < 60) return `${Math.ceil(s)}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+export function progressLine(s: AccountSyncStatus, rate: number, tty: boolean): string {
+  const pct = s.percent;
+  const counts = `${fmt(s.processed)}/${fmt(s.total)}`;
+  const speed = rate > 0 ? ` · ${rate.toFixed(rate < 10 ? 1 : 0)} msg/s` : '';
+  const eta = rate > 0 && s.phase !== 'synced' ? ` · ${formatDuration((s.total - s.processed) / rate)} left` : '';
+  const label = s.phase === 'synced' ? 'up to date' : s.phase.replace('_', ' ');
+  if (!tty) return `${s.email}: ${label} ${counts} (${pct.toFixed(1)}%)${speed}${eta}`;
+  const filled = Math.round((BAR * pct) / 100);
+  const bar = '█'.repeat(filled) + '░'.repeat(BAR - filled);
+  return `${s.email} ${bar} ${pct.toFixed(1).padStart(5)}% ${counts} ${label}${speed}${eta}`;
+}
+
+export class ProgressView {
+  private readonly meters = new Map<number, RateMeter>();
+  private lastPlain = new Map<number, { line: string; t: number }>();
+  private drawn = 0;
+
+  constructor(private readonly out: NodeJS.WritableStream, private readonly tty: boolean) {}
+
+  render(statuses: AccountSyncStatus[]): void {
+    const lines = statuses.map((s) => {
+      let m = this.meters.get(s.accountId);
+      if (!m) this.meters.set(s.accountId, (m = new RateMeter()));
+      return { s, line: progressLine(s, m.push(s.processed), this.tty) };
+    });
+    if (this.tty) {
+      if (this.drawn) this.out.write(`\x1b[${this.drawn}F`);
+      for (const { line } of lines) this.out.write(`\x1b[2K${line}\n`);
+      this.drawn = lines.length;
+      return;
+    }
+    const now = Date.now();
+    for (const { s, line } of lines) {
+      const last = this.lastPlain.get(s.accountId);
+      const samePhase = last && last.line.split(' ')[1] === line.split(' ')[1];
+      if (!last || (line !== last.line && (!samePhase || now - last.t >= 2000))) {
+        this.out.write(`${line}\n`);
+        this.lastPlain.set(s.accountId, { line, t: now });
+      }
+    }
+  }
+}

@@ -1,0 +1,154 @@
+// Reads of the mirror for the IPC channels, shaped as the contract's types. The store's
+// repositories do the querying; this maps their rows and adds what the UI needs on top
+// (search paging, attachment lookup).
+import type { Db } from '../db/client';
+import { getAccount, listAccounts } from '../db/accounts';
+import { listLabels } from '../db/labels';
+import { countProgress, getMessage, listMessages, search, type MessageListRow } from '../db/messages';
+import type { AccountSummary, LabelSummary, MessageDetail, MessageSummary } from '../../shared/ipc';
+import { InvalidRequestError, NotFoundError } from './errors';
+import type { AttachmentRef } from './services';
+
+export type MessagePage = { messages: MessageSummary[]; nextCursor: string | null };
+
+const ms = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
+
+export function requireAccount(db: Db, accountId: number): void {
+  if (!getAccount(db, accountId)) throw new NotFoundError(`No account with id ${accountId}`);
+}
+
+export function listAccountSummaries(db: Db): AccountSummary[] {
+  return listAccounts(db).map((a) => {
+    const full = ms(a.lastFullSyncAt);
+    const inc = ms(a.lastIncrementalSyncAt);
+    return {
+      id: a.id,
+      email: a.email,
+      status: a.status,
+      lastError: a.lastError,
+      initialSyncCompleted: a.initialSyncCompleted,
+      lastSyncAt: full === null ? inc : inc === null ? full : Math.max(full, inc),
+      messagesTotal: a.messagesTotal,
+      localMessages: countProgress(db, a.id).fetched,
+    };
+  });
+}
+
+export function listLabelSummaries(db: Db, accountId: number): LabelSummary[] {
+  requireAccount(db, accountId);
+  return listLabels(db, accountId).map((l) => ({
+    id: l.id,
+    name: l.name,
+    type: l.type,
+    color: l.color ? { background: l.color, text: l.textColor ?? '#ffffff' } : null,
+    visible: l.labelListVisibility !== 'labelHide',
+    messagesTotal: l.messagesTotal,
+    messagesUnread: l.messagesUnread,
+    threadsTotal: l.threadsTotal,
+    threadsUnread: l.threadsUnread,
+    localTotal: l.localMessagesTotal,
+    localUnread: l.localMessagesUnread,
+  }));
+}
+
+function toSummary(r: MessageListRow): MessageSummary {
+  return {
+    id: r.gmailId,
+    threadId: r.threadId,
+    internalDate: r.internalDate,
+    from: r.from,
+    subject: r.subject,
+    snippet: r.snippet,
+    unread: r.unread,
+    starred: r.labelIds.includes('STARRED'),
+    hasAttachments: r.hasAttachments,
+    labelIds: r.labelIds,
+  };
+}
+
+function badCursor(e: unknown): never {
+  if ((e as { code?: unknown }).code === 'INVALID_CURSOR') throw new InvalidRequestError('The list position (cursor) is not valid');
+  throw e;
+}
+
+export function listMessagePage(
+  db: Db,
+  q: { accountId: number; labelId: string | null; cursor: string | null; limit: number },
+): MessagePage {
+  requireAccount(db, q.accountId);
+  let page;
+  try {
+    page = listMessages(db, q.accountId, { labelId: q.labelId, cursor: q.cursor, limit: q.limit });
+  } catch (e) {
+    badCursor(e);
+  }
+  return { messages: page.items.map(toSummary), nextCursor: page.nextCursor };
+}
+
+/** The store ranks at most this many matches (its limit); pages are slices of that ranking. */
+const MAX_SEARCH_RESULTS = 500;
+
+export function searchMessagePage(
+  db: Db,
+  q: { accountId: number; query: string; cursor: string | null; limit: number },
+): MessagePage {
+  requireAccount(db, q.accountId);
+  let offset = 0;
+  if (q.cursor !== null) {
+    const m = /^o(\d{1,4})$/.exec(q.cursor);
+    if (!m || Number(m[1]) >= MAX_SEARCH_RESULTS) throw new InvalidRequestError('The search position (cursor) is not valid');
+    offset = Number(m[1]);
+  }
+  const want = Math.min(MAX_SEARCH_RESULTS, offset + q.limit + 1);
+  const rows = search(db, q.accountId, q.query, want);
+  const pageRows = rows.slice(offset, offset + q.limit);
+  const end = offset + pageRows.length;
+  const more = rows.length > end && end < MAX_SEARCH_RESULTS;
+  return { messages: pageRows.map(toSummary), nextCursor: more ? `o${end}` : null };
+}
+
+export function getMessageDetail(db: Db, accountId: number, gmailId: string): MessageDetail {
+  requireAccount(db, accountId);
+  const m = getMessage(db, accountId, gmailId);
+  if (!m) throw new NotFoundError('That message is not in the mirror');
+  return {
+    ...toSummary(m),
+    to: m.to,
+    cc: m.cc,
+    dateHeader: m.date,
+    textBody: m.textBody,
+    htmlBody: m.htmlBody,
+    detailsFetched: m.detailsFetched,
+    parseError: m.parseError,
+    attachments: m.attachments.map((a) => ({
+      id: String(a.id),
+      filename: a.filename,
+      mimeType: a.mimeType,
+      size: a.size,
+      contentId: a.contentId,
+    })),
+  };
+}
+
+type AttachmentDbRow = {
+  gmailAttachmentId: string | null;
+  partId: string | null;
+  filename: string | null;
+  mimeType: string | null;
+};
+
+/** The stored attachment, checked to belong to that message of that account. */
+export function getAttachmentRef(db: Db, accountId: number, messageGmailId: string, attachmentId: string): AttachmentRef {
+  requireAccount(db, accountId);
+  if (!/^\d{1,15}$/.test(attachmentId)) throw new NotFoundError('No such attachment');
+  // Rare (a user click): no statement cache needed.
+  const row = db.sqlite
+    .prepare<unknown[], AttachmentDbRow>(
+      `SELECT a.gmail_attachment_id AS gmailAttachmentId, a.part_id AS partId, a.filename, a.mime_type AS mimeType
+     FROM attachments a JOIN messages m ON m.id = a.message_id
+     WHERE a.id = ? AND m.account_id = ? AND m.gmail_id = ?`,
+    )
+    .get(Number(attachmentId), accountId, messageGmailId);
+  if (!row) throw new NotFoundError('No such attachment');
+  return { accountId, messageGmailId, ...row };
+}

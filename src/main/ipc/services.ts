@@ -1,0 +1,64 @@
+// What the IPC router needs from the app core. The router reads the mirror itself (the store's
+// repositories and ./queries); everything that talks to Gmail, the queues or the workers comes
+// through this interface, which src/main/app-core.ts implements over the real parts (and the
+// tests' harness over a real store and a real emulator).
+import type { Db } from '../db/client';
+import type { Settings, SyncStatus } from '../../shared/ipc';
+
+/** Where an attachment is, as stored: enough for the core to fetch its bytes from Gmail. */
+export type AttachmentRef = {
+  accountId: number;
+  messageGmailId: string;
+  /** Gmail's attachment id (messages.attachments.get), when the part had one. */
+  gmailAttachmentId: string | null;
+  /** MIME part id (e.g. `1.2`): finds the part again when there is no attachment id. */
+  partId: string | null;
+  filename: string | null;
+  mimeType: string | null;
+};
+
+/**
+ * Nudges from the core. They carry ids only: the router throttles them per account and reads
+ * what changed itself (e.g. `sync:progress` makes it call syncStatus() at most ~5 times/s).
+ */
+export type CoreEventMap = {
+  /** Stored sync progress or phase of an account changed. */
+  'sync:progress': { accountId: number };
+  /** An account was added, removed or changed state. */
+  'accounts:changed': { accountId?: number };
+  /** Labels or label counts of an account changed. */
+  'labels:changed': { accountId: number };
+  /** Messages of an account were added, removed or relabelled (labelIds: which, if known). */
+  'messages:changed': { accountId: number; labelIds?: string[] };
+};
+
+export type CoreEventName = keyof CoreEventMap;
+
+export interface AppServices {
+  /** The open store (read by the router; written only by the core). */
+  readonly db: Db;
+  /** The app's version, shown in the UI. */
+  readonly version: string;
+
+  /**
+   * Runs Gmail's OAuth installed-app flow: calls `openUrl` once with the consent URL, resolves
+   * with the connected address once the loopback redirect arrived and the account is stored and
+   * its first sync queued. Rejects with the OAuth module's errors (codes OAUTH_*), or an error
+   * with code OAUTH_ABORTED when `signal` fires.
+   */
+  connectAccount(opts: { openUrl: (url: string) => void; signal: AbortSignal }): Promise<{ email: string }>;
+  /** "Try the demo mailbox": starts the built-in emulator and connects its account. Absent: not offered. */
+  connectDemo?(): Promise<{ email: string }>;
+  /** Revokes the token, stops the account's jobs and deletes its mirror. */
+  removeAccount(accountId: number): Promise<void>;
+  /** Queues a sync (incremental, or initial/full as the account needs; `full` forces a resync). */
+  syncNow(accountId: number, opts?: { full?: boolean }): Promise<void>;
+  /** Phase, progress from the store, rate and ETA, last error, per-label progress. */
+  syncStatus(accountId: number): Promise<SyncStatus>;
+  /** An attachment's bytes, fetched from Gmail on demand. */
+  fetchAttachment(ref: AttachmentRef): Promise<Uint8Array>;
+  getSettings(): Promise<Settings>;
+  setSettings(patch: Partial<Settings>): Promise<Settings>;
+  /** Subscribes to the core's nudges; returns the unsubscribe function. */
+  onEvent<K extends CoreEventName>(name: K, fn: (payload: CoreEventMap[K]) => void): () => void;
+}

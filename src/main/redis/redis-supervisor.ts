@@ -1,0 +1,490 @@
+// Owns the app's Redis: connects to REDIS_URL when given, else runs its own redis-server on a private unix
+// socket in the data folder (AOF on), restarts it when it dies, and stops it (and every connection made through
+// it) on exit. BullMQ production notes followed here: https://docs.bullmq.io/guide/going-to-production
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis, type RedisOptions } from 'ioredis';
+import { RedisStartError, RedisUnreachableError } from './errors';
+import { assertRedisVersion, defaultRedisServerCandidates, findRedisServer, redisServerVersion } from './find-redis-server';
+import { describeRedisOptions, redactRedisUrl, redisOptionsFromUrl, roleOptions, type ConnectionRole } from './redis-options';
+
+export type RedisSupervisorEvents = {
+  /** redis-server answers PING (first start), or the external Redis was reached. */
+  ready: [info: { url: string; pid: number | undefined }];
+  /** A redis-server that died was started again and answers PING. */
+  restarted: [info: { pid: number; restarts: number }];
+  /** redis-server exited; `expected` is true only during stop(). */
+  exit: [info: { code: number | null; signal: NodeJS.Signals | null; expected: boolean }];
+  /** One restart attempt failed; another follows after a backoff. */
+  'restart-failed': [error: Error];
+};
+
+export type RedisSupervisorOptions = {
+  dataDir: string;
+  redisUrl?: string;
+  /** Binaries tried before PATH (default: the app-bundled one, then MAILMIRROR_REDIS_SERVER). */
+  binaryCandidates?: string[];
+  logger?: (msg: string) => void;
+  /** How long a starting redis-server may take to answer PING (AOF loading included). Default 30 s. */
+  startTimeoutMs?: number;
+};
+
+// sun_path is 104 bytes on macOS/BSD and 108 on Linux, NUL included: 100 leaves a margin on both.
+const MAX_SOCKET_PATH = 100;
+const STOP_GRACE_MS = 10_000;
+const KILL_GRACE_MS = 5_000;
+const OUTPUT_LINES = 40;
+/** A redis-server that stayed up this long resets the restart backoff. */
+const HEALTHY_AFTER_MS = 30_000;
+
+/** <dataDir>/redis/supervisor.json: who runs the redis-server of this data folder, and where its socket is. */
+type StateFile = { pid?: number; socket?: string; tempDir?: string; ownerPid?: number };
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Only ever signal a pid from a stale pid file when it still is a redis-server (pids get reused). */
+function looksLikeRedis(pid: number): boolean {
+  try {
+    if (process.platform === 'linux') return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server');
+    if (process.platform === 'darwin') {
+      return execFileSync('ps', ['-p', String(pid), '-o', 'comm='], { encoding: 'utf8' }).includes('redis-server');
+    }
+  } catch {
+    return false;
+  }
+  return false;
+}
+
+async function waitGone(pid: number, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (alive(pid)) {
+    if (Date.now() > until) return false;
+    await sleep(50);
+  }
+  return true;
+}
+
+/** One throwaway connection that never retries: for probing, PING and SHUTDOWN. */
+async function probe(options: RedisOptions, timeoutMs: number): Promise<Redis> {
+  const c = new Redis({
+    ...options,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectionName: 'mailmirror-supervisor',
+  });
+  c.on('error', () => {
+    // reported by the awaited command instead
+  });
+  try {
+    await c.connect();
+    return c;
+  } catch (e) {
+    c.disconnect();
+    throw e;
+  }
+}
+
+async function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
+  /** Base connection options (no role): also what worker processes need to reach the same Redis. */
+  readonly options: RedisOptions;
+  /** REDIS_URL for other processes (unix://… for the spawned server). May hold a password: do not log it. */
+  readonly url: string;
+  readonly mode: 'spawned' | 'external';
+
+  private readonly log: (msg: string) => void;
+  private readonly connections = new Set<Redis>();
+  private child: ChildProcess | undefined;
+  private stopping = false;
+  private stopPromise: Promise<void> | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartPromise: Promise<void> | undefined;
+  private restarts = 0;
+  /** Set once the first start succeeded: a failed first start is reported, not retried. */
+  private supervising = false;
+  private failures = 0;
+  private startedAt = 0;
+  private readonly output: string[] = [];
+  private readonly exitHook = (): void => {
+    // The app is exiting without stop(): do not leave an orphan redis-server behind (SIGTERM flushes the AOF).
+    this.child?.kill('SIGTERM');
+  };
+
+  private constructor(
+    init: { options: RedisOptions; url: string; mode: 'spawned' | 'external' },
+    private readonly spawnSpec: { binary: string; args: string[]; dir: string; socket?: string; tempDir?: string } | undefined,
+    private readonly startTimeoutMs: number,
+    logger: ((msg: string) => void) | undefined,
+  ) {
+    super();
+    this.options = init.options;
+    this.url = init.url;
+    this.mode = init.mode;
+    this.log = logger ?? (() => undefined);
+  }
+
+  static async start(opts: RedisSupervisorOptions): Promise<RedisSupervisor> {
+    const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
+    if (opts.redisUrl) return RedisSupervisor.connectExternal(opts.redisUrl, opts.logger);
+
+    const dir = join(opts.dataDir, 'redis');
+    const live = existsSync(dir) ? await RedisSupervisor.attachToLive(dir, opts.logger) : undefined;
+    if (live) return live;
+
+    const binary = findRedisServer(opts.binaryCandidates ?? defaultRedisServerCandidates());
+    assertRedisVersion(await redisServerVersion(binary), binary);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700); // also when it already existed with a looser mode
+    await RedisSupervisor.cleanupStale(dir, opts.logger);
+
+    const common = ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '',
+      '--maxmemory-policy', 'noeviction', '--daemonize', 'no', '--pidfile', join(dir, 'redis.pid')];
+    let options: RedisOptions;
+    let url: string;
+    let args: string[];
+    let socket: string | undefined;
+    let tempDir: string | undefined;
+    if (process.platform === 'win32') {
+      // Windows builds of Redis have no unix sockets: loopback TCP with a random password instead.
+      const port = await freeTcpPort();
+      const password = randomBytes(24).toString('hex');
+      options = { host: '127.0.0.1', port, password };
+      url = `redis://:${password}@127.0.0.1:${port}`;
+      args = ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', password, ...common];
+    } else {
+      socket = join(dir, 'redis.sock');
+      if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
+        // A unix socket path longer than sun_path (104 bytes on macOS, 108 on Linux) cannot be bound, and a deep
+        // data folder easily exceeds it. The socket then lives in a fresh private (0700, from mkdtemp) temp folder
+        // that only this user can enter; the data itself stays in the data folder.
+        const base = Buffer.byteLength(tmpdir()) < 60 ? tmpdir() : '/tmp';
+        tempDir = mkdtempSync(join(base, 'mm-redis-'));
+        chmodSync(tempDir, 0o700);
+        socket = join(tempDir, 'redis.sock');
+      }
+      options = { path: socket };
+      url = `unix://${socket}`;
+      args = ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', ...common];
+    }
+    const sup = new RedisSupervisor({ options, url, mode: 'spawned' }, { binary, args, dir, socket, tempDir }, startTimeoutMs, opts.logger);
+    process.on('exit', sup.exitHook);
+    try {
+      await sup.spawnAndWait();
+    } catch (e) {
+      sup.stopping = true;
+      process.off('exit', sup.exitHook);
+      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+      throw e;
+    }
+    sup.supervising = true;
+    // After start() has resolved, so a listener attached right after `await start()` hears it.
+    setImmediate(() => sup.emit('ready', { url: sup.url, pid: sup.pid }));
+    return sup;
+  }
+
+  private static async connectExternal(redisUrl: string, logger?: (msg: string) => void): Promise<RedisSupervisor> {
+    const options = redisOptionsFromUrl(redisUrl);
+    const where = redactRedisUrl(redisUrl);
+    let c: Redis | undefined;
+    let info: string;
+    try {
+      c = await probe(options, 5_000);
+      const pong = await c.ping();
+      if (pong !== 'PONG') throw new Error(`PING answered ${pong}`);
+      info = await c.info('server');
+    } catch (e) {
+      c?.disconnect();
+      throw new RedisUnreachableError(where, e);
+    }
+    try {
+      assertRedisVersion(info.match(/redis_version:([\d.]+)/)?.[1], `the Redis at ${where}`);
+      const policy = await c.config('GET', 'maxmemory-policy').catch(() => undefined);
+      if (Array.isArray(policy) && policy[1] !== undefined && policy[1] !== 'noeviction') {
+        logger?.(`warning: the Redis at ${where} has maxmemory-policy ${String(policy[1])}; BullMQ needs noeviction`);
+      }
+    } finally {
+      c.disconnect();
+    }
+    const sup = new RedisSupervisor({ options, url: redisUrl, mode: 'external' }, undefined, 0, logger);
+    setImmediate(() => sup.emit('ready', { url: where, pid: undefined }));
+    return sup;
+  }
+
+  /**
+   * Another Mailmirror process (the desktop app while the CLI runs, say) already supervises a redis-server for this
+   * data folder: share it rather than kill it. It stays that process's to restart and stop.
+   */
+  private static async attachToLive(dir: string, logger?: (msg: string) => void): Promise<RedisSupervisor | undefined> {
+    let state: StateFile;
+    try {
+      state = JSON.parse(readFileSync(join(dir, 'supervisor.json'), 'utf8')) as StateFile;
+    } catch {
+      return undefined;
+    }
+    const { ownerPid, socket } = state;
+    if (!ownerPid || ownerPid === process.pid || !alive(ownerPid) || !socket) return undefined;
+    try {
+      const c = await probe({ path: socket }, 1_000);
+      const pong = await c.ping().finally(() => c.disconnect());
+      if (pong !== 'PONG') return undefined;
+    } catch {
+      return undefined;
+    }
+    logger?.(`using the redis-server of Mailmirror process ${ownerPid} on ${socket}`);
+    const sup = new RedisSupervisor({ options: { path: socket }, url: `unix://${socket}`, mode: 'external' }, undefined, 0, logger);
+    setImmediate(() => sup.emit('ready', { url: sup.url, pid: undefined }));
+    return sup;
+  }
+
+  /** A leftover redis-server from a crashed run (ours: its socket and pid file are in our private folder). */
+  private static async cleanupStale(dir: string, logger?: (msg: string) => void): Promise<void> {
+    const statePath = join(dir, 'supervisor.json');
+    const pidPath = join(dir, 'redis.pid');
+    let state: StateFile = {};
+    try {
+      state = JSON.parse(readFileSync(statePath, 'utf8')) as StateFile;
+    } catch {
+      // none, or unreadable: nothing to go on
+    }
+    const sockets = [...new Set([join(dir, 'redis.sock'), state.socket].filter((s): s is string => !!s))];
+    for (const socket of sockets) {
+      if (!existsSync(socket)) continue;
+      try {
+        const c = await probe({ path: socket }, 1_000);
+        logger?.(`a redis-server from a previous run still answers on ${socket}: shutting it down`);
+        await c.shutdown().catch(() => undefined); // the reply is the connection closing
+        c.disconnect();
+      } catch {
+        // nothing listens: a stale socket file
+      }
+    }
+    const pids = new Set<number>();
+    if (state.pid) pids.add(state.pid);
+    try {
+      const p = Number(readFileSync(pidPath, 'utf8').trim());
+      if (Number.isInteger(p) && p > 0) pids.add(p);
+    } catch {
+      // no pid file
+    }
+    for (const pid of pids) {
+      if (pid === process.pid || !alive(pid) || !looksLikeRedis(pid)) continue;
+      logger?.(`stopping leftover redis-server pid ${pid}`);
+      process.kill(pid, 'SIGTERM');
+      if (!(await waitGone(pid, KILL_GRACE_MS))) {
+        process.kill(pid, 'SIGKILL');
+        await waitGone(pid, KILL_GRACE_MS);
+      }
+    }
+    for (const f of [...sockets, pidPath, statePath]) rmSync(f, { force: true });
+    if (state.tempDir && state.tempDir.includes('mm-redis-')) rmSync(state.tempDir, { recursive: true, force: true });
+  }
+
+  /** The redis-server's pid (spawned mode, while it runs). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Where redis-server's unix socket is (spawned mode on unix). */
+  get socketPath(): string | undefined {
+    return this.spawnSpec?.socket;
+  }
+
+  /**
+   * A new ioredis connection set up for `role` (see roleOptions), closed by stop(): BullMQ never closes
+   * connections it is given. Use one per Queue/Worker/QueueEvents owner; BullMQ duplicates what it needs.
+   */
+  connection(role: ConnectionRole): Redis {
+    if (this.stopping) throw new Error('the Redis supervisor is stopped');
+    const c = new Redis({ ...this.options, ...roleOptions(role) });
+    let reported = false;
+    c.on('error', (e: Error) => {
+      // One line per outage, not one per reconnect attempt.
+      if (!reported && !this.stopping) this.log(`redis ${role} connection: ${e.message}`);
+      reported = true;
+    });
+    c.on('ready', () => {
+      reported = false;
+    });
+    c.once('end', () => this.connections.delete(c));
+    this.connections.add(c);
+    return c;
+  }
+
+  /** Closes every connection made here, then shuts redis-server down (SHUTDOWN, SIGTERM, finally SIGKILL). */
+  stop(): Promise<void> {
+    this.stopPromise ??= this.doStop();
+    return this.stopPromise;
+  }
+
+  private async doStop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    await this.restartPromise?.catch(() => undefined);
+    await Promise.all([...this.connections].map((c) => this.closeConnection(c)));
+    this.connections.clear();
+    const child = this.child;
+    if (child) await this.shutdownChild(child);
+    process.off('exit', this.exitHook);
+    if (this.spawnSpec) {
+      rmSync(join(this.spawnSpec.dir, 'supervisor.json'), { force: true });
+      if (this.spawnSpec.socket) rmSync(this.spawnSpec.socket, { force: true });
+      if (this.spawnSpec.tempDir) rmSync(this.spawnSpec.tempDir, { recursive: true, force: true });
+    }
+  }
+
+  private async closeConnection(c: Redis): Promise<void> {
+    if (c.status === 'end') return;
+    // quit() waits for pending replies; a connection stuck reconnecting would wait forever, so bound it.
+    const ended = new Promise<void>((resolve) => c.once('end', () => resolve()));
+    await Promise.race([c.quit().catch(() => undefined), sleep(2_000)]);
+    c.disconnect();
+    const hasEnded = (): boolean => c.status === 'end';
+    if (!hasEnded()) await Promise.race([ended, sleep(1_000)]);
+  }
+
+  private async shutdownChild(child: ChildProcess): Promise<void> {
+    const exited = child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const within = (ms: number): Promise<boolean> => Promise.race([exited.then(() => true), sleep(ms).then(() => false)]);
+    try {
+      // SHUTDOWN fsyncs the AOF; it is also the only graceful stop on Windows, where SIGTERM kills outright.
+      const c = await probe(this.options, 2_000);
+      await c.shutdown().catch(() => undefined);
+      c.disconnect();
+    } catch {
+      // not answering: signals below
+    }
+    if (await within(STOP_GRACE_MS)) return;
+    this.log('redis-server did not stop after SHUTDOWN: sending SIGTERM');
+    child.kill('SIGTERM');
+    if (await within(KILL_GRACE_MS)) return;
+    this.log('redis-server did not stop after SIGTERM: sending SIGKILL');
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  private async spawnAndWait(): Promise<void> {
+    const spec = this.spawnSpec;
+    if (!spec) return;
+    // redis-server unlinks a leftover socket file itself before binding; the pid file it overwrites.
+    const child = spawn(spec.binary, spec.args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    this.child = child;
+    this.startedAt = Date.now();
+    const onData = (buf: Buffer): void => {
+      for (const line of buf.toString('utf8').split('\n')) {
+        const l = line.trim();
+        if (!l) continue;
+        this.output.push(l);
+        if (this.output.length > OUTPUT_LINES) this.output.shift();
+        this.log(`redis-server: ${l}`);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    let spawnError: Error | undefined;
+    child.once('error', (e) => {
+      spawnError = e;
+    });
+    child.once('exit', (code, signal) => this.onChildExit(child, code, signal));
+
+    const until = Date.now() + this.startTimeoutMs;
+    let lastError: unknown;
+    for (;;) {
+      if (spawnError) throw new RedisStartError(`could not start ${spec.binary}: ${spawnError.message}`, [...this.output]);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new RedisStartError(`redis-server exited during start (code ${child.exitCode}, signal ${child.signalCode})`, [...this.output]);
+      }
+      if (this.stopping) return;
+      try {
+        const c = await probe(this.options, 1_000);
+        try {
+          // While it loads the AOF, redis-server answers LOADING errors: not ready yet.
+          if ((await c.ping()) === 'PONG') break;
+        } finally {
+          c.disconnect();
+        }
+      } catch (e) {
+        lastError = e;
+      }
+      if (Date.now() > until) {
+        child.kill('SIGKILL');
+        const why = lastError instanceof Error ? lastError.message : String(lastError);
+        throw new RedisStartError(`redis-server did not answer PING on ${describeRedisOptions(this.options)} within ${this.startTimeoutMs} ms (${why})`, [...this.output]);
+      }
+      await sleep(50);
+    }
+    writeFileSync(join(spec.dir, 'supervisor.json'), JSON.stringify({ pid: child.pid, socket: spec.socket, tempDir: spec.tempDir, ownerPid: process.pid } satisfies StateFile), { mode: 0o600 });
+  }
+
+  private onChildExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child !== this.child) return;
+    this.child = undefined;
+    const expected = this.stopping || !this.supervising;
+    this.emit('exit', { code, signal, expected });
+    if (expected) return;
+    this.log(`redis-server exited unexpectedly (code ${code}, signal ${signal}): restarting it`);
+    this.scheduleRestart();
+  }
+
+  private scheduleRestart(): void {
+    if (this.stopping) return;
+    if (Date.now() - this.startedAt > HEALTHY_AFTER_MS) this.failures = 0;
+    // Bounded exponential backoff: 100 ms, 200 ms, … at most 5 s between attempts, and never giving up: the
+    // app cannot work without Redis, and a transient cause (disk full, port clash) may clear.
+    const delay = Math.min(100 * 2 ** this.failures, 5_000);
+    this.failures++;
+    this.restartTimer = setTimeout(() => {
+      this.restartPromise = this.restart();
+    }, delay);
+  }
+
+  private async restart(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      if (this.spawnSpec?.socket) rmSync(this.spawnSpec.socket, { force: true });
+      await this.spawnAndWait();
+      if (this.stopping || !this.child?.pid) return;
+      this.restarts++;
+      this.log(`redis-server restarted (pid ${this.child.pid})`);
+      this.emit('restarted', { pid: this.child.pid, restarts: this.restarts });
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      this.log(`restarting redis-server failed: ${err.message}`);
+      this.emit('restart-failed', err);
+      // A child that started and then exited (or was killed after the start timeout) schedules the next attempt
+      // from its 'exit' event; one that could not even be spawned has no exit event to do it.
+      if (this.child && this.child.pid === undefined) {
+        this.child = undefined;
+        this.scheduleRestart();
+      }
+    }
+  }
+}

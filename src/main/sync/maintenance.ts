@@ -1,0 +1,71 @@
+// The gmail-maintenance queue: health check with repair, store upkeep, the start-up schedule sweep.
+import type { Job } from 'bullmq';
+import { getAccount, listAccounts } from '../db/accounts';
+import { getActiveRun } from '../db/sync-runs';
+import { listLabels } from '../db/labels';
+import { optimize } from '../db/maintenance';
+import type { SyncDeps } from './sync-deps';
+import { reconcileLabels } from './label-reconcile';
+import { refreshLabelCounts } from './label-sync';
+import { pendingCount, rewindHistoryId } from './sync-store';
+
+/** An account can run incremental passes once its initial sync is done and it is connected. */
+export function canPerformIncrementalSync(deps: SyncDeps, accountId: number): boolean {
+  const a = getAccount(deps.db, accountId);
+  return !!a && a.status !== 'needs_reconnect' && a.initialSyncCompleted && a.labelSyncCompleted && !!a.historyId;
+}
+
+/**
+ * Compares Gmail's label counts (labels.get) with the mirror's; a label that drifted is repaired by a
+ * targeted resync of that label's membership, with the historyId rewound to before the listing so
+ * nothing that changed meanwhile is lost.
+ */
+export async function syncHealthCheckProcessor(data: { accountId: number }, deps: SyncDeps): Promise<{ drifted: string[] }> {
+  const { accountId } = data;
+  if (!canPerformIncrementalSync(deps, accountId) || getActiveRun(deps.db, accountId, ['initial', 'full'])) return { drifted: [] };
+  const acct = getAccount(deps.db, accountId)!;
+  const profile = await deps.gmail.call(accountId, 'users.getProfile', (g) => g.users.getProfile({ userId: 'me' }));
+  const labels = listLabels(deps.db, accountId);
+  await refreshLabelCounts(deps, accountId, labels.map((l) => l.id));
+  // Only a settled mirror can drift: while stubs wait for details their labels are unknown.
+  const drifted =
+    pendingCount(deps.db, accountId) > 0
+      ? []
+      : listLabels(deps.db, accountId)
+          .filter((l) => l.localMessagesTotal !== l.messagesTotal)
+          .map((l) => l.id);
+  if (drifted.length) {
+    await reconcileLabels(deps, accountId, drifted, acct.includeSpamTrash);
+    if (profile.data.historyId) rewindHistoryId(deps.db, accountId, profile.data.historyId);
+    deps.log.warn({ accountId, drifted }, 'label counts drifted: repaired');
+  }
+  return { drifted };
+}
+
+export async function storeMaintenanceProcessor(_data: Record<string, never>, deps: SyncDeps): Promise<void> {
+  optimize(deps.db);
+  for (const q of Object.values(deps.queues.queues)) {
+    await q.clean(24 * 3600 * 1000, 1000, 'completed');
+    await q.clean(7 * 24 * 3600 * 1000, 1000, 'failed');
+  }
+}
+
+/** Start-up sweep: every eligible account gets its incremental schedule back. */
+export async function scheduledIncrementalSyncProcessor(_data: Record<string, never>, deps: SyncDeps): Promise<number> {
+  let n = 0;
+  for (const a of listAccounts(deps.db)) {
+    if (canPerformIncrementalSync(deps, a.id)) {
+      await deps.queues.scheduleIncremental(a.id, deps.config.syncIntervalMs);
+      n++;
+    } else {
+      await deps.queues.unscheduleIncremental(a.id);
+    }
+  }
+  return n;
+}
+
+export const maintenanceProcessors = {
+  syncHealthCheck: syncHealthCheckProcessor,
+  storeMaintenance: storeMaintenanceProcessor,
+  scheduledIncrementalSync: scheduledIncrementalSyncProcessor,
+} satisfies Record<string, (data: never, deps: SyncDeps, job: Job) => Promise<unknown>>;

@@ -1,0 +1,108 @@
+// BullMQ workers for the queue table: one Worker per queue, dispatching by job name to the processors.
+// Payloads are checked against the table's zod schema before anything runs.
+import { Worker, UnrecoverableError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { JOB_SCHEMAS, JOBS, QUEUE_NAMES, workerConcurrency, type JobName } from '../queues/definitions';
+import { AccountNeedsReconnectError } from '../gmail/gmail-access';
+import { getActiveRun, finishRun } from '../db/sync-runs';
+import { updateAccount } from '../db/accounts';
+import { errorText } from '../log';
+import type { SyncDeps } from './sync-deps';
+import { Semaphore } from './semaphore';
+import { labelSyncProcessor, labelUpdateProcessor } from './label-sync';
+import { initialSyncProcessor } from './initial-sync';
+import { incrementalSyncProcessor } from './incremental-sync';
+import { messageBatchProcessor } from './message-batch';
+import { maintenanceProcessors } from './maintenance';
+import { storageFailure } from './storage-failure';
+
+type Processor = (data: never, deps: SyncDeps, job: Job) => Promise<unknown>;
+
+const PROCESSORS: Record<JobName, Processor> = {
+  labelSync: labelSyncProcessor,
+  labelUpdate: labelUpdateProcessor,
+  initialSync: initialSyncProcessor,
+  incrementalSync: incrementalSyncProcessor,
+  messageBatch: messageBatchProcessor,
+  ...maintenanceProcessors,
+};
+
+export class SyncWorkers {
+  private readonly workers: Worker[] = [];
+  /** A disk-full failure seen since the last job that completed (see storage-failure.ts). */
+  private storage: string | null = null;
+
+  constructor(
+    private readonly deps: SyncDeps,
+    connection: Redis,
+    prefix: string,
+  ) {
+    const limits = Object.fromEntries(
+      (Object.keys(JOBS) as JobName[]).map((n) => [n, new Semaphore(JOBS[n].concurrency)]),
+    ) as Record<JobName, Semaphore>;
+    for (const queue of QUEUE_NAMES) {
+      const worker = new Worker(queue, (job: Job) => this.process(job, limits), {
+        connection,
+        prefix,
+        concurrency: workerConcurrency(queue),
+        // A killed process's jobs come back quickly; a job may stall many times across crashes.
+        lockDuration: 15_000,
+        stalledInterval: 5_000,
+        maxStalledCount: 100,
+      });
+      worker.on('failed', (job, err) => this.onFailed(job, err));
+      worker.on('error', (err) => {
+        this.storage = storageFailure(err) ?? this.storage;
+        deps.log.error({ err: errorText(err), queue }, 'worker error');
+      });
+      worker.on('completed', () => {
+        this.storage = null;
+      });
+      this.workers.push(worker);
+    }
+  }
+
+  private async process(job: Job, limits: Record<JobName, Semaphore>): Promise<unknown> {
+    const name = job.name as JobName;
+    const schema = JOB_SCHEMAS[name];
+    if (!schema) throw new UnrecoverableError(`unknown job "${job.name}"`);
+    const parsed = schema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid ${name} payload: ${parsed.error.message}`);
+    try {
+      return await limits[name].run(() => PROCESSORS[name](parsed.data as never, this.deps, job));
+    } catch (e) {
+      if (e instanceof AccountNeedsReconnectError) throw new UnrecoverableError(e.message);
+      this.storage = storageFailure(e) ?? this.storage;
+      throw e;
+    }
+  }
+
+  /** Why the sync cannot progress because storage refuses writes (disk full), or null. */
+  storageFailure(): string | null {
+    return this.storage;
+  }
+
+  /** A job that will not be retried leaves a readable error on the account's sync run. */
+  private onFailed(job: Job | undefined, err: Error): void {
+    if (!job) return;
+    const attempts = job.opts.attempts ?? 1;
+    const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= attempts;
+    const accountId = (job.data as { accountId?: number }).accountId;
+    this.deps.log.warn({ job: job.name, accountId, attempt: job.attemptsMade, final, err: errorText(err) }, 'job failed');
+    if (!final || !accountId) return;
+    const message = `${job.name} failed: ${errorText(err)}`;
+    try {
+      const run = getActiveRun(this.deps.db, accountId, ['initial', 'full']);
+      if (run) finishRun(this.deps.db, run.id, 'failed', message);
+      updateAccount(this.deps.db, accountId, { lastError: message });
+    } catch {
+      /* the account may have been removed meanwhile */
+    }
+    this.deps.events.emit('account', { accountId });
+    this.deps.events.emit('progress', { accountId });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}

@@ -1,0 +1,184 @@
+// The app's top level: which account is shown, first run, connecting, settings and theme.
+import { useCallback, useEffect, useState } from 'react';
+import type { AccountSummary } from '../shared/ipc';
+import { ApiError, call, errorMessage } from './api';
+import { ConnectDialog, type ConnectState } from './components/ConnectDialog';
+import { Mailbox } from './components/Mailbox';
+import { SettingsDialog } from './components/SettingsDialog';
+import { Welcome } from './components/Welcome';
+import { useEvent, useTheme } from './hooks';
+
+const ACCOUNT_KEY = 'mailmirror.account';
+
+function storedAccountId(): number | null {
+  try {
+    const v = Number(localStorage.getItem(ACCOUNT_KEY));
+    return Number.isSafeInteger(v) && v > 0 ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+export function App() {
+  const [accounts, setAccounts] = useState<AccountSummary[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [info, setInfo] = useState<{ version: string; demoAvailable: boolean }>({ version: '', demoAvailable: false });
+  const [accountId, setAccountId] = useState<number | null>(storedAccountId);
+  const [connect, setConnect] = useState<ConnectState>({ kind: 'idle' });
+  const [pendingEmail, setPendingEmail] = useState<string | null>(null);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const theme = useTheme();
+
+  const loadAccounts = useCallback(async () => {
+    try {
+      setAccounts(await call('accounts:list', {}));
+      setLoadError(null);
+    } catch (e) {
+      setLoadError(errorMessage(e));
+    }
+  }, []);
+
+  useEffect(() => {
+    void loadAccounts();
+    call('app:info', {}).then(setInfo, () => undefined);
+  }, [loadAccounts]);
+  useEvent('accounts:changed', () => void loadAccounts());
+
+  // After connecting, show the new account as soon as it is listed.
+  useEffect(() => {
+    if (!pendingEmail || !accounts) return;
+    const a = accounts.find((x) => x.email.toLowerCase() === pendingEmail.toLowerCase());
+    if (a) {
+      setAccountId(a.id);
+      setPendingEmail(null);
+    }
+  }, [accounts, pendingEmail]);
+
+  const current = accounts?.find((a) => a.id === accountId) ?? accounts?.[0] ?? null;
+  useEffect(() => {
+    if (!current) return;
+    try {
+      localStorage.setItem(ACCOUNT_KEY, String(current.id));
+    } catch {
+      // not persisted: fine
+    }
+  }, [current]);
+
+  const connected = (email: string) => {
+    setConnect({ kind: 'idle' });
+    setPendingEmail(email);
+    void loadAccounts();
+  };
+
+  const startConnect = async () => {
+    setConnect({ kind: 'starting' });
+    let flowId: string | null = null;
+    try {
+      const flow = await call('accounts:connect', {});
+      flowId = flow.flowId;
+      // Electron hands this to the system browser; a browser opens a tab.
+      window.open(flow.authUrl, '_blank', 'noopener,noreferrer');
+      setConnect({ kind: 'waiting', flowId: flow.flowId, authUrl: flow.authUrl });
+      const { email } = await call('accounts:connectResult', { flowId: flow.flowId });
+      connected(email);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'CANCELLED') setConnect({ kind: 'idle' });
+      else setConnect({ kind: 'error', message: errorMessage(e), retry: 'gmail' });
+      if (flowId) void call('accounts:connectCancel', { flowId }).catch(() => undefined);
+    }
+  };
+
+  const startDemo = async () => {
+    setConnect({ kind: 'demo' });
+    try {
+      const { email } = await call('accounts:connectDemo', {});
+      connected(email);
+    } catch (e) {
+      setConnect({ kind: 'error', message: errorMessage(e), retry: 'demo' });
+    }
+  };
+
+  const cancelConnect = () => {
+    if (connect.kind === 'waiting') void call('accounts:connectCancel', { flowId: connect.flowId }).catch(() => undefined);
+    setConnect({ kind: 'idle' });
+  };
+
+  const removeAccount = async (id: number) => {
+    await call('accounts:remove', { accountId: id });
+    if (id === accountId) setAccountId(null);
+    await loadAccounts();
+  };
+
+  const dialogs = (
+    <>
+      <ConnectDialog
+        state={connect}
+        onCancel={cancelConnect}
+        onRetry={() => void (connect.kind === 'error' && connect.retry === 'demo' ? startDemo() : startConnect())}
+      />
+      {settingsOpen && (
+        <SettingsDialog
+          onClose={() => setSettingsOpen(false)}
+          theme={theme.preference}
+          onTheme={theme.setPreference}
+          accounts={accounts ?? []}
+          onRemoveAccount={removeAccount}
+          onReconnect={() => {
+            setSettingsOpen(false);
+            void startConnect();
+          }}
+          version={info.version}
+        />
+      )}
+    </>
+  );
+
+  if (accounts === null) {
+    return (
+      <div className="splash" data-testid="splash">
+        {loadError ? (
+          <div className="splash-error">
+            <strong>Mailmirror is not responding</strong>
+            <span>{loadError}</span>
+            <button className="btn" onClick={() => void loadAccounts()}>
+              Try again
+            </button>
+          </div>
+        ) : (
+          <div className="spinner" aria-label="Loading" />
+        )}
+      </div>
+    );
+  }
+
+  if (!current) {
+    return (
+      <>
+        <Welcome
+          demoAvailable={info.demoAvailable}
+          busy={connect.kind !== 'idle' && connect.kind !== 'error'}
+          onConnect={() => void startConnect()}
+          onDemo={() => void startDemo()}
+        />
+        {dialogs}
+      </>
+    );
+  }
+
+  return (
+    <>
+      <Mailbox
+        key={current.id}
+        account={current}
+        accounts={accounts}
+        onSelectAccount={setAccountId}
+        onAddAccount={() => void startConnect()}
+        onReconnect={() => void startConnect()}
+        onOpenSettings={() => setSettingsOpen(true)}
+        dark={theme.dark}
+        onToggleTheme={() => theme.setPreference(theme.dark ? 'light' : 'dark')}
+      />
+      {dialogs}
+    </>
+  );
+}

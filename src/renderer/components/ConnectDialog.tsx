@@ -1,0 +1,72 @@
+// The sign-in in progress: the consent page opens in the browser; this says so and waits.
+import { Icon } from './Icon';
+import { Modal } from './Modal';
+
+export type ConnectState =
+  | { kind: 'idle' }
+  | { kind: 'starting' }
+  | { kind: 'waiting'; flowId: string; authUrl: string }
+  | { kind: 'demo' }
+  | { kind: 'error'; message: string; retry: 'gmail' | 'demo' };
+
+export function ConnectDialog(props: { state: ConnectState; onCancel: () => void; onRetry: () => void }) {
+  const { state } = props;
+  if (state.kind === 'idle') return null;
+  return (
+    <Modal title={state.kind === 'demo' ? 'Demo mailbox' : 'Connect Gmail'} onClose={props.onCancel} testId="connect-dialog" width={460}>
+      {state.kind === 'starting' && (
+        <div className="connect-body">
+          <div className="spinner" />
+          <p>Preparing a secure sign-in…</p>
+        </div>
+      )}
+      {state.kind === 'waiting' && (
+        <div className="connect-body">
+          <div className="connect-icon">
+            <Icon name="shield" size={28} />
+          </div>
+          <p className="connect-title">Finish signing in with Google in your browser</p>
+          <p className="muted">
+            Mailmirror asks for read-only access. When you have allowed it, come back here: syncing starts on its own.
+          </p>
+          <div className="connect-actions">
+            <a className="btn" href={state.authUrl} target="_blank" rel="noopener noreferrer" data-testid="open-signin">
+              <Icon name="link" />
+              Open the sign-in page again
+            </a>
+            <button className="btn ghost" onClick={props.onCancel}>
+              Cancel
+            </button>
+          </div>
+          <div className="connect-waiting">
+            <div className="spinner small" />
+            Waiting for Google…
+          </div>
+        </div>
+      )}
+      {state.kind === 'demo' && (
+        <div className="connect-body">
+          <div className="spinner" />
+          <p>Starting the demo mailbox and connecting it…</p>
+        </div>
+      )}
+      {state.kind === 'error' && (
+        <div className="connect-body" data-testid="connect-error">
+          <div className="connect-icon danger">
+            <Icon name="alert" size={28} />
+          </div>
+          <p className="connect-title">Could not connect</p>
+          <p className="muted">{state.message}</p>
+          <div className="connect-actions">
+            <button className="btn primary" onClick={props.onRetry}>
+              Try again
+            </button>
+            <button className="btn ghost" onClick={props.onCancel}>
+              Close
+            </button>
+          </div>
+        </div>
+      )}
+    </Modal>
+  );
+}

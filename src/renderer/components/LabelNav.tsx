@@ -1,0 +1,196 @@
+// The label list: Gmail's system labels in Gmail's order, All Mail, the categories, then the
+// user's labels as a tree (nested by `/`), each with Gmail's unread and total counts.
+import { useMemo, useState, type ReactNode } from 'react';
+import type { LabelSummary } from '../../shared/ipc';
+import { buildLabelSections, labelDisplayName, type LabelTreeNode } from '../../shared/label-tree';
+import { formatCompact, formatCount } from '../lib/format';
+import { Icon, labelIcon } from './Icon';
+
+type Props = {
+  labels: LabelSummary[] | null;
+  allMailCount: number;
+  /** Selected label id; null = All Mail; undefined = none (search). */
+  selected: string | null | undefined;
+  onSelect: (labelId: string | null) => void;
+};
+
+function Counts({ label }: { label: LabelSummary }) {
+  const mirroring = label.localTotal < label.messagesTotal;
+  return (
+    <span className="nav-counts">
+      {label.messagesUnread > 0 && <span className="nav-unread">{formatCompact(label.messagesUnread)}</span>}
+      <span className={`nav-total ${mirroring ? 'mirroring' : ''}`}>{formatCompact(label.messagesTotal)}</span>
+    </span>
+  );
+}
+
+function LabelRow(props: {
+  label: LabelSummary;
+  name: string;
+  icon: ReactNode;
+  selected: boolean;
+  depth?: number;
+  onSelect: () => void;
+  toggle?: ReactNode;
+}) {
+  const l = props.label;
+  const title =
+    `${props.name}: ${formatCount(l.messagesTotal)} messages, ${formatCount(l.messagesUnread)} unread` +
+    (l.localTotal < l.messagesTotal ? ` — ${formatCount(l.localTotal)} mirrored so far` : '');
+  return (
+    <button
+      className={`nav-item ${props.selected ? 'selected' : ''} ${l.messagesUnread > 0 ? 'has-unread' : ''}`}
+      style={props.depth ? { ['--depth' as string]: props.depth } : undefined}
+      aria-current={props.selected ? 'page' : undefined}
+      title={title}
+      data-testid="label-row"
+      data-label-id={l.id}
+      data-label-name={l.name}
+      data-messages-total={l.messagesTotal}
+      data-messages-unread={l.messagesUnread}
+      data-threads-total={l.threadsTotal}
+      data-threads-unread={l.threadsUnread}
+      data-local-total={l.localTotal}
+      data-local-unread={l.localUnread}
+      onClick={props.onSelect}
+    >
+      {props.toggle ?? <span className="nav-toggle-space" />}
+      <span className="nav-icon">{props.icon}</span>
+      <span className="nav-name">{props.name}</span>
+      <Counts label={l} />
+    </button>
+  );
+}
+
+function ColorDot({ label }: { label: LabelSummary }) {
+  return (
+    <span
+      className="label-dot"
+      style={label.color ? { background: label.color.background, borderColor: label.color.background } : undefined}
+    />
+  );
+}
+
+export function LabelNav(props: Props) {
+  const sections = useMemo(() => buildLabelSections(props.labels ?? []), [props.labels]);
+  const [collapsed, setCollapsed] = useState<Set<string>>(() => new Set());
+  const [categoriesOpen, setCategoriesOpen] = useState(false);
+
+  const toggle = (path: string) => {
+    setCollapsed((prev) => {
+      const next = new Set(prev);
+      if (next.has(path)) next.delete(path);
+      else next.add(path);
+      return next;
+    });
+  };
+
+  const renderNode = (node: LabelTreeNode<LabelSummary>, depth: number): ReactNode => {
+    const open = !collapsed.has(node.path);
+    const toggleBtn =
+      node.children.length > 0 ? (
+        <span
+          className="nav-toggle"
+          role="button"
+          aria-label={open ? `Collapse ${node.name}` : `Expand ${node.name}`}
+          aria-expanded={open}
+          onClick={(e) => {
+            e.stopPropagation();
+            toggle(node.path);
+          }}
+        >
+          <Icon name={open ? 'chevronDown' : 'chevronRight'} size={14} />
+        </span>
+      ) : undefined;
+    return (
+      <div key={node.path} role="treeitem" aria-expanded={node.children.length > 0 ? open : undefined}>
+        {node.label ? (
+          <LabelRow
+            label={node.label}
+            name={node.name}
+            icon={<ColorDot label={node.label} />}
+            depth={depth}
+            selected={props.selected === node.label.id}
+            onSelect={() => node.label && props.onSelect(node.label.id)}
+            toggle={toggleBtn}
+          />
+        ) : (
+          <div className="nav-item virtual" style={{ ['--depth' as string]: depth }}>
+            {toggleBtn ?? <span className="nav-toggle-space" />}
+            <span className="nav-icon">
+              <Icon name="folder" size={16} />
+            </span>
+            <span className="nav-name">{node.name}</span>
+          </div>
+        )}
+        {open && node.children.length > 0 && <div role="group">{node.children.map((c) => renderNode(c, depth + 1))}</div>}
+      </div>
+    );
+  };
+
+  if (props.labels === null) {
+    return (
+      <nav className="nav" aria-label="Labels">
+        {Array.from({ length: 7 }, (_, i) => (
+          <div key={i} className="nav-skeleton" />
+        ))}
+      </nav>
+    );
+  }
+
+  // Gmail shows All Mail after Drafts, before Spam and Trash.
+  const beforeAll = sections.system.filter((l) => l.id !== 'SPAM' && l.id !== 'TRASH');
+  const afterAll = sections.system.filter((l) => l.id === 'SPAM' || l.id === 'TRASH');
+  const systemRow = (l: LabelSummary) => (
+    <LabelRow
+      key={l.id}
+      label={l}
+      name={labelDisplayName(l)}
+      icon={<Icon name={labelIcon(l.id)} size={17} />}
+      selected={props.selected === l.id}
+      onSelect={() => props.onSelect(l.id)}
+    />
+  );
+
+  return (
+    <nav className="nav" aria-label="Labels" data-testid="label-nav">
+      {beforeAll.map(systemRow)}
+      <button
+        className={`nav-item ${props.selected === null ? 'selected' : ''}`}
+        data-testid="label-row"
+        data-label-id=""
+        aria-current={props.selected === null ? 'page' : undefined}
+        onClick={() => props.onSelect(null)}
+      >
+        <span className="nav-toggle-space" />
+        <span className="nav-icon">
+          <Icon name="archive" size={17} />
+        </span>
+        <span className="nav-name">All Mail</span>
+        <span className="nav-counts">
+          <span className="nav-total">{formatCompact(props.allMailCount)}</span>
+        </span>
+      </button>
+      {afterAll.map(systemRow)}
+
+      {sections.categories.length > 0 && (
+        <>
+          <button className="nav-section" aria-expanded={categoriesOpen} onClick={() => setCategoriesOpen(!categoriesOpen)}>
+            <Icon name={categoriesOpen ? 'chevronDown' : 'chevronRight'} size={14} />
+            Categories
+          </button>
+          {categoriesOpen && sections.categories.map(systemRow)}
+        </>
+      )}
+
+      {sections.user.length > 0 && (
+        <>
+          <div className="nav-section static">Labels</div>
+          <div role="tree" aria-label="Your labels">
+            {sections.user.map((n) => renderNode(n, 0))}
+          </div>
+        </>
+      )}
+    </nav>
+  );
+}

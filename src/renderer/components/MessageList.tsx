@@ -1,0 +1,151 @@
+// A virtualized message list: only the rows on screen exist in the DOM, so 100,000 messages
+// scroll like 100. More pages load by cursor as the end comes into view.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useEffect, useRef } from 'react';
+import type { MessageSummary } from '../../shared/ipc';
+import { decodeEntities, formatListDate, hueFor, initialOf, senderName } from '../lib/format';
+import { useNow } from '../hooks';
+import { Icon } from './Icon';
+
+const ROW_HEIGHT = 84;
+const LOAD_AHEAD = 30;
+
+type Props = {
+  items: MessageSummary[];
+  status: 'loading' | 'ready' | 'error';
+  error: string | null;
+  hasMore: boolean;
+  loadingMore: boolean;
+  onLoadMore: () => void;
+  openId: string | null;
+  cursorIndex: number;
+  onOpen: (index: number) => void;
+  onAtTopChange: (atTop: boolean) => void;
+  emptyText: string;
+  searching: boolean;
+};
+
+const Row = memo(function Row(props: { m: MessageSummary; index: number; open: boolean; now: number; onOpen: (i: number) => void }) {
+  const { m } = props;
+  return (
+    <div
+      role="option"
+      aria-selected={props.open}
+      tabIndex={-1}
+      className={`msg-row ${m.unread ? 'unread' : ''} ${props.open ? 'open' : ''}`}
+      data-testid="message-row"
+      data-message-id={m.id}
+      onClick={() => props.onOpen(props.index)}
+    >
+      <span className="avatar" style={{ ['--hue' as string]: hueFor(m.from) }}>
+        {initialOf(m.from)}
+      </span>
+      <div className="msg-main">
+        <div className="msg-line">
+          <span className="msg-from">{senderName(m.from)}</span>
+          <span className="msg-meta">
+            {m.hasAttachments && <Icon name="paperclip" size={13} aria-label="Has attachments" />}
+            {m.starred && <Icon name="star" size={13} className="star" aria-label="Starred" />}
+            <time dateTime={m.internalDate ? new Date(m.internalDate).toISOString() : undefined}>{formatListDate(m.internalDate, props.now)}</time>
+          </span>
+        </div>
+        <div className="msg-subject">{m.subject?.trim() || '(no subject)'}</div>
+        <div className="msg-snippet">{decodeEntities(m.snippet)}</div>
+      </div>
+      {m.unread && <span className="unread-dot" aria-label="Unread" />}
+    </div>
+  );
+});
+
+export function MessageList(props: Props) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const now = useNow(60_000);
+  const count = props.items.length;
+  const virtualizer = useVirtualizer({
+    count: count + (props.hasMore ? 1 : 0),
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+  });
+  const virtualItems = virtualizer.getVirtualItems();
+  const lastIndex = virtualItems.length > 0 ? virtualItems[virtualItems.length - 1].index : -1;
+
+  const { hasMore, loadingMore, onLoadMore } = props;
+  useEffect(() => {
+    if (hasMore && !loadingMore && lastIndex >= count - LOAD_AHEAD) onLoadMore();
+  }, [lastIndex, count, hasMore, loadingMore, onLoadMore]);
+
+  useEffect(() => {
+    if (props.cursorIndex >= 0 && props.cursorIndex < count) virtualizer.scrollToIndex(props.cursorIndex, { align: 'auto' });
+  }, [props.cursorIndex, count, virtualizer]);
+
+  const { onAtTopChange } = props;
+  const atTop = useRef(true);
+  const onScroll = () => {
+    const top = (scrollRef.current?.scrollTop ?? 0) < ROW_HEIGHT * 2;
+    if (top !== atTop.current) {
+      atTop.current = top;
+      onAtTopChange(top);
+    }
+  };
+
+  if (props.status === 'loading') {
+    return (
+      <div className="msg-list" data-testid="message-list" aria-busy="true">
+        {Array.from({ length: 8 }, (_, i) => (
+          <div className="msg-skeleton" key={i}>
+            <span className="sk-avatar" />
+            <span className="sk-lines">
+              <span />
+              <span />
+              <span />
+            </span>
+          </div>
+        ))}
+      </div>
+    );
+  }
+  if (props.status === 'error') {
+    return (
+      <div className="list-empty" data-testid="message-list">
+        <Icon name="alert" size={26} />
+        <p>{props.error ?? 'Could not load messages.'}</p>
+      </div>
+    );
+  }
+  if (count === 0) {
+    return (
+      <div className="list-empty" data-testid="message-list">
+        <Icon name={props.searching ? 'search' : 'inbox'} size={28} />
+        <p>{props.emptyText}</p>
+      </div>
+    );
+  }
+  return (
+    <div className="msg-list" ref={scrollRef} onScroll={onScroll} data-testid="message-list" role="listbox" aria-label="Messages">
+      <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
+        {virtualItems.map((vi) => (
+          <div
+            key={vi.key}
+            className="msg-slot"
+            style={{ position: 'absolute', top: 0, left: 0, width: '100%', height: vi.size, transform: `translateY(${vi.start}px)` }}
+          >
+            {vi.index < count ? (
+              <Row
+                m={props.items[vi.index]}
+                index={vi.index}
+                open={props.items[vi.index].id === props.openId}
+                now={now}
+                onOpen={props.onOpen}
+              />
+            ) : (
+              <div className="msg-loading-more">
+                <span className="spinner small" /> Loading more…
+              </div>
+            )}
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}

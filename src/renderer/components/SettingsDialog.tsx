@@ -1,0 +1,207 @@
+// Settings: sync interval, spam and trash, remote images, theme, and the connected accounts.
+import { useEffect, useState } from 'react';
+import type { AccountSummary, Settings } from '../../shared/ipc';
+import { call, errorMessage } from '../api';
+import type { ThemePreference } from '../hooks';
+import { formatCount } from '../lib/format';
+import { Icon } from './Icon';
+import { Modal } from './Modal';
+
+const INTERVALS: [number, string][] = [
+  [60, 'Every minute'],
+  [300, 'Every 5 minutes'],
+  [900, 'Every 15 minutes'],
+  [1800, 'Every 30 minutes'],
+  [3600, 'Every hour'],
+];
+
+function Segmented<T extends string>(props: { value: T; options: [T, string][]; onChange: (v: T) => void; label: string; testId?: string }) {
+  return (
+    <div className="segmented" role="radiogroup" aria-label={props.label} data-testid={props.testId}>
+      {props.options.map(([v, text]) => (
+        <button key={v} role="radio" aria-checked={props.value === v} className={props.value === v ? 'on' : ''} onClick={() => props.onChange(v)}>
+          {text}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function Switch(props: { checked: boolean; onChange: (v: boolean) => void; label: string; testId?: string }) {
+  return (
+    <button
+      role="switch"
+      aria-checked={props.checked}
+      aria-label={props.label}
+      className={`switch ${props.checked ? 'on' : ''}`}
+      data-testid={props.testId}
+      onClick={() => props.onChange(!props.checked)}
+    >
+      <span className="switch-knob" />
+    </button>
+  );
+}
+
+export function SettingsDialog(props: {
+  onClose: () => void;
+  theme: ThemePreference;
+  onTheme: (t: ThemePreference) => void;
+  accounts: AccountSummary[];
+  onRemoveAccount: (id: number) => Promise<void>;
+  onReconnect: () => void;
+  version: string;
+}) {
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [confirmRemove, setConfirmRemove] = useState<number | null>(null);
+
+  useEffect(() => {
+    call('settings:get', {}).then(setSettings, (e: unknown) => setError(errorMessage(e)));
+  }, []);
+
+  const update = async (patch: Partial<Settings>) => {
+    if (!settings) return;
+    setSettings({ ...settings, ...patch });
+    try {
+      setSettings(await call('settings:set', patch));
+      setError(null);
+      setSaved(true);
+      setTimeout(() => setSaved(false), 1500);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+
+  const intervalOptions = settings && !INTERVALS.some(([s]) => s === settings.syncIntervalSeconds)
+    ? [...INTERVALS, [settings.syncIntervalSeconds, `Every ${settings.syncIntervalSeconds} s`] as [number, string]]
+    : INTERVALS;
+
+  return (
+    <Modal title="Settings" onClose={props.onClose} testId="settings-dialog" width={560}>
+      {!settings && !error && <div className="spinner" />}
+      {settings && (
+        <div className="settings">
+          <h3>Sync</h3>
+          <div className="setting">
+            <div className="setting-text">
+              <label htmlFor="sync-interval">Check for new mail</label>
+              <span className="muted small">How often Mailmirror asks Gmail what changed.</span>
+            </div>
+            <select
+              id="sync-interval"
+              data-testid="setting-interval"
+              value={settings.syncIntervalSeconds}
+              onChange={(e) => void update({ syncIntervalSeconds: Number(e.target.value) })}
+            >
+              {intervalOptions.map(([s, text]) => (
+                <option key={s} value={s}>
+                  {text}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="setting">
+            <div className="setting-text">
+              <span>Include Spam and Trash</span>
+              <span className="muted small">Mirror those two labels as well.</span>
+            </div>
+            <Switch
+              checked={settings.includeSpamTrash}
+              label="Include Spam and Trash"
+              testId="setting-spam-trash"
+              onChange={(v) => void update({ includeSpamTrash: v })}
+            />
+          </div>
+
+          <h3>Privacy</h3>
+          <div className="setting">
+            <div className="setting-text">
+              <span>Remote images</span>
+              <span className="muted small">Images from the web can tell senders when you read their mail.</span>
+            </div>
+            <Segmented
+              label="Remote images"
+              testId="setting-remote-images"
+              value={settings.remoteImages}
+              options={[
+                ['ask', 'Ask first'],
+                ['always', 'Always load'],
+              ]}
+              onChange={(v) => void update({ remoteImages: v })}
+            />
+          </div>
+
+          <h3>Appearance</h3>
+          <div className="setting">
+            <div className="setting-text">
+              <span>Theme</span>
+            </div>
+            <Segmented
+              label="Theme"
+              value={props.theme}
+              options={[
+                ['system', 'System'],
+                ['light', 'Light'],
+                ['dark', 'Dark'],
+              ]}
+              onChange={props.onTheme}
+            />
+          </div>
+
+          <h3>Accounts</h3>
+          {props.accounts.map((a) => (
+            <div className="setting" key={a.id}>
+              <div className="setting-text">
+                <span>{a.email}</span>
+                <span className={`small ${a.status === 'active' ? 'muted' : 'warn-text'}`}>
+                  {a.status === 'needs_reconnect'
+                    ? 'Gmail access expired — your mirror is kept'
+                    : `${formatCount(a.localMessages)} messages mirrored`}
+                </span>
+              </div>
+              <div className="setting-actions">
+                {a.status === 'needs_reconnect' && (
+                  <button className="btn small primary" onClick={props.onReconnect}>
+                    Reconnect
+                  </button>
+                )}
+                {confirmRemove === a.id ? (
+                  <>
+                    <button
+                      className="btn small danger"
+                      data-testid="confirm-remove-account"
+                      onClick={() =>
+                        void props.onRemoveAccount(a.id).then(
+                          () => setConfirmRemove(null),
+                          (e: unknown) => setError(errorMessage(e)),
+                        )
+                      }
+                    >
+                      Remove and delete mirror
+                    </button>
+                    <button className="btn small ghost" onClick={() => setConfirmRemove(null)}>
+                      Keep
+                    </button>
+                  </>
+                ) : (
+                  <button className="btn small ghost" onClick={() => setConfirmRemove(a.id)}>
+                    <Icon name="logout" size={14} />
+                    Remove
+                  </button>
+                )}
+              </div>
+            </div>
+          ))}
+        </div>
+      )}
+      {error && <div className="inline-error">{error}</div>}
+      <div className="settings-foot">
+        <span className="muted small">Mailmirror {props.version}</span>
+        <span className={`saved ${saved ? 'show' : ''}`}>
+          <Icon name="check" size={14} /> Saved
+        </span>
+      </div>
+    </Modal>
+  );
+}

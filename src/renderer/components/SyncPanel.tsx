@@ -1,0 +1,137 @@
+// Where the mirror stands: a real progress bar while syncing (phase, processed/total, rate, time
+// left), the error with a Retry button when a sync failed, "Up to date" with the last sync time.
+import type { AccountSummary, SyncStatus } from '../../shared/ipc';
+import { formatCount, formatDuration, formatRate, formatRelative } from '../lib/format';
+import { useNow } from '../hooks';
+import { Icon } from './Icon';
+
+const PHASE_TEXT: Record<SyncStatus['phase'], string> = {
+  idle: 'Up to date',
+  queued: 'Waiting to sync…',
+  labels: 'Reading labels…',
+  listing: 'Finding your messages…',
+  fetching: 'Mirroring messages',
+  incremental: 'Checking for new mail…',
+  error: 'Sync failed',
+  needs_reconnect: 'Gmail access expired',
+};
+
+function percentOf(s: SyncStatus): number {
+  if (s.total !== null && s.total > 0) return Math.min(100, Math.floor((s.processed / s.total) * 100));
+  if (s.total === 0) return s.initialSyncCompleted || s.phase === 'idle' ? 100 : 0;
+  return s.initialSyncCompleted ? 100 : 0;
+}
+
+export function SyncPanel(props: {
+  status: SyncStatus | null;
+  account: AccountSummary;
+  onRetry: () => void;
+  onSyncNow: () => void;
+  onReconnect: () => void;
+}) {
+  const now = useNow(15_000);
+  const s = props.status;
+  if (!s) {
+    return (
+      <section className="sync-panel" data-testid="sync-panel" aria-label="Sync status">
+        <div className="sync-line muted">Loading sync status…</div>
+      </section>
+    );
+  }
+  const pct = percentOf(s);
+  const busy = s.phase === 'queued' || s.phase === 'labels' || s.phase === 'listing' || s.phase === 'fetching' || s.phase === 'incremental';
+  const upToDate = s.phase === 'idle' && s.initialSyncCompleted;
+  // A sync that failed for lack of network is waiting, not broken: amber, and it says so.
+  const offlineError = s.phase === 'error' && s.offline;
+  const tone = offlineError ? 'warn' : s.phase === 'error' || s.phase === 'needs_reconnect' ? 'danger' : upToDate ? 'ok' : 'busy';
+  const lastSync = s.lastSyncAt ?? props.account.lastSyncAt;
+
+  const detail: string[] = [];
+  if (s.total !== null && (busy || !s.initialSyncCompleted)) detail.push(`${formatCount(s.processed)} of ${formatCount(s.total)}`);
+  else if (s.total === null && s.phase === 'listing') detail.push(`${formatCount(s.processed)} so far`);
+  if (busy && s.ratePerSecond !== null && s.ratePerSecond > 0) detail.push(formatRate(s.ratePerSecond));
+  if (busy && s.etaSeconds !== null && s.etaSeconds > 0) detail.push(`${formatDuration(s.etaSeconds)} left`);
+
+  return (
+    <section className={`sync-panel ${tone}`} data-testid="sync-panel" data-phase={s.phase} aria-label="Sync status">
+      <div className="sync-head">
+        <span className="sync-icon">
+          {tone === 'ok' ? (
+            <Icon name="checkCircle" size={17} />
+          ) : tone === 'warn' ? (
+            <Icon name="offline" size={17} />
+          ) : tone === 'danger' ? (
+            <Icon name="alert" size={17} />
+          ) : (
+            <span className="spinner small" />
+          )}
+        </span>
+        <span className="sync-title" data-testid="sync-phase">
+          {offlineError ? 'Offline — will retry' : s.phase === 'idle' && !s.initialSyncCompleted ? 'Sync paused' : PHASE_TEXT[s.phase]}
+        </span>
+        <span className="sync-pct" data-testid="sync-percent">
+          {pct}%
+        </span>
+      </div>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label="Mirror progress"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+        aria-valuetext={s.total !== null ? `${formatCount(s.processed)} of ${formatCount(s.total)} messages` : `${pct}%`}
+        data-testid="sync-progress"
+      >
+        <div className={`progress-fill ${busy ? 'animated' : ''}`} style={{ width: `${pct}%` }} />
+      </div>
+      {detail.length > 0 && (
+        <div className="sync-line" data-testid="sync-detail">
+          {detail.join(' · ')}
+        </div>
+      )}
+      {busy && s.labels.length > 0 && (
+        <ul className="sync-labels">
+          {s.labels.slice(0, 3).map((l) => (
+            <li key={l.labelId}>
+              <span>{l.name}</span>
+              <span>
+                {formatCount(l.processed)} / {formatCount(l.total)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {s.error && (s.phase === 'error' || s.phase === 'needs_reconnect' || s.offline) && (
+        <div className="sync-error" data-testid="sync-error">
+          {s.error.message}
+        </div>
+      )}
+      <div className="sync-foot">
+        {s.phase === 'needs_reconnect' ? (
+          <button className="btn small primary" onClick={props.onReconnect}>
+            Reconnect
+          </button>
+        ) : s.phase === 'error' ? (
+          <button className="btn small" data-testid="sync-retry" onClick={props.onRetry}>
+            <Icon name="refresh" size={14} />
+            Retry
+          </button>
+        ) : (
+          <span className="sync-line muted" data-testid="sync-last">
+            {busy && !s.initialSyncCompleted
+              ? 'First sync in progress'
+              : lastSync
+                ? `Synced ${formatRelative(lastSync, now)}`
+                : 'Not synced yet'}
+          </span>
+        )}
+        {s.phase !== 'needs_reconnect' && s.phase !== 'error' && (
+          <button className="icon-btn small" aria-label="Sync now" title="Sync now" data-testid="sync-now" disabled={busy} onClick={props.onSyncNow}>
+            <Icon name="refresh" size={15} />
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}

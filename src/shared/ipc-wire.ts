@@ -1,0 +1,25 @@
+/**
+ * The browser host's WebSocket framing around the IPC contract: the renderer sends numbered
+ * invokes, the host answers each with its IpcResult and pushes events in between. JSON text
+ * frames only.
+ */
+import { z } from 'zod';
+import type { EventName, InvokeChannel, IpcResult } from './ipc';
+
+/** Path of the WebSocket endpoint on the browser host. */
+export const WS_PATH = '/ipc';
+
+export const wsClientMessageSchema = z.strictObject({
+  type: z.literal('invoke'),
+  /** Chosen by the client, echoed in the answer. */
+  id: z.int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  channel: z.string().max(128),
+  request: z.unknown(),
+});
+export type WsClientMessage = { type: 'invoke'; id: number; channel: InvokeChannel; request: unknown };
+
+export type WsServerMessage =
+  | { type: 'result'; id: number; result: IpcResult<unknown> }
+  | { type: 'event'; name: EventName; payload: unknown }
+  /** A frame that could not be read as an invoke (no id to answer). */
+  | { type: 'protocol-error'; error: { code: 'INVALID_REQUEST'; message: string } };

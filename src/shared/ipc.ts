@@ -1,0 +1,346 @@
+/**
+ * The IPC contract between the renderer and main: one table of invoke channels with zod request
+ * and response schemas, one table of push events. Both transports (Electron's ipcMain/preload and
+ * the browser host's WebSocket) speak exactly this; main validates every request against it and
+ * every response too (zod strips unknown keys, so nothing the core did not mean to send — a token,
+ * a file path — can ride along).
+ *
+ * Conventions: ids of Gmail objects are Gmail's strings; local account ids are integers; times are
+ * milliseconds since the epoch (JSON-safe); a channel with nothing to return answers `null`.
+ * Errors cross as data (`IpcResult`), never as thrown exceptions.
+ */
+import { z } from 'zod';
+import type { EventName, InvokeChannel } from './ipc-channels';
+
+export { EVENT_CHANNELS, INVOKE_CHANNELS, isEventName, isInvokeChannel } from './ipc-channels';
+export type { EventName, InvokeChannel } from './ipc-channels';
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+export const IPC_ERROR_CODES = [
+  /** The request did not match the channel's schema (or the channel does not exist). */
+  'INVALID_REQUEST',
+  /** The account, label, message or attachment is not in the mirror. */
+  'NOT_FOUND',
+  /** Gmail no longer accepts the account's token: the user must reconnect it. */
+  'AUTH_EXPIRED',
+  /** Gmail's quota for the account is exhausted for now. */
+  'RATE_LIMITED',
+  /** Gmail (or the OAuth server) cannot be reached. The local mirror still works. */
+  'OFFLINE',
+  /** The user (or a newer request) cancelled the operation. */
+  'CANCELLED',
+  /** The operation took too long (e.g. nobody completed the sign-in in the browser). */
+  'TIMEOUT',
+  /** This build or configuration cannot do that (e.g. no demo mailbox available). */
+  'UNSUPPORTED',
+  /** The caller is not allowed to use this channel. */
+  'FORBIDDEN',
+  /** The app core is not reachable (starting, stopping, or the connection dropped). */
+  'UNAVAILABLE',
+  /** Anything else. The message is safe to show; details are in the logs. */
+  'INTERNAL',
+] as const;
+
+export type IpcErrorCode = (typeof IPC_ERROR_CODES)[number];
+
+export const ipcErrorSchema = z.object({
+  code: z.enum(IPC_ERROR_CODES),
+  message: z.string(),
+  /** For INVALID_REQUEST: where the request was wrong. */
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type IpcError = z.infer<typeof ipcErrorSchema>;
+
+/** What every invoke resolves to, on both transports. */
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+// ---------------------------------------------------------------------------------------------
+// Domain shapes that cross the boundary
+
+const accountId = z.int().positive();
+/** Gmail ids (messages, threads, labels, attachments) are short opaque strings. */
+const gmailId = z.string().min(1).max(512);
+const cursor = z.string().min(1).max(512);
+const epochMs = z.number().int().nonnegative();
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+export const accountSummarySchema = z.object({
+  id: accountId,
+  email: z.string(),
+  /** `needs_reconnect`: Gmail refused the token (invalid_grant); every byte of data is kept. */
+  status: z.enum(['active', 'needs_reconnect', 'error']),
+  lastError: z.string().nullable(),
+  initialSyncCompleted: z.boolean(),
+  /** Last finished sync of any kind. */
+  lastSyncAt: epochMs.nullable(),
+  /** From Gmail's getProfile (null until known). */
+  messagesTotal: z.int().nonnegative().nullable(),
+  /** Messages whose details are in the mirror. */
+  localMessages: z.int().nonnegative(),
+});
+export type AccountSummary = z.infer<typeof accountSummarySchema>;
+
+export const labelSummarySchema = z.object({
+  /** Gmail's label id (`INBOX`, `Label_12`, …). */
+  id: gmailId,
+  /** Full name; nested labels use `/` (`Work/Projects`). */
+  name: z.string(),
+  type: z.enum(['system', 'user']),
+  color: z.object({ background: z.string(), text: z.string() }).nullable(),
+  /** Gmail's `labelListVisibility` is not `labelHide`. */
+  visible: z.boolean(),
+  /** Counts as Gmail reported them (labels.get) at the last label sync. */
+  messagesTotal: z.int().nonnegative(),
+  messagesUnread: z.int().nonnegative(),
+  threadsTotal: z.int().nonnegative(),
+  threadsUnread: z.int().nonnegative(),
+  /** Counts in the local mirror (messages whose details are stored). */
+  localTotal: z.int().nonnegative(),
+  localUnread: z.int().nonnegative(),
+});
+export type LabelSummary = z.infer<typeof labelSummarySchema>;
+
+export const messageSummarySchema = z.object({
+  /** Gmail message id. */
+  id: gmailId,
+  threadId: gmailId,
+  /** Gmail's internalDate (ms). Imported mail can predate 1970: any integer. */
+  internalDate: z.number().int().nullable(),
+  /** The decoded From header (`"Name" <addr>`). */
+  from: z.string().nullable(),
+  subject: z.string().nullable(),
+  snippet: z.string().nullable(),
+  unread: z.boolean(),
+  starred: z.boolean(),
+  hasAttachments: z.boolean(),
+  labelIds: z.array(gmailId),
+});
+export type MessageSummary = z.infer<typeof messageSummarySchema>;
+
+export const attachmentSummarySchema = z.object({
+  /** Opaque id for `attachments:download`. */
+  id: z.string().min(1).max(64),
+  filename: z.string().nullable(),
+  mimeType: z.string().nullable(),
+  size: z.int().nonnegative().nullable(),
+  /** Set for inline parts referenced as `cid:` from the HTML. */
+  contentId: z.string().nullable(),
+});
+export type AttachmentSummary = z.infer<typeof attachmentSummarySchema>;
+
+export const messageDetailSchema = messageSummarySchema.extend({
+  to: z.string().nullable(),
+  cc: z.string().nullable(),
+  /** The Date header as sent (internalDate is the reliable one). */
+  dateHeader: z.string().nullable(),
+  /** Decoded text/plain body, if any. */
+  textBody: z.string().nullable(),
+  /** Decoded text/html body, if any. Unsanitized: the renderer sanitizes and sandboxes it. */
+  htmlBody: z.string().nullable(),
+  attachments: z.array(attachmentSummarySchema),
+  /** False for a stub whose details are not fetched yet. */
+  detailsFetched: z.boolean(),
+  /** Why parsing failed, if it did (the message is shown with what could be read). */
+  parseError: z.string().nullable(),
+});
+export type MessageDetail = z.infer<typeof messageDetailSchema>;
+
+export const syncPhaseSchema = z.enum([
+  /** Nothing to do: the mirror is up to date. */
+  'idle',
+  /** A sync is requested and waiting for a worker. */
+  'queued',
+  /** Reading labels and their counts. */
+  'labels',
+  /** Listing message ids (initial or full sync, phase 1). */
+  'listing',
+  /** Fetching message details (phase 2). */
+  'fetching',
+  /** Applying Gmail history. */
+  'incremental',
+  /** The last sync failed (see `error`); it will be retried or can be retried by the user. */
+  'error',
+  /** Gmail refused the token: the account must be reconnected. */
+  'needs_reconnect',
+]);
+export type SyncPhase = z.infer<typeof syncPhaseSchema>;
+
+export const syncStatusSchema = z.object({
+  accountId,
+  phase: syncPhaseSchema,
+  /** Messages with details in the mirror. */
+  processed: z.int().nonnegative(),
+  /** Messages known to exist (null while not known yet). */
+  total: z.int().nonnegative().nullable(),
+  /** Recent detail-fetch rate, messages per second. */
+  ratePerSecond: z.number().nonnegative().nullable(),
+  /** Estimated seconds to finish the current phase. */
+  etaSeconds: z.number().nonnegative().nullable(),
+  error: z.object({ code: z.enum(IPC_ERROR_CODES), message: z.string() }).nullable(),
+  /** The last attempt to reach Gmail failed for lack of network. */
+  offline: z.boolean(),
+  initialSyncCompleted: z.boolean(),
+  lastSyncAt: epochMs.nullable(),
+  /** Per-label progress (e.g. INBOX first), when the core tracks it. */
+  labels: z.array(
+    z.object({ labelId: gmailId, name: z.string(), processed: z.int().nonnegative(), total: z.int().nonnegative() }),
+  ),
+});
+export type SyncStatus = z.infer<typeof syncStatusSchema>;
+
+export const settingsSchema = z.object({
+  /** Interval of the incremental sync scheduler. */
+  syncIntervalSeconds: z.int().min(30).max(86_400),
+  /** Mirror SPAM and TRASH too (Gmail's includeSpamTrash). */
+  includeSpamTrash: z.boolean(),
+  /** `ask`: remote images stay blocked until allowed for a message; `always`: loaded. */
+  remoteImages: z.enum(['ask', 'always']),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+const messagePage = z.object({
+  messages: z.array(messageSummarySchema),
+  /** Pass back as `cursor` for the next page; null when there is none. */
+  nextCursor: cursor.nullable(),
+});
+
+const nothing = z.strictObject({});
+
+// ---------------------------------------------------------------------------------------------
+// Invoke channels
+
+type ChannelDef = { request: z.ZodType; response: z.ZodType };
+
+export const ipcChannels = {
+  /** Facts about this build that change what the UI offers. */
+  'app:info': {
+    request: nothing,
+    response: z.object({ version: z.string(), demoAvailable: z.boolean() }),
+  },
+  /** Every connected account, in the order they were added. */
+  'accounts:list': {
+    request: nothing,
+    response: z.array(accountSummarySchema),
+  },
+  /**
+   * Starts Gmail's OAuth installed-app flow and answers as soon as the consent URL is known. The
+   * renderer opens it (window.open: Electron hands http(s) URLs to the system browser); the flow
+   * finishes when the browser reaches the loopback redirect. Await it with accounts:connectResult.
+   */
+  'accounts:connect': {
+    request: nothing,
+    response: z.object({ flowId: z.string(), authUrl: httpUrl }),
+  },
+  /** Waits for a flow started by accounts:connect; answers the connected address. */
+  'accounts:connectResult': {
+    request: z.strictObject({ flowId: z.string().min(1).max(128) }),
+    response: z.object({ email: z.string() }),
+  },
+  /** Abandons a flow started by accounts:connect (its connectResult answers CANCELLED). */
+  'accounts:connectCancel': {
+    request: z.strictObject({ flowId: z.string().min(1).max(128) }),
+    response: z.null(),
+  },
+  /** Starts the built-in demo mailbox (a local Gmail emulator) and connects it. */
+  'accounts:connectDemo': {
+    request: nothing,
+    response: z.object({ email: z.string() }),
+  },
+  /** Disconnects an account: revokes its token and deletes its mirror. */
+  'accounts:remove': {
+    request: z.strictObject({ accountId }),
+    response: z.null(),
+  },
+  /** Requests a sync now (incremental, or initial/full as needed; `full` forces a full resync). */
+  'sync:now': {
+    request: z.strictObject({ accountId, full: z.boolean().optional() }),
+    response: z.null(),
+  },
+  /** The account's sync state (also pushed as `sync:progress`). */
+  'sync:status': {
+    request: z.strictObject({ accountId }),
+    response: syncStatusSchema,
+  },
+  /** Every label of an account with Gmail's counts and the mirror's own. */
+  'labels:list': {
+    request: z.strictObject({ accountId }),
+    response: z.array(labelSummarySchema),
+  },
+  /**
+   * One page of a label's messages (null label: All Mail), newest first. Keyset-paged, so a page
+   * costs the same at message 100,000 as at message 0.
+   */
+  'messages:list': {
+    request: z.strictObject({
+      accountId,
+      labelId: gmailId.nullable(),
+      cursor: cursor.nullable().optional(),
+      limit: z.int().min(1).max(500).optional(),
+    }),
+    response: messagePage,
+  },
+  /** One message with its bodies and attachment list. */
+  'messages:get': {
+    request: z.strictObject({ accountId, messageId: gmailId }),
+    response: messageDetailSchema,
+  },
+  /** Full-text search (subject, from, to, body) over the account's mirror, best matches first. */
+  'messages:search': {
+    request: z.strictObject({
+      accountId,
+      query: z.string().trim().min(1).max(500),
+      cursor: cursor.nullable().optional(),
+      limit: z.int().min(1).max(500).optional(),
+    }),
+    response: messagePage,
+  },
+  /** An attachment's bytes, fetched from Gmail on demand (base64, so both transports carry it). */
+  'attachments:download': {
+    request: z.strictObject({ accountId, messageId: gmailId, attachmentId: z.string().min(1).max(64) }),
+    response: z.object({ filename: z.string(), mimeType: z.string(), size: z.int().nonnegative(), dataBase64: z.string() }),
+  },
+  'settings:get': {
+    request: nothing,
+    response: settingsSchema,
+  },
+  /** Changes some settings; answers all of them. */
+  'settings:set': {
+    request: settingsSchema.partial().strict(),
+    response: settingsSchema,
+  },
+} as const satisfies { [C in InvokeChannel]: ChannelDef };
+
+export type RequestOf<C extends InvokeChannel> = z.input<(typeof ipcChannels)[C]['request']>;
+/** The request after validation (defaults applied) — what handlers receive. */
+export type ParsedRequestOf<C extends InvokeChannel> = z.output<(typeof ipcChannels)[C]['request']>;
+/** What a handler returns (before the response schema strips unknown keys). */
+export type HandlerResponseOf<C extends InvokeChannel> = z.input<(typeof ipcChannels)[C]['response']>;
+export type ResponseOf<C extends InvokeChannel> = z.output<(typeof ipcChannels)[C]['response']>;
+
+// ---------------------------------------------------------------------------------------------
+// Push events
+
+export const ipcEvents = {
+  /** Sync progress of one account (throttled by main to a few per second per account). */
+  'sync:progress': syncStatusSchema,
+  /** An account was added, removed, or changed state: re-read accounts:list. */
+  'accounts:changed': z.object({ accountId: accountId.optional() }),
+  /** An account's labels or their counts changed: re-read labels:list. */
+  'labels:changed': z.object({ accountId }),
+  /** Messages of an account were added, removed or relabelled (labelIds: which labels, if known). */
+  'messages:changed': z.object({ accountId, labelIds: z.array(gmailId).optional() }),
+} as const satisfies { [E in EventName]: z.ZodType };
+
+export type EventPayload<E extends EventName> = z.output<(typeof ipcEvents)[E]>;
+
+/**
+ * What `window.mailmirror` is, whichever transport carries it (Electron preload or the browser
+ * host's WebSocket).
+ */
+export interface MailmirrorApi {
+  invoke<C extends InvokeChannel>(channel: C, request: RequestOf<C>): Promise<IpcResult<ResponseOf<C>>>;
+  /** Subscribes to a push event; returns the unsubscribe function. */
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}

@@ -1,0 +1,173 @@
+// The whole product in Chromium: `mailmirror serve` as a child process against the Gmail
+// emulator. Connect through the real OAuth redirect, watch the progress bar reach 100%, compare
+// every label's counts with the emulator's ground truth, read and search, see a hostile message
+// stay inert — then stop the emulator and keep browsing the mirror.
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator, Mailbox } from '../../src/emulator';
+import { assertBuilt, emulatorEnv, spawnCli, tempDir, type RunningCli } from '../helpers/cli';
+import { launchChromium } from '../helpers/chromium';
+import { startTestRedis, type TestRedis } from '../helpers/redis';
+
+const SHOTS = join(process.cwd(), 'test-artifacts', 'screenshots');
+const EMAIL = 'demo.user@example.com';
+/** Until the lead's core implements the services the router needs, serve cannot run. */
+const READY = existsSync('src/main/app-core.ts') && existsSync('src/emulator/index.ts');
+
+function hostileMime(imageUrl: string): string {
+  return [
+    'From: "Mallory Example" <mallory@evil.example>',
+    `To: ${EMAIL}`,
+    'Subject: Quarterly report (with surprises)',
+    'Date: Mon, 02 Jun 2025 09:00:00 +0000',
+    'Message-ID: <hostile@evil.example>',
+    'MIME-Version: 1.0',
+    'Content-Type: text/html; charset=utf-8',
+    '',
+    '<html><head><script>parent.postMessage("script-ran","*")</script></head><body>',
+    '<p>The zeppelin numbers look great.</p>',
+    `<img src="${imageUrl}" alt="tracker">`,
+    '<img src="x" onerror="parent.postMessage(\'onerror-ran\',\'*\')">',
+    '<form action="http://127.0.0.1:9/f"><input name="q"></form><iframe src="http://127.0.0.1:9/i"></iframe>',
+    '</body></html>',
+    '',
+  ].join('\r\n');
+}
+
+describe.skipIf(!READY)('full flow: mailmirror serve against the emulator', () => {
+  let emu: Emulator | null = null;
+  let mailbox: Mailbox;
+  let redis: TestRedis;
+  let data: { dir: string; cleanup: () => void };
+  let serve: RunningCli;
+  let url: string;
+  let browser: Browser;
+  let page: Page;
+  let imageServer: Server;
+  const imageHits: string[] = [];
+  let hostileId: string;
+
+  beforeAll(async () => {
+    assertBuilt();
+    mkdirSync(SHOTS, { recursive: true });
+    imageServer = createServer((req, res) => {
+      imageHits.push(req.url ?? '');
+      res.writeHead(204).end();
+    });
+    await new Promise<void>((ok) => imageServer.listen(0, '127.0.0.1', ok));
+    const imageUrl = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}/pixel.png`;
+
+    const { startEmulator } = await import('../../src/emulator');
+    emu = await startEmulator({});
+    mailbox = emu.addAccount(EMAIL, { messages: 400, seed: 21, userLabels: 8 });
+    hostileId = mailbox.addMessage({ labelIds: ['INBOX', 'UNREAD'], raw: hostileMime(imageUrl) });
+
+    redis = await startTestRedis();
+    data = tempDir('mm-e2e-');
+    serve = spawnCli(
+      ['serve', '--port', '0'],
+      emulatorEnv(emu, data.dir, { REDIS_URL: redis.url, MAILMIRROR_QUEUE_PREFIX: `e2e${process.pid}` }),
+    );
+    url = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`serve printed no URL: ${serve.stdout()} ${serve.stderr()}`)), 60_000);
+      serve.proc.stdout!.on('data', () => {
+        const m = /^Mailmirror is at (\S+)\n/.exec(serve.stdout());
+        if (m) {
+          clearTimeout(t);
+          resolve(m[1]);
+        }
+      });
+      serve.proc.on('close', () => reject(new Error(`serve exited: ${serve.stderr()}`)));
+    });
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (serve && serve.proc.exitCode === null) {
+      serve.proc.kill('SIGTERM');
+      const killer = setTimeout(() => serve.proc.kill('SIGKILL'), 20_000);
+      await serve.result;
+      clearTimeout(killer);
+    }
+    await emu?.close().catch(() => undefined);
+    await redis?.stop();
+    data?.cleanup();
+    await new Promise<void>((ok) => (imageServer ? imageServer.close(() => ok()) : ok()));
+  });
+
+  it('prints exactly one line with a tokened 127.0.0.1 URL', () => {
+    expect(serve.stdout().split('\n').filter(Boolean)).toHaveLength(1);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{30,}$/);
+  });
+
+  it('connects through the real OAuth redirect and syncs to 100%', async () => {
+    await page.goto(url);
+    await page.getByTestId('welcome').waitFor();
+    const [consent] = await Promise.all([page.context().waitForEvent('page'), page.getByTestId('connect-gmail').click()]);
+    await consent.waitForLoadState();
+    await page.getByTestId('mailbox').waitFor({ timeout: 60_000 });
+    await consent.close();
+    expect(await page.getByTestId('account-current').textContent()).toContain(EMAIL);
+    await page.screenshot({ path: join(SHOTS, '10-full-syncing.png') });
+    const bar = page.getByRole('progressbar');
+    await expect.poll(() => bar.getAttribute('aria-valuenow'), { timeout: 180_000, interval: 250 }).toBe('100');
+    await expect.poll(() => page.getByTestId('sync-phase').textContent(), { timeout: 60_000 }).toBe('Up to date');
+  });
+
+  it('shows every label with the emulator’s counts', async () => {
+    const truth = mailbox.groundTruth();
+    const categories = page.getByRole('button', { name: 'Categories' });
+    if ((await categories.count()) > 0 && (await categories.getAttribute('aria-expanded')) === 'false') await categories.click();
+    for (const l of truth.labels) {
+      if (l.id === 'UNREAD') continue;
+      const row = page.locator(`[data-testid="label-row"][data-label-id="${l.id}"]`);
+      await expect.poll(() => row.getAttribute('data-messages-total'), { timeout: 30_000 }).toBe(String(l.messagesTotal));
+      expect(await row.getAttribute('data-messages-unread'), l.id).toBe(String(l.messagesUnread));
+      expect(await row.getAttribute('data-threads-total'), l.id).toBe(String(l.threadsTotal));
+      expect(await row.getAttribute('data-threads-unread'), l.id).toBe(String(l.threadsUnread));
+      expect(await row.getAttribute('data-local-total'), l.id).toBe(String(l.messagesTotal));
+    }
+    await page.screenshot({ path: join(SHOTS, '11-full-synced.png') });
+  });
+
+  it('opens a label and a message, and search finds a body word', async () => {
+    await page.locator('[data-testid="label-row"][data-label-id="INBOX"]').click();
+    await page.getByTestId('message-row').first().click();
+    await page.getByTestId('message-view').waitFor();
+    await page.getByTestId('search-input').fill('zeppelin');
+    await page.keyboard.press('Enter');
+    const hit = page.locator(`[data-testid="message-row"][data-message-id="${hostileId}"]`);
+    await hit.waitFor();
+    await hit.click();
+    const body = page.frameLocator('[data-testid="message-frame"]').locator('body');
+    await expect.poll(() => body.textContent()).toContain('zeppelin numbers look great');
+    const srcdoc = ((await page.getByTestId('message-frame').getAttribute('srcdoc')) ?? '').toLowerCase();
+    for (const dead of ['<script', 'onerror', '<form', '<iframe', '<input']) expect(srcdoc).not.toContain(dead);
+    await page.waitForTimeout(500);
+    expect(imageHits).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, '12-full-hostile-message.png') });
+  });
+
+  it('stays browsable with the emulator stopped', async () => {
+    await emu!.close();
+    emu = null;
+    await page.reload();
+    await page.getByTestId('mailbox').waitFor();
+    await page.locator('[data-testid="label-row"][data-label-id="INBOX"]').click();
+    const first = page.getByTestId('message-row').first();
+    await first.waitFor();
+    await first.click();
+    await expect.poll(() => page.getByTestId('message-subject').textContent()).not.toBe('');
+    await page.getByTestId('sync-now').click().catch(() => undefined);
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: join(SHOTS, '13-full-emulator-stopped.png') });
+    expect(await page.getByTestId('message-row').count()).toBeGreaterThan(5);
+  });
+});

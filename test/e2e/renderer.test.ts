@@ -1,0 +1,315 @@
+// The real renderer build in Debian's Chromium, through the browser host, over a real store:
+// browse a label, read messages, search, keyboard, themes — and a hostile message whose scripts,
+// handlers, form, iframe and remote image stay dead until the user allows remote images.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBrowserHost, type BrowserHost } from '../../src/main/host/browser-host';
+import { createRouter, type IpcRouter } from '../../src/main/ipc/router';
+import { startEmulator, type Emulator } from '../../src/emulator';
+import { resolveConfig } from '../../src/main/config';
+import { launchChromium } from '../helpers/chromium';
+import { createHarness, seedMailbox, type Harness, type Seeded } from '../helpers/ipc-harness';
+
+const RENDERER = join(process.cwd(), 'dist', 'renderer');
+const SHOTS = join(process.cwd(), 'test-artifacts', 'screenshots');
+
+let h: Harness;
+let router: IpcRouter;
+let host: BrowserHost;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let seeded: Seeded;
+let imageServer: Server;
+let imageUrl: string;
+const imageHits: string[] = [];
+/** URLs the page and its frames loaded. */
+const requests: string[] = [];
+
+function ensureRendererBuilt(): void {
+  if (existsSync(join(RENDERER, 'index.html'))) return;
+  const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('renderer build failed');
+}
+
+/** A 1×1 PNG, counted: the "remote" image a tracker would serve. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+
+beforeAll(async () => {
+  ensureRendererBuilt();
+  mkdirSync(SHOTS, { recursive: true });
+  imageServer = createServer((req, res) => {
+    imageHits.push(req.url ?? '');
+    res.writeHead(200, { 'Content-Type': 'image/png' }).end(PNG);
+  });
+  await new Promise<void>((ok) => imageServer.listen(0, '127.0.0.1', ok));
+  imageUrl = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}/remote.png`;
+
+  h = await createHarness({ file: true });
+  seeded = seedMailbox(h.db, { count: 2000, remoteImageUrl: imageUrl });
+  router = createRouter(h.services);
+  host = await startBrowserHost({ router, staticDir: RENDERER, port: 0 });
+
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+  page = await context.newPage();
+  // Loads that reached the network (a request Chromium's CSP check stopped ends in requestfailed).
+  context.on('requestfinished', (r) => requests.push(r.url()));
+  await page.goto(host.url);
+  await page.getByTestId('mailbox').waitFor();
+  await page.getByTestId('message-row').first().waitFor();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+  router?.close();
+  await h?.close();
+  await new Promise<void>((ok) => (imageServer ? imageServer.close(() => ok()) : ok()));
+});
+
+const row = (id: string) => page.locator(`[data-testid="message-row"][data-message-id="${id}"]`);
+const label = (id: string) => page.locator(`[data-testid="label-row"][data-label-id="${id}"]`);
+
+describe('renderer in Chromium over the browser host', () => {
+  it('opens on the inbox with labels, counts and sync state; the token leaves the address bar', async () => {
+    expect(page.url()).toBe(`${host.origin}/`);
+    await expect.poll(() => page.getByTestId('list-title').textContent()).toBe('Inbox');
+    const inbox = label('INBOX');
+    expect(await inbox.getAttribute('data-messages-total')).toBe('2002');
+    expect(await inbox.getAttribute('data-local-total')).toBe('2002');
+    // Nested user labels form a tree: Work > Projects > Apollo.
+    const apollo = label('Label_3');
+    await expect.poll(() => apollo.isVisible()).toBe(true);
+    expect(await apollo.locator('.nav-name').textContent()).toBe('Apollo');
+    expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+    expect(await page.getByTestId('sync-phase').textContent()).toBe('Up to date');
+    await page.screenshot({ path: join(SHOTS, '01-inbox.png') });
+  });
+
+  it('keeps the DOM small at 2,000 messages and loads more by cursor while scrolling', async () => {
+    const rendered = await page.getByTestId('message-row').count();
+    expect(rendered).toBeGreaterThan(5);
+    expect(rendered).toBeLessThan(60);
+    const list = page.getByTestId('message-list');
+    for (let i = 0; i < 60 && (await row('m01999').count()) === 0; i++) {
+      await list.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+      await page.waitForTimeout(100);
+    }
+    await expect.poll(() => row('m01999').count()).toBe(1);
+    expect(await page.getByTestId('message-row').count()).toBeLessThan(60);
+    await list.evaluate((el) => el.scrollTo(0, 0));
+  });
+
+  it('opens a label and a plain-text message', async () => {
+    await label('Label_4').click();
+    await expect.poll(() => page.getByTestId('list-title').textContent()).toBe('Travel');
+    await row(seeded.plainId).click();
+    const view = page.getByTestId('message-view');
+    await expect.poll(() => view.getAttribute('data-message-id')).toBe(seeded.plainId);
+    expect(await page.getByTestId('message-subject').textContent()).toBe('Trip to Lisbon — itinerary');
+    expect(await page.getByTestId('message-text').textContent()).toContain('Flight TP1234 departs 09:40.');
+    expect(await page.getByTestId('message-text').locator('a').getAttribute('href')).toBe('https://travel.example/trip/1');
+    await page.screenshot({ path: join(SHOTS, '02-label-plain-message.png') });
+  });
+
+  it('shows a hostile message with no script, handler, form or iframe alive and no remote load', async () => {
+    await page.evaluate(() => {
+      (window as unknown as { __msgs: unknown[] }).__msgs = [];
+      window.addEventListener('message', (e) => (window as unknown as { __msgs: unknown[] }).__msgs.push(e.data));
+    });
+    const before = requests.length;
+    await label('INBOX').click();
+    await row(seeded.hostileId).click();
+    const frameEl = page.getByTestId('message-frame');
+    await frameEl.waitFor();
+    const body = page.frameLocator('[data-testid="message-frame"]').locator('body');
+    await expect.poll(() => body.textContent()).toContain('zeppelin numbers look great');
+
+    // The frame is sandboxed without scripts or same-origin.
+    const sandbox = (await frameEl.getAttribute('sandbox')) ?? '';
+    expect(sandbox).not.toContain('allow-scripts');
+    expect(sandbox).not.toContain('allow-same-origin');
+    const srcdoc = (await frameEl.getAttribute('srcdoc')) ?? '';
+    expect(srcdoc).toContain("default-src 'none'");
+    for (const dead of ['<script', 'onerror', 'onload', '<form', '<iframe', '<input', '<object', 'javascript:']) {
+      expect(srcdoc.toLowerCase()).not.toContain(dead);
+    }
+    // Inline styles survive (mail needs them).
+    expect(srcdoc).toContain('.hi { color: #b00');
+
+    await page.waitForTimeout(800);
+    const made = requests.slice(before);
+    expect(made.filter((u) => !u.startsWith(host.origin) && !u.startsWith('about:') && !u.startsWith('data:'))).toEqual([]);
+    expect(imageHits).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { __msgs: unknown[] }).__msgs)).toEqual([]);
+    await page.getByTestId('remote-images-banner').waitFor();
+    await page.screenshot({ path: join(SHOTS, '03-message-remote-blocked.png') });
+
+    // Allowed by the user: the remote image (and only it) loads; scripts still do not run.
+    await page.getByTestId('load-remote-images').click();
+    await expect.poll(() => imageHits.length).toBeGreaterThan(0);
+    expect(imageHits.every((u) => u.startsWith('/remote.png'))).toBe(true);
+    await page.waitForTimeout(500);
+    expect(requests.some((u) => u.includes('127.0.0.1:9/'))).toBe(false);
+    expect(await page.evaluate(() => (window as unknown as { __msgs: unknown[] }).__msgs)).toEqual([]);
+    expect(await page.getByTestId('attachment').textContent()).toContain('report.csv');
+  });
+
+  it('downloads an attachment on demand', async () => {
+    h.services.attachmentData.set('att-1', new TextEncoder().encode('id,total\n1,42\n2,7\n'));
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('attachment').click()]);
+    expect(download.suggestedFilename()).toBe('report.csv');
+  });
+
+  it('searches the mirror by a word of a body', async () => {
+    await page.keyboard.press('Escape');
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('/');
+    await page.keyboard.type('TP1234');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('list-title').textContent()).toContain('TP1234');
+    await expect.poll(() => page.getByTestId('message-row').count()).toBe(1);
+    expect(await page.getByTestId('message-row').getAttribute('data-message-id')).toBe(seeded.plainId);
+    await page.getByTestId('search-input').fill('zeppelin');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('message-row').first().getAttribute('data-message-id')).toBe(seeded.hostileId);
+    await page.screenshot({ path: join(SHOTS, '04-search.png') });
+  });
+
+  it('moves with j/k and opens with Enter', async () => {
+    await page.getByTestId('search-input').fill('');
+    await label('INBOX').click();
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    await expect.poll(() => page.getByTestId('message-view').getAttribute('data-message-id')).toBe(seeded.plainId);
+    await page.keyboard.press('k');
+    await expect.poll(() => page.getByTestId('message-view').getAttribute('data-message-id')).toBe(seeded.hostileId);
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    await expect.poll(() => page.getByTestId('message-view').getAttribute('data-message-id')).toBe('m00000');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => row('m00000').getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('has a dark theme and a settings screen', async () => {
+    await page.getByTestId('theme-toggle').click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.screenshot({ path: join(SHOTS, '05-dark.png') });
+    await page.getByTestId('open-settings').click();
+    await page.getByTestId('settings-dialog').waitFor();
+    await page.getByTestId('setting-interval').waitFor();
+    await page.screenshot({ path: join(SHOTS, '06-settings-dark.png') });
+    await page.getByRole('radio', { name: 'Always load' }).click();
+    await expect.poll(async () => (await h.services.getSettings()).remoteImages).toBe('always');
+    await page.getByRole('radio', { name: 'Ask first' }).click();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('theme-toggle').click();
+  });
+
+  it('shows a real progress bar while syncing, and a failed sync with Retry', async () => {
+    h.services.statusOverride = {
+      phase: 'fetching',
+      processed: 1204,
+      total: 96_000,
+      ratePerSecond: 42.5,
+      etaSeconds: 2230,
+      initialSyncCompleted: false,
+      labels: [
+        { labelId: 'INBOX', name: 'Inbox', processed: 1204, total: 1204 },
+        { labelId: 'SENT', name: 'Sent', processed: 0, total: 3100 },
+      ],
+    };
+    h.services.emit('sync:progress', { accountId: seeded.accountId });
+    const bar = page.getByRole('progressbar');
+    await expect.poll(() => bar.getAttribute('aria-valuenow')).toBe('1');
+    expect(await page.getByTestId('sync-detail').textContent()).toMatch(/1,204 of 96,000 · 43 msg\/s · about 37 min left/);
+    await page.waitForTimeout(600); // the bar's width animates
+    await page.screenshot({ path: join(SHOTS, '07-syncing.png') });
+
+    h.services.statusOverride = {
+      phase: 'error',
+      processed: 1204,
+      total: 96_000,
+      initialSyncCompleted: false,
+      offline: true,
+      error: { code: 'OFFLINE', message: 'Cannot reach Gmail (ENOTFOUND). Your mirror stays browsable.' },
+    };
+    h.services.emit('sync:progress', { accountId: seeded.accountId });
+    await page.getByTestId('sync-retry').waitFor();
+    await page.getByTestId('offline-indicator').waitFor();
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: join(SHOTS, '08-sync-error-offline.png') });
+    await page.getByTestId('sync-retry').click();
+    await expect.poll(() => h.services.syncRequests.length).toBeGreaterThan(0);
+
+    h.services.statusOverride = null;
+    h.services.emit('sync:progress', { accountId: seeded.accountId });
+    await expect.poll(() => bar.getAttribute('aria-valuenow')).toBe('100');
+    expect(await page.getByTestId('offline-indicator').count()).toBe(0);
+  });
+
+  it('keeps working after a reload (the cookie replaces the token in the URL)', async () => {
+    await page.reload();
+    await page.getByTestId('mailbox').waitFor();
+    await page.getByTestId('message-row').first().waitFor();
+    expect(page.url()).toBe(`${host.origin}/`);
+  });
+
+  it('updates label counts live from events', async () => {
+    h.db.sqlite.prepare("UPDATE labels SET messages_total = 4242 WHERE gmail_id = 'Label_5'").run();
+    h.services.emit('labels:changed', { accountId: seeded.accountId });
+    await expect.poll(() => label('Label_5').getAttribute('data-messages-total')).toBe('4242');
+  });
+});
+
+describe('first run in Chromium', () => {
+  let h2: Harness;
+  let router2: IpcRouter;
+  let host2: BrowserHost;
+  let emu: Emulator;
+
+  beforeAll(async () => {
+    // The real OAuth installed-app flow against the Gmail emulator's consent endpoint.
+    emu = await startEmulator({});
+    emu.addAccount('new.user@example.com', { messages: 5, seed: 3 });
+    const oauth = resolveConfig({}, {
+      MAILMIRROR_GMAIL_API_URL: emu.gmailApiUrl,
+      MAILMIRROR_OAUTH_AUTH_URL: emu.oauth.authUrl,
+      MAILMIRROR_OAUTH_TOKEN_URL: emu.oauth.tokenUrl,
+      MAILMIRROR_OAUTH_REVOKE_URL: emu.oauth.revokeUrl,
+      MAILMIRROR_CLIENT_ID: emu.clientId,
+      MAILMIRROR_CLIENT_SECRET: emu.clientSecret,
+      MAILMIRROR_DATA_DIR: join(process.cwd(), 'unused'),
+    });
+    h2 = await createHarness({ oauth });
+    router2 = createRouter(h2.services);
+    host2 = await startBrowserHost({ router: router2, staticDir: RENDERER, port: 0 });
+  });
+
+  afterAll(async () => {
+    await host2?.close();
+    router2?.close();
+    await h2?.close();
+    await emu?.close();
+  });
+
+  it('offers Connect Gmail, follows the OAuth redirect in a new tab and shows the account', async () => {
+    const p = await context.newPage();
+    await p.goto(host2.url);
+    await p.getByTestId('welcome').waitFor();
+    await p.screenshot({ path: join(SHOTS, '00-welcome.png') });
+    const [consent] = await Promise.all([context.waitForEvent('page'), p.getByTestId('connect-gmail').click()]);
+    await consent.waitForLoadState();
+    await p.getByTestId('mailbox').waitFor();
+    expect(await p.getByTestId('account-current').textContent()).toContain('new.user@example.com');
+    await consent.close();
+    await p.close();
+  });
+});

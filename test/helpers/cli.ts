@@ -1,0 +1,90 @@
+// Runs the built `mailmirror` CLI as a child process, as a user would (`npm run build` first: the
+// test command does it before any test runs).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Emulator } from '../../src/emulator';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const BIN = join(ROOT, 'bin', 'mailmirror.js');
+
+export function assertBuilt(): void {
+  if (!existsSync(join(ROOT, 'dist', 'src', 'main', 'host', 'cli.js'))) {
+    throw new Error('the CLI is not built: run `npm run build` (npm test does it first)');
+  }
+}
+
+export type CliResult = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
+
+export type CliEnv = Record<string, string>;
+
+/** The environment that points the CLI at an emulator and a data folder. */
+export function emulatorEnv(emu: Emulator, dataDir: string, extra: CliEnv = {}): CliEnv {
+  return {
+    MAILMIRROR_DATA_DIR: dataDir,
+    MAILMIRROR_GMAIL_API_URL: emu.gmailApiUrl,
+    MAILMIRROR_OAUTH_AUTH_URL: emu.oauth.authUrl,
+    MAILMIRROR_OAUTH_TOKEN_URL: emu.oauth.tokenUrl,
+    MAILMIRROR_OAUTH_REVOKE_URL: emu.oauth.revokeUrl,
+    MAILMIRROR_CLIENT_ID: emu.clientId,
+    MAILMIRROR_CLIENT_SECRET: emu.clientSecret,
+    MAILMIRROR_QUOTA_SCALE: '0',
+    ...extra,
+  };
+}
+
+export type RunningCli = { proc: ChildProcess; result: Promise<CliResult>; stdout: () => string; stderr: () => string };
+
+export function spawnCli(args: string[], env: CliEnv): RunningCli {
+  const proc = spawn(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const result = new Promise<CliResult>((res) =>
+    proc.on('close', (code, signal) => res({ code, signal, stdout: out, stderr: err })),
+  );
+  return { proc, result, stdout: () => out, stderr: () => err };
+}
+
+export async function runCli(args: string[], env: CliEnv, timeoutMs = 240_000): Promise<CliResult> {
+  const run = spawnCli(args, env);
+  const timer = setTimeout(() => run.proc.kill('SIGKILL'), timeoutMs);
+  try {
+    return await run.result;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `account add --no-browser`, completed by fetching the printed URL (the emulator consents at once). */
+export async function addAccount(env: CliEnv): Promise<CliResult> {
+  const run = spawnCli(['account', 'add', '--no-browser'], env);
+  const url = await new Promise<string>((res, rej) => {
+    const t = setTimeout(() => rej(new Error(`no URL printed: ${run.stdout()} ${run.stderr()}`)), 30_000);
+    const check = () => {
+      const m = /^Open this URL to connect: (\S+)$/m.exec(run.stdout());
+      if (m) {
+        clearTimeout(t);
+        res(m[1]);
+      }
+    };
+    run.proc.stdout!.on('data', check);
+    run.proc.on('close', () => {
+      clearTimeout(t);
+      rej(new Error(`account add exited: ${run.stdout()} ${run.stderr()}`));
+    });
+  });
+  const r = await fetch(url, { redirect: 'follow' });
+  await r.arrayBuffer();
+  return run.result;
+}
+
+export function tempDir(prefix = 'mm-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

@@ -1,0 +1,277 @@
+// The IPC router over a real SQLite store: every channel rejects malformed requests with a typed
+// INVALID_REQUEST error, and valid requests answer from the store.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRouter, type IpcEventMessage, type IpcRouter } from '../../src/main/ipc/router';
+import { INVOKE_CHANNELS, ipcChannels, type InvokeChannel, type IpcResult } from '../../src/shared/ipc';
+import { createHarness, seedMailbox, type Harness, type Seeded } from '../helpers/ipc-harness';
+
+let h: Harness;
+let router: IpcRouter;
+let seeded: Seeded;
+
+beforeEach(async () => {
+  h = await createHarness();
+  seeded = seedMailbox(h.db, { count: 250 });
+  router = createRouter(h.services, { throttleMs: { 'sync:progress': 100, 'labels:changed': 100, 'messages:changed': 100 } });
+});
+
+afterEach(async () => {
+  router.close();
+  await h.close();
+});
+
+function expectInvalid(r: IpcResult<unknown>) {
+  expect(r.ok).toBe(false);
+  if (r.ok) return;
+  expect(r.error.code).toBe('INVALID_REQUEST');
+  expect(typeof r.error.message).toBe('string');
+  expect(r.error.message).not.toMatch(/\n\s+at /); // never a stack
+}
+
+function value<T>(r: IpcResult<T>): T {
+  if (!r.ok) throw new Error(`expected ok, got ${r.error.code}: ${r.error.message}`);
+  return r.value;
+}
+
+/** Malformed requests every channel must refuse, whatever its schema. */
+const ALWAYS_BAD: unknown[] = [null, undefined, 42, 'labels', [], true, { unexpected: 1 }];
+
+/** Requests that look plausible but break each channel's own schema. */
+const BAD_FOR: Record<InvokeChannel, unknown[]> = {
+  'app:info': [{ verbose: true }],
+  'accounts:list': [{ accountId: 1 }],
+  'accounts:connect': [{ email: 'x@example.com' }],
+  'accounts:connectResult': [{}, { flowId: '' }, { flowId: 7 }, { flowId: 'x'.repeat(500) }],
+  'accounts:connectCancel': [{}, { flowId: null }],
+  'accounts:connectDemo': [{ seed: 1 }],
+  'accounts:remove': [{}, { accountId: '1' }, { accountId: 0 }, { accountId: -3 }, { accountId: 1.5 }],
+  'sync:now': [{}, { accountId: 'a' }, { accountId: 1, full: 'yes' }],
+  'sync:status': [{}, { accountId: null }],
+  'labels:list': [{}, { accountId: '1' }, { accountId: 1, extra: true }],
+  'messages:list': [
+    {},
+    { accountId: 1 },
+    { accountId: 1, labelId: 5 },
+    { accountId: 1, labelId: 'INBOX', limit: 0 },
+    { accountId: 1, labelId: 'INBOX', limit: 10_000 },
+    { accountId: 1, labelId: 'INBOX', cursor: 3 },
+    { accountId: 1, labelId: '' },
+  ],
+  'messages:get': [{}, { accountId: 1 }, { accountId: 1, messageId: '' }, { accountId: 1, messageId: 12 }],
+  'messages:search': [
+    {},
+    { accountId: 1 },
+    { accountId: 1, query: '' },
+    { accountId: 1, query: '   ' },
+    { accountId: 1, query: 'x'.repeat(501) },
+    { accountId: 1, query: 'a', limit: -1 },
+  ],
+  'attachments:download': [{}, { accountId: 1, messageId: 'm' }, { accountId: 1, messageId: 'm', attachmentId: 5 }],
+  'settings:get': [{ all: true }],
+  'settings:set': [
+    { syncIntervalSeconds: 5 },
+    { syncIntervalSeconds: '60' },
+    { includeSpamTrash: 'no' },
+    { remoteImages: 'sometimes' },
+    { theme: 'dark' },
+  ],
+};
+
+describe('IPC router: malformed requests', () => {
+  it('covers every channel of the contract', () => {
+    expect(Object.keys(BAD_FOR).sort()).toEqual([...INVOKE_CHANNELS].sort());
+    expect(Object.keys(ipcChannels).sort()).toEqual([...INVOKE_CHANNELS].sort());
+  });
+
+  for (const channel of INVOKE_CHANNELS) {
+    it(`${channel} rejects malformed requests with INVALID_REQUEST`, async () => {
+      for (const bad of [...ALWAYS_BAD, ...BAD_FOR[channel]]) {
+        const r = await router.handle(channel, bad, { transport: 'direct' });
+        expectInvalid(r);
+      }
+    });
+  }
+
+  it('rejects unknown and non-string channels', async () => {
+    for (const ch of ['labels:delete', 'accounts:list ', '__proto__', 'constructor', 42, null, { c: 1 }]) {
+      expectInvalid(await router.handle(ch, {}));
+    }
+  });
+
+  it('says where a request was wrong', async () => {
+    const r = await router.handle('messages:list', { accountId: 'one', labelId: 'INBOX' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.issues?.[0].path).toBe('accountId');
+      expect(r.error.message).toContain('accountId');
+    }
+  });
+
+  it('refuses a forged list cursor as INVALID_REQUEST', async () => {
+    const r = await router.invoke('messages:list', { accountId: seeded.accountId, labelId: 'INBOX', cursor: 'not-a-cursor' });
+    expectInvalid(r);
+    expectInvalid(await router.invoke('messages:search', { accountId: seeded.accountId, query: 'update', cursor: 'o99999' }));
+  });
+});
+
+describe('IPC router: answers from the store', () => {
+  it('app:info and accounts:list', async () => {
+    expect(value(await router.invoke('app:info', {}))).toEqual({ version: '0.0.0-test', demoAvailable: false });
+    const accounts = value(await router.invoke('accounts:list', {}));
+    expect(accounts).toHaveLength(1);
+    expect(accounts[0]).toMatchObject({ id: seeded.accountId, email: 'alice@example.com', status: 'active', localMessages: 252 });
+    // Nothing secret crosses: the stored token cipher is not part of the answer.
+    expect(JSON.stringify(accounts)).not.toContain('token');
+  });
+
+  it('labels:list has Gmail counts and local counts', async () => {
+    const labels = value(await router.invoke('labels:list', { accountId: seeded.accountId }));
+    const inbox = labels.find((l) => l.id === 'INBOX');
+    expect(inbox).toMatchObject({ type: 'system', messagesTotal: 252, localTotal: 252 });
+    expect(inbox?.messagesUnread).toBe(inbox?.localUnread);
+    expect(inbox?.messagesUnread).toBeGreaterThan(0);
+    const nested = labels.find((l) => l.id === 'Label_2');
+    expect(nested).toMatchObject({ name: 'Work/Projects', type: 'user', color: { background: '#16a766', text: '#ffffff' } });
+    for (const l of labels) expect(l.localTotal).toBe(l.messagesTotal);
+  });
+
+  it('messages:list pages a label newest first by cursor, with no repeats', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: { messages: { id: string }[]; nextCursor: string | null } = value(
+        await router.invoke('messages:list', { accountId: seeded.accountId, labelId: 'INBOX', cursor, limit: 100 }),
+      );
+      seen.push(...page.messages.map((m) => m.id));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor && pages < 10);
+    expect(pages).toBe(3);
+    expect(new Set(seen).size).toBe(252);
+    expect(seen[0]).toBe('hostile0001');
+    expect(seen[1]).toBe('plain0001');
+    expect(seen[2]).toBe('m00000');
+    const first = value(await router.invoke('messages:list', { accountId: seeded.accountId, labelId: 'Label_4', limit: 5 }));
+    expect(first.messages.every((m) => m.labelIds.includes('Label_4'))).toBe(true);
+    const all = value(await router.invoke('messages:list', { accountId: seeded.accountId, labelId: null, limit: 3 }));
+    expect(all.messages.map((m) => m.id)).toEqual(['hostile0001', 'plain0001', 'm00000']);
+    expect(all.messages[0]).toMatchObject({ unread: true, starred: false, hasAttachments: true });
+  });
+
+  it('messages:get answers the bodies and attachment list; unknown ids are NOT_FOUND', async () => {
+    const m = value(await router.invoke('messages:get', { accountId: seeded.accountId, messageId: seeded.hostileId }));
+    expect(m.subject).toBe('Quarterly report (with surprises)');
+    expect(m.htmlBody).toContain('zeppelin');
+    expect(m.cc).toBe('bob@example.com');
+    expect(m.attachments).toHaveLength(1);
+    expect(m.attachments[0]).toMatchObject({ filename: 'report.csv', mimeType: 'text/csv', size: 18 });
+    const missing = await router.invoke('messages:get', { accountId: seeded.accountId, messageId: 'nope' });
+    expect(missing.ok === false && missing.error.code).toBe('NOT_FOUND');
+    const noAccount = await router.invoke('labels:list', { accountId: 999 });
+    expect(noAccount.ok === false && noAccount.error.code).toBe('NOT_FOUND');
+  });
+
+  it('messages:search finds by a body word and pages', async () => {
+    const r = value(await router.invoke('messages:search', { accountId: seeded.accountId, query: 'zeppelin' }));
+    expect(r.messages.map((m) => m.id)).toEqual([seeded.hostileId]);
+    const lisbon = value(await router.invoke('messages:search', { accountId: seeded.accountId, query: 'TP1234' }));
+    expect(lisbon.messages.map((m) => m.id)).toEqual([seeded.plainId]);
+    const p1 = value(await router.invoke('messages:search', { accountId: seeded.accountId, query: 'routine', limit: 100 }));
+    expect(p1.messages).toHaveLength(100);
+    expect(p1.nextCursor).not.toBeNull();
+    const p2 = value(await router.invoke('messages:search', { accountId: seeded.accountId, query: 'routine', limit: 100, cursor: p1.nextCursor }));
+    const p3 = value(await router.invoke('messages:search', { accountId: seeded.accountId, query: 'routine', limit: 100, cursor: p2.nextCursor }));
+    expect(p3.nextCursor).toBeNull();
+    expect(new Set([...p1.messages, ...p2.messages, ...p3.messages].map((m) => m.id)).size).toBe(250);
+    // Search syntax in user input is text, never an FTS error.
+    const odd = await router.invoke('messages:search', { accountId: seeded.accountId, query: '"unbalanced AND (NEAR' });
+    expect(odd.ok).toBe(true);
+  });
+
+  it('attachments:download returns the bytes; another message’s attachment is NOT_FOUND', async () => {
+    h.services.attachmentData.set('att-1', new TextEncoder().encode('id,total\n1,42\n2,7\n'));
+    const m = value(await router.invoke('messages:get', { accountId: seeded.accountId, messageId: seeded.hostileId }));
+    const a = value(await router.invoke('attachments:download', { accountId: seeded.accountId, messageId: seeded.hostileId, attachmentId: m.attachments[0].id }));
+    expect(a).toMatchObject({ filename: 'report.csv', mimeType: 'text/csv', size: 18 });
+    expect(Buffer.from(a.dataBase64, 'base64').toString()).toBe('id,total\n1,42\n2,7\n');
+    const wrong = await router.invoke('attachments:download', { accountId: seeded.accountId, messageId: seeded.plainId, attachmentId: m.attachments[0].id });
+    expect(wrong.ok === false && wrong.error.code).toBe('NOT_FOUND');
+  });
+
+  it('settings, sync and account removal go to the core', async () => {
+    expect(value(await router.invoke('settings:get', {}))).toEqual({ syncIntervalSeconds: 60, includeSpamTrash: true, remoteImages: 'ask' });
+    expect(value(await router.invoke('settings:set', { remoteImages: 'always' }))).toMatchObject({ remoteImages: 'always' });
+    expect(value(await router.invoke('sync:now', { accountId: seeded.accountId, full: true }))).toBeNull();
+    expect(h.services.syncRequests).toEqual([{ accountId: seeded.accountId, full: true }]);
+    const status = value(await router.invoke('sync:status', { accountId: seeded.accountId }));
+    expect(status).toMatchObject({ accountId: seeded.accountId, processed: 252, total: 252, phase: 'idle' });
+    const demo = await router.invoke('accounts:connectDemo', {});
+    expect(demo.ok === false && demo.error.code).toBe('UNSUPPORTED');
+    expect(value(await router.invoke('accounts:remove', { accountId: seeded.accountId }))).toBeNull();
+    expect(value(await router.invoke('accounts:list', {}))).toEqual([]);
+    const gone = await router.invoke('sync:now', { accountId: seeded.accountId });
+    expect(gone.ok === false && gone.error.code).toBe('NOT_FOUND');
+  });
+
+  it('connects through the consent URL and can cancel a flow', async () => {
+    h.services.nextConnectEmail = 'bob@example.com';
+    const flow = value(await router.invoke('accounts:connect', {}));
+    expect(flow.authUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/consent/);
+    const result = router.invoke('accounts:connectResult', { flowId: flow.flowId });
+    await fetch(flow.authUrl);
+    expect(value(await result)).toEqual({ email: 'bob@example.com' });
+    expect(value(await router.invoke('accounts:list', {})).map((a) => a.email)).toContain('bob@example.com');
+
+    const second = value(await router.invoke('accounts:connect', {}));
+    const waiting = router.invoke('accounts:connectResult', { flowId: second.flowId });
+    expect(value(await router.invoke('accounts:connectCancel', { flowId: second.flowId }))).toBeNull();
+    const cancelled = await waiting;
+    expect(cancelled.ok === false && cancelled.error.code).toBe('CANCELLED');
+    const unknown = await router.invoke('accounts:connectResult', { flowId: 'no-such-flow' });
+    expect(unknown.ok === false && unknown.error.code).toBe('NOT_FOUND');
+  });
+
+  it('turns a thrown error into the typed shape without leaking a token or a stack', async () => {
+    h.services.syncNow = async () => {
+      const e = new Error('refresh failed: {"access_token":"ya29.a0AfH6SMBxsecretsecret","refresh_token":"1//0gsecretrefresh"}\n    at Object.<anonymous> (/src/x.ts:1:1)');
+      throw e;
+    };
+    const r = await router.invoke('sync:now', { accountId: seeded.accountId });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('INTERNAL');
+      expect(r.error.message).not.toContain('ya29.');
+      expect(r.error.message).not.toContain('1//0g');
+      expect(r.error.message).not.toContain(' at ');
+    }
+  });
+});
+
+describe('IPC router: events', () => {
+  it('throttles a burst of progress nudges and always delivers the last state', async () => {
+    const got: IpcEventMessage[] = [];
+    router.subscribe((e) => got.push(e));
+    for (let i = 0; i < 200; i++) h.services.emit('sync:progress', { accountId: seeded.accountId });
+    await new Promise((r) => setTimeout(r, 450));
+    const progress = got.filter((e) => e.name === 'sync:progress');
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    expect(progress.length).toBeLessThanOrEqual(3);
+    const last = progress[progress.length - 1];
+    expect(last.name === 'sync:progress' && last.payload.processed).toBe(252);
+  });
+
+  it('merges label sets of messages:changed and drops payloads outside the contract', async () => {
+    const got: IpcEventMessage[] = [];
+    router.subscribe((e) => got.push(e));
+    h.services.emit('messages:changed', { accountId: seeded.accountId, labelIds: ['INBOX'] });
+    h.services.emit('messages:changed', { accountId: seeded.accountId, labelIds: ['Label_1'] });
+    h.services.emit('messages:changed', { accountId: seeded.accountId, labelIds: ['Label_2'] });
+    h.services.emit('labels:changed', { accountId: -1 });
+    await new Promise((r) => setTimeout(r, 300));
+    const changed = got.filter((e) => e.name === 'messages:changed');
+    expect(changed).toHaveLength(2);
+    expect(changed[1].payload).toEqual({ accountId: seeded.accountId, labelIds: ['Label_1', 'Label_2'] });
+    expect(got.some((e) => e.name === 'labels:changed')).toBe(false);
+  });
+});

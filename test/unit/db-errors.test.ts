@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import {
+  toStoreError,
+  StoreError,
+  DiskFullError,
+  CorruptDatabaseError,
+  ReadonlyDatabaseError,
+  DatabaseBusyError,
+  CannotOpenDatabaseError,
+  DatabaseIoError,
+  openDatabase,
+  createAccount,
+  saveMessageDetails,
+} from '../../src/main/db';
+
+const sqliteError = (code: string): Error => Object.assign(new Error(`boom ${code}`), { code });
+
+describe('store errors', () => {
+  it('maps SQLite result codes to one error class each, with a code', () => {
+    const cases: Array<[string, new (...a: never[]) => StoreError, string]> = [
+      ['SQLITE_FULL', DiskFullError, 'DISK_FULL'],
+      ['SQLITE_CORRUPT', CorruptDatabaseError, 'CORRUPT'],
+      ['SQLITE_CORRUPT_INDEX', CorruptDatabaseError, 'CORRUPT'],
+      ['SQLITE_NOTADB', CorruptDatabaseError, 'CORRUPT'],
+      ['SQLITE_READONLY', ReadonlyDatabaseError, 'READONLY'],
+      ['SQLITE_READONLY_DBMOVED', ReadonlyDatabaseError, 'READONLY'],
+      ['SQLITE_BUSY', DatabaseBusyError, 'BUSY'],
+      ['SQLITE_CANTOPEN', CannotOpenDatabaseError, 'CANT_OPEN'],
+      ['SQLITE_IOERR_WRITE', DatabaseIoError, 'IO'],
+    ];
+    for (const [sqliteCode, cls, code] of cases) {
+      const mapped = toStoreError(sqliteError(sqliteCode));
+      expect(mapped, sqliteCode).toBeInstanceOf(cls);
+      expect(mapped).toBeInstanceOf(StoreError);
+      expect((mapped as StoreError).code).toBe(code);
+      expect((mapped as StoreError).sqliteCode).toBe(sqliteCode);
+      expect((mapped as Error).name).toBe(cls.name);
+    }
+  });
+
+  it('looks through wrappers to the driver error, and leaves other errors alone', () => {
+    const wrapped = new Error('Failed query', { cause: sqliteError('SQLITE_FULL') });
+    expect(toStoreError(wrapped)).toBeInstanceOf(DiskFullError);
+    const constraint = sqliteError('SQLITE_CONSTRAINT_UNIQUE');
+    expect(toStoreError(constraint)).toBe(constraint);
+    const plain = new RangeError('x');
+    expect(toStoreError(plain)).toBe(plain);
+    const already = new DiskFullError();
+    expect(toStoreError(already)).toBe(already);
+  });
+
+  it('skips messages without an id instead of storing a nameless row', () => {
+    const db = openDatabase(':memory:');
+    try {
+      const acc = createAccount(db, { email: 'a@example.com' }).id;
+      const r = saveMessageDetails(
+        db,
+        acc,
+        [
+          {
+            gmailId: '',
+            threadId: '',
+            labelIds: [],
+            historyId: null,
+            internalDate: null,
+            sizeEstimate: null,
+            snippet: null,
+            subject: null,
+            from: null,
+            to: null,
+            cc: null,
+            date: null,
+            messageIdHeader: null,
+            references: null,
+            textBody: null,
+            htmlBody: null,
+            attachments: [],
+            parseError: 'message has no id',
+          },
+        ],
+        { insertMissing: true },
+      );
+      expect(r).toEqual({ written: 0, skipped: 1 });
+    } finally {
+      db.close();
+    }
+  });
+});

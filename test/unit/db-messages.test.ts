@@ -1,0 +1,424 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  openDatabase,
+  createAccount,
+  getAccount,
+  updateAccount,
+  upsertLabels,
+  setLabelCounts,
+  insertStubs,
+  nextPendingStubs,
+  countProgress,
+  labelProgress,
+  saveMessageDetails,
+  deleteMessagesByGmailId,
+  applyHistory,
+  listMessages,
+  getMessage,
+  exportMirror,
+  InvalidCursorError,
+  type Db,
+  type HistoryOp,
+  type ParsedMessage,
+} from '../../src/main/db';
+
+let db: Db;
+let acc: number;
+beforeEach(() => {
+  db = openDatabase(':memory:');
+  acc = createAccount(db, { email: 'me@example.com' }).id;
+});
+afterEach(() => {
+  db.close();
+});
+
+function msg(gmailId: string, labelIds: string[], extra: Partial<ParsedMessage> = {}): ParsedMessage {
+  return {
+    gmailId,
+    threadId: `t-${gmailId}`,
+    labelIds,
+    historyId: '100',
+    internalDate: 1_700_000_000_000,
+    sizeEstimate: 1000,
+    snippet: 'snippet',
+    subject: `subject ${gmailId}`,
+    from: 'Alice <alice@example.com>',
+    to: 'bob@example.com',
+    cc: null,
+    date: null,
+    messageIdHeader: null,
+    references: null,
+    textBody: `body of ${gmailId}`,
+    htmlBody: null,
+    attachments: [],
+    parseError: null,
+    ...extra,
+  };
+}
+
+const labelsOf = (gmailId: string): string[] => getMessage(db, acc, gmailId)?.labelIds ?? [];
+
+/** Everything a user could observe about the account's messages, for idempotence checks. */
+function snapshot(): unknown {
+  return {
+    messages: db.sqlite
+      .prepare(
+        `SELECT gmail_id, thread_id, details_fetched, fetch_priority, labels_history_id, subject FROM messages
+         WHERE account_id = ? ORDER BY gmail_id`,
+      )
+      .all(acc),
+    labels: db.sqlite
+      .prepare(
+        `SELECT m.gmail_id, ml.label_id FROM message_labels ml JOIN messages m ON m.id = ml.message_id
+         WHERE ml.account_id = ? ORDER BY 1, 2`,
+      )
+      .all(acc),
+    historyId: getAccount(db, acc)?.historyId,
+  };
+}
+
+describe('stubs', () => {
+  it('inserts stubs once, keeps the more urgent priority and never resets details', () => {
+    expect(
+      insertStubs(db, acc, [
+        { gmailId: 'a', threadId: 't1', priority: 2, listSeq: 0 },
+        { gmailId: 'b', threadId: 't1', priority: 1, listSeq: 1 },
+      ]),
+    ).toBe(2);
+    saveMessageDetails(db, acc, [msg('a', ['INBOX'])], { insertMissing: false });
+    expect(
+      insertStubs(db, acc, [
+        { gmailId: 'a', threadId: 't1', priority: 0, listSeq: 5 },
+        { gmailId: 'b', threadId: 't1', priority: 2, listSeq: 6 },
+        { gmailId: 'c', threadId: 't2', priority: 2, listSeq: 7 },
+      ]),
+    ).toBe(1);
+    const rows = db.sqlite
+      .prepare('SELECT gmail_id AS id, fetch_priority AS p, details_fetched AS f, subject FROM messages ORDER BY gmail_id')
+      .all() as Array<{ id: string; p: number; f: number; subject: string | null }>;
+    expect(rows).toEqual([
+      { id: 'a', p: 0, f: 1, subject: 'subject a' },
+      { id: 'b', p: 1, f: 0, subject: null },
+      { id: 'c', p: 2, f: 0, subject: null },
+    ]);
+    expect(labelsOf('a')).toEqual(['INBOX']);
+  });
+
+  it('hands out pending stubs by priority then listing order, skipping excluded and fetched ones', () => {
+    insertStubs(db, acc, [
+      { gmailId: 'old-other', threadId: 't', priority: 2, listSeq: 3 },
+      { gmailId: 'new-other', threadId: 't', priority: 2, listSeq: 0 },
+      { gmailId: 'inbox-old', threadId: 't', priority: 1, listSeq: 2 },
+      { gmailId: 'inbox-new', threadId: 't', priority: 1, listSeq: 1 },
+      { gmailId: 'fetched', threadId: 't', priority: 0, listSeq: 0 },
+    ]);
+    saveMessageDetails(db, acc, [msg('fetched', [])], { insertMissing: false });
+    expect(nextPendingStubs(db, acc, 10).map((s) => s.gmailId)).toEqual(['inbox-new', 'inbox-old', 'new-other', 'old-other']);
+    expect(nextPendingStubs(db, acc, 2, new Set(['inbox-new'])).map((s) => s.gmailId)).toEqual(['inbox-old', 'new-other']);
+    expect(nextPendingStubs(db, acc, 0)).toEqual([]);
+    expect(nextPendingStubs(db, acc, 1)[0]).toEqual({ gmailId: 'inbox-new', threadId: 't' });
+  });
+
+  it('counts progress from the store', () => {
+    expect(countProgress(db, acc)).toEqual({ total: 0, fetched: 0, pending: 0 });
+    insertStubs(
+      db,
+      acc,
+      ['a', 'b', 'c'].map((g, i) => ({ gmailId: g, threadId: 't', priority: 2, listSeq: i })),
+    );
+    saveMessageDetails(db, acc, [msg('a', ['INBOX']), msg('b', ['INBOX', 'Label_1'])], { insertMissing: false });
+    expect(countProgress(db, acc)).toEqual({ total: 3, fetched: 2, pending: 1 });
+    upsertLabels(db, acc, [{ id: 'INBOX', name: 'INBOX', type: 'system' }], { deleteMissing: false });
+    setLabelCounts(db, acc, [{ id: 'INBOX', messagesTotal: 3, messagesUnread: 0, threadsTotal: 3, threadsUnread: 0 }]);
+    expect(labelProgress(db, acc, ['INBOX', 'Label_1'])).toEqual([
+      { labelId: 'INBOX', fetched: 2, total: 3 },
+      { labelId: 'Label_1', fetched: 1, total: null },
+    ]);
+  });
+});
+
+describe('saveMessageDetails', () => {
+  it('writes details, labels and attachments in one go, skipping rows deleted meanwhile unless asked', () => {
+    insertStubs(db, acc, [{ gmailId: 'a', threadId: 't', priority: 2, listSeq: 0 }]);
+    const r = saveMessageDetails(
+      db,
+      acc,
+      [
+        msg('a', ['INBOX', 'UNREAD', 'INBOX'], {
+          attachments: [
+            { gmailAttachmentId: 'ANGj1', partId: '1', filename: 'report.pdf', mimeType: 'application/pdf', size: 1234, contentId: null },
+          ],
+        }),
+        msg('gone', ['INBOX']),
+      ],
+      { insertMissing: false },
+    );
+    expect(r).toEqual({ written: 1, skipped: 1 });
+    expect(getMessage(db, acc, 'gone')).toBeNull();
+    const m = getMessage(db, acc, 'a');
+    expect(m).toMatchObject({
+      gmailId: 'a',
+      threadId: 't-a',
+      subject: 'subject a',
+      detailsFetched: true,
+      unread: true,
+      hasAttachments: true,
+      labelIds: ['INBOX', 'UNREAD'],
+      historyId: '100',
+    });
+    expect(m?.attachments).toEqual([
+      { id: expect.any(Number), gmailAttachmentId: 'ANGj1', partId: '1', filename: 'report.pdf', mimeType: 'application/pdf', size: 1234, contentId: null },
+    ]);
+    expect(saveMessageDetails(db, acc, [msg('gone', ['INBOX'])], { insertMissing: true })).toEqual({ written: 1, skipped: 0 });
+    expect(getMessage(db, acc, 'gone')?.detailsFetched).toBe(true);
+  });
+
+  it('replaces labels and attachments on a refetch', () => {
+    saveMessageDetails(
+      db,
+      acc,
+      [msg('a', ['INBOX', 'UNREAD'], { attachments: [{ gmailAttachmentId: 'x', partId: '1', filename: 'a', mimeType: 'a/b', size: 1, contentId: null }] })],
+      { insertMissing: true },
+    );
+    saveMessageDetails(db, acc, [msg('a', ['Label_1'], { historyId: '101', subject: 'new' })], { insertMissing: false });
+    const m = getMessage(db, acc, 'a');
+    expect(m).toMatchObject({ labelIds: ['Label_1'], subject: 'new', hasAttachments: false, unread: false });
+    expect(m?.attachments).toEqual([]);
+  });
+
+  it('keeps labels applied by a newer history pass (historyIds compared as integers, not strings)', () => {
+    insertStubs(db, acc, [{ gmailId: 'a', threadId: 't', priority: 2, listSeq: 0 }]);
+    // Incremental pass at history 1000 (as a string, "1000" < "999").
+    applyHistory(db, acc, [{ kind: 'labelsAdded', gmailId: 'a', threadId: 't', labelIds: ['STARRED'], historyId: '1000' }], '1000');
+    // A detail fetch that started before that pass: message.historyId 999.
+    saveMessageDetails(db, acc, [msg('a', ['INBOX'], { historyId: '999', subject: 'details' })], { insertMissing: false });
+    const m = getMessage(db, acc, 'a');
+    expect(m?.labelIds).toEqual(['STARRED']);
+    expect(m?.subject).toBe('details');
+    expect(m?.detailsFetched).toBe(true);
+    // A fetch at the same or a newer history id wins.
+    saveMessageDetails(db, acc, [msg('a', ['INBOX', 'STARRED'], { historyId: '1000' })], { insertMissing: false });
+    expect(labelsOf('a')).toEqual(['INBOX', 'STARRED']);
+    saveMessageDetails(db, acc, [msg('a', ['INBOX'], { historyId: '12345678901234567890' })], { insertMissing: false });
+    expect(labelsOf('a')).toEqual(['INBOX']);
+    saveMessageDetails(db, acc, [msg('a', ['TRASH'], { historyId: '12345678901234567889' })], { insertMissing: false });
+    expect(labelsOf('a')).toEqual(['INBOX']);
+  });
+
+  it('stores a message that failed to parse with what could be read', () => {
+    saveMessageDetails(db, acc, [msg('a', ['INBOX'], { subject: null, textBody: null, parseError: 'broken', internalDate: null })], {
+      insertMissing: true,
+    });
+    const m = getMessage(db, acc, 'a');
+    expect(m).toMatchObject({ parseError: 'broken', detailsFetched: true, subject: null });
+    expect(listMessages(db, acc, { limit: 10 }).items.map((i) => i.gmailId)).toEqual(['a']);
+  });
+
+  it('deletes messages by Gmail id', () => {
+    saveMessageDetails(db, acc, [msg('a', ['INBOX']), msg('b', ['INBOX'])], { insertMissing: true });
+    expect(deleteMessagesByGmailId(db, acc, ['a', 'zzz'])).toBe(1);
+    expect(getMessage(db, acc, 'a')).toBeNull();
+    expect(getMessage(db, acc, 'b')).not.toBeNull();
+  });
+});
+
+describe('applyHistory', () => {
+  it('applies ops in order with the new historyId, and returns what needs fetching', () => {
+    saveMessageDetails(db, acc, [msg('known', ['INBOX', 'UNREAD'], { historyId: '50' })], { insertMissing: true });
+    const ops: HistoryOp[] = [
+      { kind: 'added', gmailId: 'new1', threadId: 'tn', labelIds: ['INBOX', 'UNREAD'], historyId: '101' },
+      { kind: 'labelsRemoved', gmailId: 'known', threadId: 't-known', labelIds: ['UNREAD'], historyId: '102' },
+      { kind: 'labelsAdded', gmailId: 'known', threadId: 't-known', labelIds: ['STARRED'], historyId: '103' },
+      { kind: 'labelsAdded', gmailId: 'unknown', threadId: 'tu', labelIds: ['Label_1'], historyId: '104' },
+      { kind: 'added', gmailId: 'short-lived', threadId: 'ts', labelIds: ['INBOX'], historyId: '105' },
+      { kind: 'deleted', gmailId: 'short-lived', historyId: '106' },
+      { kind: 'added', gmailId: 'known', threadId: 't-known', labelIds: ['SPAM'], historyId: '107' },
+    ];
+    const toFetch = applyHistory(db, acc, ops, '110');
+    expect(toFetch).toEqual(['new1', 'unknown']);
+    expect(labelsOf('new1')).toEqual(['INBOX', 'UNREAD']);
+    // 'added' for a stored message leaves its labels alone.
+    expect(labelsOf('known')).toEqual(['INBOX', 'STARRED']);
+    expect(getMessage(db, acc, 'short-lived')).toBeNull();
+    expect(getMessage(db, acc, 'unknown')?.detailsFetched).toBe(false);
+    const account = getAccount(db, acc);
+    expect(account?.historyId).toBe('110');
+    expect(account?.lastIncrementalSyncAt).toBeInstanceOf(Date);
+    // New stubs are fetched before anything from the initial listing.
+    insertStubs(db, acc, [{ gmailId: 'listed', threadId: 't', priority: 1, listSeq: 0 }]);
+    expect(nextPendingStubs(db, acc, 10).map((s) => s.gmailId).slice(-1)).toEqual(['listed']);
+  });
+
+  it('is idempotent: the same pass applied twice gives the same state', () => {
+    saveMessageDetails(db, acc, [msg('a', ['INBOX', 'UNREAD'], { historyId: '50' }), msg('b', ['INBOX'], { historyId: '50' })], {
+      insertMissing: true,
+    });
+    const ops: HistoryOp[] = [
+      { kind: 'labelsAdded', gmailId: 'a', threadId: 't', labelIds: ['X'], historyId: '60' },
+      { kind: 'labelsRemoved', gmailId: 'a', threadId: 't', labelIds: ['X', 'UNREAD'], historyId: '61' },
+      { kind: 'labelsAdded', gmailId: 'a', threadId: 't', labelIds: ['X'], historyId: '61' },
+      { kind: 'deleted', gmailId: 'b' },
+      { kind: 'added', gmailId: 'b', threadId: 't', labelIds: ['INBOX'], historyId: '63' },
+      { kind: 'labelsAdded', gmailId: 'c', threadId: 'tc', labelIds: ['Y'], historyId: '64' },
+      { kind: 'labelsRemoved', gmailId: 'c', threadId: 'tc', labelIds: ['Y'], historyId: '65' },
+      { kind: 'added', gmailId: 'd', threadId: 'td', labelIds: ['INBOX'], historyId: '66' },
+      { kind: 'deleted', gmailId: 'd' },
+    ];
+    const first = applyHistory(db, acc, ops, '70');
+    const after = snapshot();
+    const second = applyHistory(db, acc, ops, '70');
+    expect(snapshot()).toEqual(after);
+    expect(second).toEqual(first);
+    expect(labelsOf('a')).toEqual(['INBOX', 'X']);
+    expect(labelsOf('b')).toEqual(['INBOX']);
+    expect(labelsOf('c')).toEqual([]);
+    expect(getMessage(db, acc, 'd')).toBeNull();
+  });
+
+  it('skips label changes older than what a fetch already stored', () => {
+    saveMessageDetails(db, acc, [msg('a', ['INBOX'], { historyId: '200' })], { insertMissing: true });
+    applyHistory(
+      db,
+      acc,
+      [
+        { kind: 'labelsAdded', gmailId: 'a', threadId: 't', labelIds: ['UNREAD'], historyId: '150' },
+        { kind: 'labelsAdded', gmailId: 'a', threadId: 't', labelIds: ['STARRED'], historyId: '201' },
+      ],
+      '210',
+    );
+    expect(labelsOf('a')).toEqual(['INBOX', 'STARRED']);
+  });
+
+  it('never moves the account historyId backwards', () => {
+    updateAccount(db, acc, { historyId: '5000' });
+    applyHistory(db, acc, [], '4999');
+    expect(getAccount(db, acc)?.historyId).toBe('5000');
+    applyHistory(db, acc, [], '10000');
+    expect(getAccount(db, acc)?.historyId).toBe('10000');
+  });
+});
+
+describe('listMessages', () => {
+  function seed(n: number, sameDate = false): void {
+    saveMessageDetails(
+      db,
+      acc,
+      Array.from({ length: n }, (_, i) =>
+        msg(`m${String(i).padStart(3, '0')}`, i % 2 === 0 ? ['INBOX', 'UNREAD'] : ['Label_1'], {
+          internalDate: sameDate ? 1_700_000_000_000 : 1_700_000_000_000 + i * 1000,
+        }),
+      ),
+      { insertMissing: true },
+    );
+  }
+
+  function all(labelId: string | undefined, limit: number): string[] {
+    const out: string[] = [];
+    let cursor: string | null = null;
+    for (let guard = 0; guard < 1000; guard++) {
+      const page = listMessages(db, acc, { labelId, cursor, limit });
+      out.push(...page.items.map((i) => i.gmailId));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    return out;
+  }
+
+  it('pages newest first, every message exactly once, with or without a label', () => {
+    seed(25);
+    const everything = all(undefined, 7);
+    expect(everything).toHaveLength(25);
+    expect(everything[0]).toBe('m024');
+    expect(everything[24]).toBe('m000');
+    expect(new Set(everything).size).toBe(25);
+    const inbox = all('INBOX', 4);
+    expect(inbox).toEqual(everything.filter((id) => Number(id.slice(1)) % 2 === 0));
+    const first = listMessages(db, acc, { labelId: 'INBOX', limit: 1 }).items[0];
+    expect(first).toMatchObject({ gmailId: 'm024', unread: true, labelIds: ['INBOX', 'UNREAD'], hasAttachments: false, subject: 'subject m024' });
+  });
+
+  it('breaks ties on equal dates by id so pages never repeat or skip', () => {
+    seed(13, true);
+    const ids = all(undefined, 5);
+    expect(ids).toHaveLength(13);
+    expect(new Set(ids).size).toBe(13);
+    expect(all('Label_1', 2)).toHaveLength(6);
+  });
+
+  it('stays stable while new mail arrives between pages', () => {
+    seed(10);
+    const p1 = listMessages(db, acc, { limit: 4 });
+    saveMessageDetails(db, acc, [msg('newest', ['INBOX'], { internalDate: 1_800_000_000_000 })], { insertMissing: true });
+    const p2 = listMessages(db, acc, { limit: 4, cursor: p1.nextCursor });
+    expect(p1.items.map((i) => i.gmailId)).toEqual(['m009', 'm008', 'm007', 'm006']);
+    expect(p2.items.map((i) => i.gmailId)).toEqual(['m005', 'm004', 'm003', 'm002']);
+  });
+
+  it('does not list stubs, and shows a message once its details arrive', () => {
+    insertStubs(db, acc, [{ gmailId: 's', threadId: 't', priority: 0, listSeq: 0 }]);
+    applyHistory(db, acc, [{ kind: 'added', gmailId: 'h', threadId: 't', labelIds: ['INBOX'], historyId: '5' }], '6');
+    expect(listMessages(db, acc, { limit: 10 }).items).toEqual([]);
+    expect(listMessages(db, acc, { labelId: 'INBOX', limit: 10 }).items).toEqual([]);
+    saveMessageDetails(db, acc, [msg('h', ['INBOX'], { historyId: '6' })], { insertMissing: false });
+    expect(listMessages(db, acc, { labelId: 'INBOX', limit: 10 }).items.map((i) => i.gmailId)).toEqual(['h']);
+  });
+
+  it('rejects a forged cursor with InvalidCursorError', () => {
+    expect(() => listMessages(db, acc, { limit: 5, cursor: 'not-a-cursor' })).toThrow(InvalidCursorError);
+    expect(() => listMessages(db, acc, { limit: 5, cursor: Buffer.from('[1,"x"]').toString('base64url') })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CURSOR' }),
+    );
+  });
+
+  it('reads a label page from its index, not by sorting the whole label', () => {
+    const plan = db.sqlite
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT m.id FROM message_labels ml JOIN messages m ON m.id = ml.message_id
+         WHERE ml.account_id = ? AND ml.label_id = ? AND ml.internal_date IS NOT NULL AND (ml.internal_date, ml.message_id) < (?, ?)
+         ORDER BY ml.internal_date DESC, ml.message_id DESC LIMIT 50`,
+      )
+      .all(1, 'INBOX', 1, 1) as Array<{ detail: string }>;
+    const text = plan.map((p) => p.detail).join('\n');
+    expect(text).toContain('message_labels_account_label_date');
+    expect(text).not.toContain('TEMP B-TREE');
+  });
+});
+
+describe('exportMirror', () => {
+  it('exports every label and every stored message, sorted by plain string order', () => {
+    upsertLabels(
+      db,
+      acc,
+      [
+        { id: 'Label_10', name: 'Ten', type: 'user', messagesTotal: 1, messagesUnread: 0, threadsTotal: 1, threadsUnread: 0 },
+        { id: 'INBOX', name: 'INBOX', type: 'system', messagesTotal: 2, messagesUnread: 1, threadsTotal: 2, threadsUnread: 1 },
+        { id: 'Label_9', name: 'Nine', type: 'user' },
+      ],
+      { deleteMissing: true },
+    );
+    updateAccount(db, acc, { historyId: '777' });
+    saveMessageDetails(
+      db,
+      acc,
+      [msg('b', ['UNREAD', 'INBOX'], { subject: 'Grüße', internalDate: 1_600_000_000_001 }), msg('B', ['Label_10'], { subject: null })],
+      { insertMissing: true },
+    );
+    insertStubs(db, acc, [{ gmailId: 'a', threadId: 'ta', priority: 2, listSeq: 0 }]);
+    const x = exportMirror(db, acc);
+    expect(x).toEqual({
+      account: 'me@example.com',
+      historyId: '777',
+      labels: [
+        { id: 'INBOX', name: 'INBOX', type: 'system', messagesTotal: 2, messagesUnread: 1, threadsTotal: 2, threadsUnread: 1 },
+        { id: 'Label_10', name: 'Ten', type: 'user', messagesTotal: 1, messagesUnread: 0, threadsTotal: 1, threadsUnread: 0 },
+        { id: 'Label_9', name: 'Nine', type: 'user', messagesTotal: 0, messagesUnread: 0, threadsTotal: 0, threadsUnread: 0 },
+      ],
+      messages: [
+        { id: 'B', threadId: 't-B', labelIds: ['Label_10'], internalDate: '1700000000000', subject: '' },
+        { id: 'a', threadId: 'ta', labelIds: [], internalDate: '', subject: '' },
+        { id: 'b', threadId: 't-b', labelIds: ['INBOX', 'UNREAD'], internalDate: '1600000000001', subject: 'Grüße' },
+      ],
+    });
+    expect(exportMirror(db, 999)).toBeNull();
+  });
+});

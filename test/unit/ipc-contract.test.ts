@@ -1,0 +1,98 @@
+// The contract itself: both tables match the channel lists the preload exposes, answers are
+// stripped to the contract, errors become the typed shape, and the CSPs stay strict.
+import { describe, expect, it } from 'vitest';
+import { EVENT_CHANNELS, INVOKE_CHANNELS, ipcChannels, ipcEvents, isInvokeChannel } from '../../src/shared/ipc';
+import { messageFrameCsp, rendererCsp } from '../../src/shared/csp';
+import { toIpcError, InvalidRequestError } from '../../src/main/ipc/errors';
+
+describe('IPC contract tables', () => {
+  it('has exactly the channels and events the preload knows', () => {
+    expect(Object.keys(ipcChannels).sort()).toEqual([...INVOKE_CHANNELS].sort());
+    expect(Object.keys(ipcEvents).sort()).toEqual([...EVENT_CHANNELS].sort());
+    for (const c of INVOKE_CHANNELS) expect(c).toMatch(/^[a-z]+:[a-zA-Z]+$/);
+    expect(isInvokeChannel('toString')).toBe(false);
+    expect(isInvokeChannel('__proto__')).toBe(false);
+  });
+
+  it('strips what a handler did not mean to send (no token rides along)', () => {
+    const answer = ipcChannels['accounts:list'].response.parse([
+      {
+        id: 1,
+        email: 'a@example.com',
+        status: 'active',
+        lastError: null,
+        initialSyncCompleted: true,
+        lastSyncAt: 1,
+        messagesTotal: 3,
+        localMessages: 3,
+        tokenCipher: 'mm1.secret',
+        refreshToken: '1//secret',
+      },
+    ]);
+    expect(JSON.stringify(answer)).not.toContain('secret');
+  });
+
+  it('refuses unknown keys in requests', () => {
+    expect(ipcChannels['labels:list'].request.safeParse({ accountId: 1, sql: 'DROP' }).success).toBe(false);
+    expect(ipcChannels['settings:set'].request.safeParse({ remoteImages: 'always' }).success).toBe(true);
+    expect(ipcChannels['settings:set'].request.safeParse({ remoteImages: 'always', dataDir: '/' }).success).toBe(false);
+  });
+
+  it('accepts only http(s) consent URLs', () => {
+    const r = ipcChannels['accounts:connect'].response;
+    expect(r.safeParse({ flowId: 'f', authUrl: 'https://accounts.google.com/o/oauth2/v2/auth?x=1' }).success).toBe(true);
+    expect(r.safeParse({ flowId: 'f', authUrl: 'javascript:alert(1)' }).success).toBe(false);
+    expect(r.safeParse({ flowId: 'f', authUrl: 'file:///etc/passwd' }).success).toBe(false);
+  });
+});
+
+describe('errors across the boundary', () => {
+  it('maps other modules’ codes to the contract’s', () => {
+    const e = (code: string, message = 'x') => Object.assign(new Error(message), { code });
+    expect(toIpcError(e('AUTH_REVOKED')).code).toBe('AUTH_EXPIRED');
+    expect(toIpcError(e('RATE_LIMITED')).code).toBe('RATE_LIMITED');
+    expect(toIpcError(e('QUOTA_EXHAUSTED')).code).toBe('RATE_LIMITED');
+    expect(toIpcError(e('ECONNREFUSED')).code).toBe('OFFLINE');
+    expect(toIpcError(e('ENDPOINT_UNREACHABLE')).code).toBe('OFFLINE');
+    expect(toIpcError(e('OAUTH_ABORTED')).code).toBe('CANCELLED');
+    expect(toIpcError(e('OAUTH_TIMEOUT')).code).toBe('TIMEOUT');
+    expect(toIpcError(e('ACCOUNT_NOT_FOUND')).code).toBe('NOT_FOUND');
+    expect(toIpcError(e('SOMETHING_ELSE')).code).toBe('INTERNAL');
+    expect(toIpcError('a string').code).toBe('INTERNAL');
+    expect(toIpcError(new InvalidRequestError('bad', [{ path: 'a', message: 'm' }]))).toEqual({
+      code: 'INVALID_REQUEST',
+      message: 'bad',
+      issues: [{ path: 'a', message: 'm' }],
+    });
+  });
+
+  it('keeps one redacted line, never a stack or a token', () => {
+    const err = new Error('token refresh failed: Bearer ya29.A0ARrdaM-secret access_token=abc123secret\n    at f (/app/x.js:1:1)');
+    const out = toIpcError(err);
+    expect(out.message).not.toMatch(/ya29|abc123secret|\n| at f/);
+    expect(out.message.length).toBeLessThanOrEqual(400);
+    expect(toIpcError(new Error('x'.repeat(5000))).message.length).toBeLessThanOrEqual(400);
+  });
+});
+
+describe('content security policies', () => {
+  it('the renderer runs only its own scripts', () => {
+    const csp = rendererCsp({ connectSrc: ['ws://127.0.0.1:1234'] });
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).not.toContain('unsafe-eval');
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(rendererCsp({ forMeta: true })).not.toContain('frame-ancestors');
+  });
+
+  it('a message frame loads remote images only once allowed', () => {
+    expect(messageFrameCsp(false)).toContain('img-src data: cid:;');
+    expect(messageFrameCsp(false)).not.toMatch(/https?:/);
+    expect(messageFrameCsp(true)).toContain('img-src data: cid: https: http:');
+    for (const allowed of [true, false]) {
+      expect(messageFrameCsp(allowed)).toContain("default-src 'none'");
+      expect(messageFrameCsp(allowed)).not.toContain('script-src');
+    }
+  });
+});
