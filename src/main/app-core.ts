@@ -62,6 +62,8 @@ const EVENT_MAP = {
 
 export class AppCore implements AppServices {
   readonly version = APP_VERSION;
+  /** Set by hosts that offer the demo mailbox (`serve --demo`). */
+  connectDemo?: () => Promise<{ email: string }>;
   private readonly meters = new Map<number, RateMeter>();
   private queueMonitor: QueueMonitor | null = null;
   private settings: Settings;
@@ -129,16 +131,21 @@ export class AppCore implements AppServices {
     const labelNames = new Map(listLabels(this.db, accountId).map((l) => [l.id, l.name]));
     const tracked = ['INBOX', 'SENT'].filter((id) => labelNames.has(id));
     const errCode: IpcErrorCode = s.phase === 'needs_reconnect' ? 'AUTH_EXPIRED' : 'INTERNAL';
+    const offline = this.deps.gmail.offline(accountId);
     const last = Math.max(s.lastFullSyncAt?.getTime() ?? 0, s.lastIncrementalSyncAt?.getTime() ?? 0);
     return {
       accountId,
-      phase: uiPhase(s.phase),
+      phase: offline && s.phase !== 'needs_reconnect' ? 'error' : uiPhase(s.phase),
       processed: s.processed,
       total: s.total || null,
       ratePerSecond: busy && rate > 0 ? rate : null,
       etaSeconds: busy && rate > 0 && s.total ? Math.max(0, (s.total - s.processed) / rate) : null,
-      error: s.error ? { code: errCode, message: s.error } : null,
-      offline: false,
+      error: offline
+        ? { code: 'OFFLINE', message: 'Gmail cannot be reached: the mirror works offline and syncing resumes when the network is back.' }
+        : s.error
+          ? { code: errCode, message: s.error }
+          : null,
+      offline: offline !== null,
       initialSyncCompleted: acct.initialSyncCompleted,
       lastSyncAt: last || null,
       labels: labelProgress(this.db, accountId, tracked).map((p) => ({
@@ -200,6 +207,8 @@ export class AppCore implements AppServices {
       redis = await RedisSupervisor.start({
         dataDir: config.dataDir,
         redisUrl: config.redisUrl,
+        // Without workers this process only enqueues and exits: its redis-server must not be shared.
+        transient: !opts.runWorkers,
         logger: (msg: string) => log.info({ component: 'redis' }, msg),
       });
       const queues = new SyncQueues(redis.connection('queue'), config.queuePrefix);

@@ -44,7 +44,13 @@ export function createLogger(dataDir: string | null, level = process.env.MAILMIR
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, 'mailmirror.log');
   rotate(file);
-  return pino(opts, pino.destination({ dest: file, mkdir: true, sync: false }));
+  // Synchronous writes, and write errors swallowed: on a full disk sonic-boom emits 'error' (unhandled, it would
+  // crash the app) and, in async mode, its flushSync at exit retries ENOSPC forever (the process never exits).
+  // Logs are a few lines per job, so writing them synchronously costs nothing measurable; a line that cannot be
+  // written is retried with the next one and dropped at exit.
+  const dest = pino.destination({ dest: file, mkdir: true, sync: true });
+  dest.on('error', () => undefined);
+  return pino(opts, dest);
 }
 
 /** The message of any error, with secrets removed: what goes into logs and the store. */

@@ -15,7 +15,7 @@ import { startTestRedis, type TestRedis } from '../helpers/redis';
 
 const SHOTS = join(process.cwd(), 'test-artifacts', 'screenshots');
 const EMAIL = 'demo.user@example.com';
-/** Until the lead's core implements the services the router needs, serve cannot run. */
+/** serve needs the app core and the emulator (both exist from issue 4 on). */
 const READY = existsSync('src/main/app-core.ts') && existsSync('src/emulator/index.ts');
 
 function hostileMime(imageUrl: string): string {

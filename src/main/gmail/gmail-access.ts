@@ -9,7 +9,7 @@ import type { QuotaGovernor } from './quota-governor';
 import type { SecretBox } from './secret-box';
 import { createGmailClient } from './client';
 import { authorizedClient, markNeedsReconnect } from './account-auth';
-import { classifyGmailError, GmailInvalidGrantError, GmailAuthError } from './errors';
+import { classifyGmailError, GmailInvalidGrantError, GmailAuthError, GmailTransientError } from './errors';
 
 export class AccountNeedsReconnectError extends Error {
   readonly code = 'AUTH_REVOKED';
@@ -19,6 +19,8 @@ type Entry = { auth: OAuth2Client; gmail: gmail_v1.Gmail };
 
 export class GmailAccess {
   private readonly clients = new Map<number, Entry>();
+  /** Accounts whose last Gmail call failed without any HTTP answer (no network, Gmail unreachable). */
+  private readonly unreachable = new Map<number, string>();
 
   constructor(
     private readonly deps: { db: Db; config: AppConfig; box: SecretBox; governor: QuotaGovernor },
@@ -37,6 +39,11 @@ export class GmailAccess {
     return e;
   }
 
+  /** Why Gmail could not be reached for this account on the last try, or null when it answered. */
+  offline(accountId: number): string | null {
+    return this.unreachable.get(accountId) ?? null;
+  }
+
   /** Forget a cached client (account removed or reconnected with a new token). */
   forget(accountId: number): void {
     this.clients.delete(accountId);
@@ -50,9 +57,13 @@ export class GmailAccess {
   async call<T>(accountId: number, method: GmailMethod, fn: (gmail: gmail_v1.Gmail) => Promise<T>, units?: number): Promise<T> {
     const { gmail } = this.client(accountId);
     try {
-      return await this.deps.governor.call(String(accountId), method, () => fn(gmail), units === undefined ? undefined : { units });
+      const result = await this.deps.governor.call(String(accountId), method, () => fn(gmail), units === undefined ? undefined : { units });
+      this.unreachable.delete(accountId);
+      return result;
     } catch (e) {
       const err = classifyGmailError(e);
+      if (err instanceof GmailTransientError && err.status === undefined) this.unreachable.set(accountId, err.message);
+      else this.unreachable.delete(accountId);
       if (err instanceof GmailInvalidGrantError || err instanceof GmailAuthError) {
         markNeedsReconnect(this.deps.db, accountId, err.message);
         this.forget(accountId);

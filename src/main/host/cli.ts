@@ -108,6 +108,10 @@ export function describeFailure(e: unknown): Failure {
     // A command that parsed its own arguments with parseArgs: its first line is the useful one.
     return { line: `${safeErrorMessage(e).split('\n')[0].trim()} (see \`mailmirror --help\`)`, exitCode: 2 };
   }
+  // A full disk under the data folder (a file write, or SQLite's SQLITE_FULL as DiskFullError): say what to do.
+  if (code === 'ENOSPC' || code === 'DISK_FULL') {
+    return { line: `the disk is full (${oneLine(safeErrorMessage(e))}): free some space and run the command again`, exitCode: 1 };
+  }
   // Ctrl-C while waiting for the browser (OAuthAbortedError): the shell's code for SIGINT.
   if (code === 'OAUTH_ABORTED') return { line: safeErrorMessage(e), exitCode: 130 };
   // A coded error of ours already says what failed; a raw network error does not.

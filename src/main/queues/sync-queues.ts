@@ -1,5 +1,5 @@
 // The app's BullMQ queues: adding jobs (payloads validated against the table), schedules, counts.
-import { Queue, type JobsOptions } from 'bullmq';
+import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   JOB_SCHEMAS,
@@ -22,10 +22,10 @@ export class SyncQueues {
   }
 
   /** Adds a job after checking its payload; every job gets attempts, backoff, retention and a priority. */
-  async add<N extends JobName>(name: N, data: JobData<N>, opts: JobsOptions & { priority: number }): Promise<void> {
+  async add<N extends JobName>(name: N, data: JobData<N>, opts: JobsOptions & { priority: number }): Promise<Job> {
     const payload = JOB_SCHEMAS[name].parse(data);
     const def = JOBS[name];
-    await this.queues[def.queue].add(name, payload, {
+    return this.queues[def.queue].add(name, payload, {
       attempts: def.attempts,
       backoff: { type: 'exponential', delay: def.backoffMs },
       ...QUEUE_DEFAULTS,
@@ -62,8 +62,23 @@ export class SyncQueues {
     );
   }
 
+  /** The account's health check (label counts against Gmail's, repairing a drift) on a slow schedule. */
+  async scheduleHealthCheck(accountId: number, everyMs: number): Promise<void> {
+    await this.queues['gmail-maintenance'].upsertJobScheduler(
+      `health:${accountId}`,
+      { every: everyMs },
+      {
+        name: 'syncHealthCheck',
+        data: JOB_SCHEMAS.syncHealthCheck.parse({ accountId }),
+        opts: { priority: PRIORITY.maintenance, attempts: JOBS.syncHealthCheck.attempts, ...QUEUE_DEFAULTS },
+      },
+    );
+  }
+
+  /** Every schedule of an account (removed, or waiting for a reconnect). */
   async unscheduleIncremental(accountId: number): Promise<void> {
     await this.queues['gmail-sync'].removeJobScheduler(`incremental:${accountId}`);
+    await this.queues['gmail-maintenance'].removeJobScheduler(`health:${accountId}`);
   }
 
   async scheduleMaintenance(everyMs: number): Promise<void> {

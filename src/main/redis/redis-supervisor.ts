@@ -4,7 +4,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,13 @@ export type RedisSupervisorOptions = {
   logger?: (msg: string) => void;
   /** How long a starting redis-server may take to answer PING (AOF loading included). Default 30 s. */
   startTimeoutMs?: number;
+  /**
+   * This process needs Redis only for a moment (a CLI command that enqueues and exits): the redis-server it starts
+   * is not shared with other processes, which wait for it to finish rather than attach to a server about to stop.
+   */
+  transient?: boolean;
+  /** How long to wait for another process that is starting or briefly using this folder's redis-server. Default 120 s. */
+  ownerWaitMs?: number;
 };
 
 // sun_path is 104 bytes on macOS/BSD and 108 on Linux, NUL included: 100 leaves a margin on both.
@@ -44,7 +51,54 @@ const OUTPUT_LINES = 40;
 const HEALTHY_AFTER_MS = 30_000;
 
 /** <dataDir>/redis/supervisor.json: who runs the redis-server of this data folder, and where its socket is. */
-type StateFile = { pid?: number; socket?: string; tempDir?: string; ownerPid?: number };
+type StateFile = { pid?: number; socket?: string; tempDir?: string; ownerPid?: number; transient?: boolean };
+
+/**
+ * <dataDir>/redis/owner.lock holds the pid of the one process that may start (and then owns) the folder's
+ * redis-server. Without it, processes started together (twenty `mailmirror sync` at once) each took the others'
+ * servers for leftovers of a crash and shut them down under their feet.
+ */
+const OWNER_LOCK = 'owner.lock';
+/** An empty lock file younger than this is being written by its owner (open and write are two steps). */
+const LOCK_WRITE_GRACE_MS = 5_000;
+
+function tryOwnerLock(file: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, 'wx', 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    let pid: number;
+    let age: number;
+    try {
+      pid = Number(readFileSync(file, 'utf8').trim());
+      age = Date.now() - statSync(file).mtimeMs;
+    } catch {
+      return false; // released meanwhile: try again
+    }
+    const held = pid > 0 ? pid !== process.pid && alive(pid) : age < LOCK_WRITE_GRACE_MS;
+    // A lock of a dead process (a crash): remove it; the next attempt's exclusive create decides who gets it.
+    if (!held) rmSync(file, { force: true });
+    return false;
+  }
+  try {
+    writeSync(fd, String(process.pid));
+  } catch (e) {
+    closeSync(fd);
+    rmSync(file, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  return true;
+}
+
+function releaseOwnerLock(file: string): void {
+  try {
+    if (Number(readFileSync(file, 'utf8').trim()) === process.pid) rmSync(file, { force: true });
+  } catch {
+    // already gone
+  }
+}
 
 function alive(pid: number): boolean {
   try {
@@ -135,11 +189,12 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
   private readonly exitHook = (): void => {
     // The app is exiting without stop(): do not leave an orphan redis-server behind (SIGTERM flushes the AOF).
     this.child?.kill('SIGTERM');
+    if (this.spawnSpec) releaseOwnerLock(join(this.spawnSpec.dir, OWNER_LOCK));
   };
 
   private constructor(
     init: { options: RedisOptions; url: string; mode: 'spawned' | 'external' },
-    private readonly spawnSpec: { binary: string; args: string[]; dir: string; socket?: string; tempDir?: string } | undefined,
+    private readonly spawnSpec: { binary: string; args: string[]; dir: string; socket?: string; tempDir?: string; transient?: boolean } | undefined,
     private readonly startTimeoutMs: number,
     logger: ((msg: string) => void) | undefined,
   ) {
@@ -162,7 +217,24 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
     assertRedisVersion(await redisServerVersion(binary), binary);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700); // also when it already existed with a looser mode
-    await RedisSupervisor.cleanupStale(dir, opts.logger);
+    const lockFile = join(dir, OWNER_LOCK);
+    const waitUntil = Date.now() + (opts.ownerWaitMs ?? 120_000);
+    // Another process is starting its redis-server here, or using one for a moment: wait for it, and attach as
+    // soon as a long-lived owner (the app, a worker) answers.
+    while (!tryOwnerLock(lockFile)) {
+      const shared = await RedisSupervisor.attachToLive(dir, opts.logger);
+      if (shared) return shared;
+      if (Date.now() > waitUntil) {
+        throw new RedisStartError(`another Mailmirror process kept the redis-server of ${opts.dataDir} busy for too long: try again`, []);
+      }
+      await sleep(100);
+    }
+    try {
+      await RedisSupervisor.cleanupStale(dir, opts.logger);
+    } catch (e) {
+      releaseOwnerLock(lockFile);
+      throw e;
+    }
 
     const common = ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '',
       '--maxmemory-policy', 'noeviction', '--daemonize', 'no', '--pidfile', join(dir, 'redis.pid')];
@@ -193,14 +265,24 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
       url = `unix://${socket}`;
       args = ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', ...common];
     }
-    const sup = new RedisSupervisor({ options, url, mode: 'spawned' }, { binary, args, dir, socket, tempDir }, startTimeoutMs, opts.logger);
+    const sup = new RedisSupervisor({ options, url, mode: 'spawned' }, { binary, args, dir, socket, tempDir, transient: opts.transient }, startTimeoutMs, opts.logger);
     process.on('exit', sup.exitHook);
     try {
       await sup.spawnAndWait();
     } catch (e) {
       sup.stopping = true;
       process.off('exit', sup.exitHook);
+      // A redis-server that answered but could not be handed over (its state file could not be written: a full
+      // disk) must not outlive this failed start. SIGKILL: with its AOF failing it would ignore SIGTERM, and
+      // everything it holds is derived from the store anyway.
+      const child = sup.child;
+      if (child && child.exitCode === null && child.signalCode === null) {
+        const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGKILL');
+        await gone;
+      }
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+      releaseOwnerLock(lockFile);
       throw e;
     }
     sup.supervising = true;
@@ -249,7 +331,8 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
       return undefined;
     }
     const { ownerPid, socket } = state;
-    if (!ownerPid || ownerPid === process.pid || !alive(ownerPid) || !socket) return undefined;
+    // A transient owner stops its server in a moment: never attach to it (wait for the owner lock instead).
+    if (state.transient || !ownerPid || ownerPid === process.pid || !alive(ownerPid) || !socket) return undefined;
     try {
       const c = await probe({ path: socket }, 1_000);
       const pong = await c.ping().finally(() => c.disconnect());
@@ -356,6 +439,7 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
       rmSync(join(this.spawnSpec.dir, 'supervisor.json'), { force: true });
       if (this.spawnSpec.socket) rmSync(this.spawnSpec.socket, { force: true });
       if (this.spawnSpec.tempDir) rmSync(this.spawnSpec.tempDir, { recursive: true, force: true });
+      releaseOwnerLock(join(this.spawnSpec.dir, OWNER_LOCK));
     }
   }
 
@@ -441,7 +525,7 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
       }
       await sleep(50);
     }
-    writeFileSync(join(spec.dir, 'supervisor.json'), JSON.stringify({ pid: child.pid, socket: spec.socket, tempDir: spec.tempDir, ownerPid: process.pid } satisfies StateFile), { mode: 0o600 });
+    writeFileSync(join(spec.dir, 'supervisor.json'), JSON.stringify({ pid: child.pid, socket: spec.socket, tempDir: spec.tempDir, ownerPid: process.pid, transient: spec.transient } satisfies StateFile), { mode: 0o600 });
   }
 
   private onChildExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {

@@ -7,6 +7,9 @@ import { PRIORITY } from '../queues/definitions';
 import type { SyncDeps } from './sync-deps';
 import { pendingCount } from './sync-store';
 
+/** Label counts are compared with Gmail's a few times a day (a labels.get per label: a few units). */
+export const HEALTH_CHECK_EVERY_MS = 6 * 3600 * 1000;
+
 export async function maybeFinalize(deps: SyncDeps, accountId: number): Promise<boolean> {
   const { db } = deps;
   const run = getActiveRun(db, accountId, ['initial', 'full']);
@@ -31,6 +34,7 @@ export async function maybeFinalize(deps: SyncDeps, accountId: number): Promise<
   await deps.queues.addOnce('labelSync', { accountId }, PRIORITY.labels);
   await deps.queues.addOnce('incrementalSync', { accountId }, PRIORITY.incremental);
   await deps.queues.scheduleIncremental(accountId, deps.config.syncIntervalMs);
+  await deps.queues.scheduleHealthCheck(accountId, HEALTH_CHECK_EVERY_MS);
   deps.events.emit('account', { accountId });
   deps.events.emit('progress', { accountId });
   return true;

@@ -8,6 +8,7 @@ import type { SyncDeps } from './sync-deps';
 import { reconcileLabels } from './label-reconcile';
 import { refreshLabelCounts } from './label-sync';
 import { pendingCount, rewindHistoryId } from './sync-store';
+import { HEALTH_CHECK_EVERY_MS } from './finalize';
 
 /** An account can run incremental passes once its initial sync is done and it is connected. */
 export function canPerformIncrementalSync(deps: SyncDeps, accountId: number): boolean {
@@ -53,9 +54,18 @@ export async function storeMaintenanceProcessor(_data: Record<string, never>, de
 /** Start-up sweep: every eligible account gets its incremental schedule back. */
 export async function scheduledIncrementalSyncProcessor(_data: Record<string, never>, deps: SyncDeps): Promise<number> {
   let n = 0;
+  // Schedules of accounts removed while no worker ran (the CLI removes accounts without Redis).
+  const known = new Set(listAccounts(deps.db).map((a) => a.id));
+  for (const q of [deps.queues.queues['gmail-sync'], deps.queues.queues['gmail-maintenance']]) {
+    for (const s of await q.getJobSchedulers()) {
+      const m = /^(?:incremental|health):(\d+)$/.exec(s.key ?? '');
+      if (m && !known.has(Number(m[1]))) await q.removeJobScheduler(s.key);
+    }
+  }
   for (const a of listAccounts(deps.db)) {
     if (canPerformIncrementalSync(deps, a.id)) {
       await deps.queues.scheduleIncremental(a.id, deps.config.syncIntervalMs);
+      await deps.queues.scheduleHealthCheck(a.id, HEALTH_CHECK_EVERY_MS);
       n++;
     } else {
       await deps.queues.unscheduleIncremental(a.id);

@@ -56,9 +56,10 @@ export function Mailbox(props: MailboxProps) {
     call('settings:get', {}).then(setSettings, () => undefined);
   }, [loadLabels, loadSync]);
 
-  // No INBOX (an unusual account, or labels not read yet) means All Mail.
+  // An account without INBOX (unusual) opens on All Mail; an empty list only means labels are
+  // not read yet (they are the first thing a new account syncs).
   useEffect(() => {
-    if (labels && view.kind === 'label' && view.labelId === 'INBOX' && !labels.some((l) => l.id === 'INBOX')) {
+    if (labels && labels.length > 0 && view.kind === 'label' && view.labelId === 'INBOX' && !labels.some((l) => l.id === 'INBOX')) {
       setView({ kind: 'label', labelId: null });
     }
   }, [labels, view]);
@@ -153,7 +154,7 @@ export function Mailbox(props: MailboxProps) {
           ? currentLabel.type === 'system'
             ? labelDisplayName(currentLabel)
             : currentLabel.name
-          : '';
+          : labelDisplayName({ id: view.labelId, name: view.labelId, type: 'system' });
   let subtitle = '';
   if (view.kind === 'search') {
     subtitle = list.status === 'ready' ? `${formatCount(list.items.length)}${list.hasMore ? '+' : ''} found` : 'Searching…';
@@ -230,7 +231,7 @@ export function Mailbox(props: MailboxProps) {
           onAdd={props.onAddAccount}
         />
         <LabelNav
-          labels={labels}
+          labels={labels && labels.length === 0 && sync && !sync.initialSyncCompleted ? null : labels}
           allMailCount={sync?.processed ?? account.localMessages}
           selected={view.kind === 'label' ? view.labelId : undefined}
           onSelect={(labelId) => {

@@ -9,7 +9,7 @@ const PHASE_TEXT: Record<SyncStatus['phase'], string> = {
   idle: 'Up to date',
   queued: 'Waiting to sync…',
   labels: 'Reading labels…',
-  listing: 'Finding your messages…',
+  listing: 'Finding messages…',
   fetching: 'Mirroring messages',
   incremental: 'Checking for new mail…',
   error: 'Sync failed',

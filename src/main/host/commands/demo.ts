@@ -2,21 +2,22 @@
 // with a generated mailbox, an embedded redis-server and a temporary data folder; the demo account is
 // connected through the real OAuth flow, fully synced with a live progress bar, and the labels are
 // shown with their counts.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { CliContext } from '../cli-context';
 import { parseCommandArgs, UsageError } from '../args';
-import { startEmulator } from '../../../emulator';
-import { connectAccount } from '../../gmail/account-auth';
-import { FileKeySecretBox } from '../../gmail/secret-box';
 import { createAppCore } from '../../app-core';
 import { waitUntilIdle } from './sync';
+import { startDemoBackend } from '../demo-backend';
 import { formatTable } from '../output';
-import type { AppConfig } from '../../config';
-import { openDatabase } from '../../db/client';
+import { listLabels, type LabelRow } from '../../db/labels';
+import { CATEGORY_LABEL_ORDER, SYSTEM_LABEL_ORDER, labelDisplayName } from '../../../shared/label-tree';
 
-export const DEMO_ACCOUNT = 'demo@mailmirror.test';
+/** Gmail's sidebar order: system labels, the inbox categories, then user labels by name. */
+function orderLabels(rows: LabelRow[]): LabelRow[] {
+  const order = [...SYSTEM_LABEL_ORDER, ...CATEGORY_LABEL_ORDER];
+  const rank = (r: LabelRow) => (r.type === 'user' ? 1000 : order.includes(r.id) ? order.indexOf(r.id) : 500);
+  return [...rows].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+}
+
 
 export async function demoCommand(ctx: CliContext, args: string[]): Promise<number> {
   const { values } = parseCommandArgs('demo', args, {
@@ -30,36 +31,11 @@ export async function demoCommand(ctx: CliContext, args: string[]): Promise<numb
   const scale = values['quota-scale'] ? Number(values['quota-scale']) : 8;
   if (!Number.isFinite(scale) || scale < 0) throw new UsageError('demo: --quota-scale must be a number ≥ 0');
 
-  const dataDir = mkdtempSync(join(tmpdir(), 'mailmirror-demo-'));
   ctx.stdout.write(`Starting the Gmail emulator with ${count.toLocaleString('en-US')} messages…\n`);
-  const emu = await startEmulator({ quota: { profile: '2026', scale }, latencyMs: { min: 5, max: 25 } });
-  emu.addAccount(DEMO_ACCOUNT, { messages: count, seed: 2026 });
-  const config: AppConfig = {
-    ...ctx.config,
-    dataDir,
-    redisUrl: ctx.config.redisUrl,
-    gmailApiUrl: emu.gmailApiUrl,
-    oauthAuthUrl: emu.oauth.authUrl,
-    oauthTokenUrl: emu.oauth.tokenUrl,
-    oauthRevokeUrl: emu.oauth.revokeUrl,
-    clientId: emu.clientId,
-    clientSecret: emu.clientSecret,
-    quotaProfile: '2026',
-    quotaScale: scale,
-    queuePrefix: `mailmirror-demo-${process.pid}`,
-  };
+  const demo = await startDemoBackend(ctx.config, { messages: count, quotaScale: scale, keepDataDir: values.keep });
+  const { config } = demo;
   try {
-    // The real installed-app flow: the emulator consents at once, so following the URL completes it.
-    const db = openDatabase(join(dataDir, 'mailmirror.db'));
-    let connected;
-    try {
-      connected = await connectAccount(
-        { db, config, box: new FileKeySecretBox(dataDir) },
-        { openBrowser: false, onUrl: (url) => void fetch(url).catch(() => undefined) },
-      );
-    } finally {
-      db.close();
-    }
+    const connected = await demo.connect();
     ctx.stdout.write(`Connected ${connected.email}. Syncing (Gmail quota profile 2026 ×${scale})…\n`);
     const core = await createAppCore(config, { runWorkers: true });
     const t0 = Date.now();
@@ -69,26 +45,21 @@ export async function demoCommand(ctx: CliContext, args: string[]): Promise<numb
       code = await waitUntilIdle(core, ctx, [connected.accountId]);
       if (code === 0) {
         const secs = (Date.now() - t0) / 1000;
-        const rows = core.db.sqlite
-          .prepare(
-            `SELECT name, type, messages_total AS total, messages_unread AS unread FROM labels
-              WHERE account_id = ? ORDER BY type DESC, name`,
-          )
-          .all(connected.accountId) as { name: string; type: string; total: number; unread: number }[];
+        const rows = orderLabels(listLabels(core.db, connected.accountId));
         ctx.stdout.write(`\nFull sync finished in ${secs.toFixed(1)} s.\n\n`);
+        const n = (v: number) => v.toLocaleString('en-US');
         const table = formatTable(
-          ['Label', 'Type', 'Messages', 'Unread'],
-          rows.map((r) => [r.name, r.type, r.total.toLocaleString('en-US'), r.unread.toLocaleString('en-US')]),
+          ['Label', 'Messages', 'Unread', 'Threads', 'In the mirror'],
+          rows.map((r) => [labelDisplayName(r), n(r.messagesTotal), n(r.messagesUnread), n(r.threadsTotal), n(r.localMessagesTotal)]),
         );
         for (const line of table) ctx.stdout.write(`${line}\n`);
       }
     } finally {
       await core.close();
     }
-    if (values.keep) ctx.stdout.write(`\nThe demo mirror is kept in ${dataDir}\n`);
+    if (values.keep) ctx.stdout.write(`\nThe demo mirror is kept in ${config.dataDir}\n`);
     return code;
   } finally {
-    await emu.close();
-    if (!values.keep) rmSync(dataDir, { recursive: true, force: true });
+    await demo.close();
   }
 }

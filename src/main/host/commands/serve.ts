@@ -8,6 +8,7 @@ import { findRendererDir, startBrowserHost, type HostMount } from '../browser-ho
 import { parseCommandArgs, UsageError } from '../args';
 import type { CliContext } from '../cli-context';
 import { writeLine } from '../output';
+import { startDemoBackend } from '../demo-backend';
 
 /** What serve needs of the app core (src/main/app-core.ts). */
 type ServeCore = AppServices & {
@@ -38,7 +39,7 @@ function waitForStop(): Promise<string> {
 }
 
 export async function serveCommand(ctx: CliContext, args: string[]): Promise<number> {
-  const { values } = parseCommandArgs('serve', args, { port: { type: 'string' } });
+  const { values } = parseCommandArgs('serve', args, { port: { type: 'string' }, demo: { type: 'boolean' } });
   const port = parsePort(values.port);
   const staticDir = findRendererDir();
   if (!staticDir) {
@@ -46,7 +47,23 @@ export async function serveCommand(ctx: CliContext, args: string[]): Promise<num
     return 1;
   }
 
-  const core: ServeCore = await createAppCore(ctx.config, { runWorkers: true });
+  // --demo: the app against the built-in emulator and a temporary mirror ("Try the demo mailbox").
+  const demo = values.demo ? await startDemoBackend(ctx.config, { messages: 3000, quotaScale: 8 }) : null;
+  let core: ServeCore & { connectDemo?: () => Promise<{ email: string }> };
+  try {
+    core = await createAppCore(demo ? demo.config : ctx.config, { runWorkers: true });
+  } catch (e) {
+    await demo?.close();
+    throw e;
+  }
+  if (demo) {
+    const started = core;
+    core.connectDemo = async () => {
+      const connected = await demo.connect();
+      await started.syncNow(connected.accountId);
+      return { email: connected.email };
+    };
+  }
   const router = createRouter(core, { log: core.log });
   let host;
   try {
@@ -54,6 +71,7 @@ export async function serveCommand(ctx: CliContext, args: string[]): Promise<num
   } catch (e) {
     router.close();
     await core.close();
+    await demo?.close();
     const code = (e as { code?: unknown }).code;
     writeLine(ctx.stderr, code === 'EADDRINUSE'
       ? `mailmirror serve: port ${port} on 127.0.0.1 is in use; pick another with --port (0 = any free one)`
@@ -66,5 +84,6 @@ export async function serveCommand(ctx: CliContext, args: string[]): Promise<num
   router.close();
   await host.close();
   await core.close();
+  await demo?.close();
   return 0;
 }

@@ -28,6 +28,8 @@ export async function syncCommand(ctx: CliContext, args: string[]): Promise<numb
   }
 }
 
+const OFFLINE_GIVE_UP_MS = 120_000;
+
 export function selectAccounts(core: AppCore, email: string | undefined): Account[] {
   if (email) {
     const a = getAccountByEmail(core.db, email);
@@ -59,6 +61,7 @@ export async function waitUntilIdle(
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let lastResume = Date.now();
+  const offlineSince = new Map<number, number>();
   try {
     for (;;) {
       const statuses = accountIds
@@ -77,6 +80,16 @@ export async function waitUntilIdle(
           `mailmirror: sync paused: ${storage} (${core.config.dataDir}). Free some space and run \`mailmirror sync --wait\` again: it resumes where it stopped.\n`,
         );
         return 1;
+      }
+      // Gmail unreachable for long: say so rather than wait for every retry (the next run resumes).
+      for (const s of statuses) {
+        const why = core.deps.gmail.offline(s.accountId);
+        if (!why) offlineSince.delete(s.accountId);
+        else if (!offlineSince.has(s.accountId)) offlineSince.set(s.accountId, Date.now());
+        else if (Date.now() - offlineSince.get(s.accountId)! > OFFLINE_GIVE_UP_MS) {
+          ctx.stderr.write(`mailmirror: cannot reach Gmail for ${s.email} (${why}); the sync resumes where it stopped next time\n`);
+          return 1;
+        }
       }
       const allSynced = statuses.every(
         (s) => s.phase === 'synced' && !!s.lastIncrementalSyncAt && s.lastIncrementalSyncAt.getTime() >= started - 1000,
