@@ -1,7 +1,7 @@
 // Runs the built `mailmirror` CLI as a child process, as a user would (`npm run build` first: the
 // test command does it before any test runs).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Emulator } from '../../src/emulator';
@@ -87,4 +87,28 @@ export async function addAccount(env: CliEnv): Promise<CliResult> {
 export function tempDir(prefix = 'mm-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** `export --format json` of an account, parsed. */
+export async function exportOf(env: CliEnv, email: string, dir: string): Promise<unknown> {
+  const out = join(dir, `export-${email}-${Date.now()}.json`);
+  const r = await runCli(['export', '--account', email, '--format', 'json', '--out', out], env);
+  if (r.code !== 0) throw new Error(`export exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(readFileSync(out, 'utf8'));
+}
+
+/** `sync --wait`, which must end with exit 0; returns what it printed. */
+export async function syncWait(env: CliEnv): Promise<string> {
+  const r = await runCli(['sync', '--wait'], env);
+  if (r.code !== 0) throw new Error(`sync --wait exited ${r.code}: ${r.stderr}\n${r.stdout.slice(-2000)}`);
+  return r.stdout;
+}
+
+/** Polls until the condition holds (or fails after timeoutMs). */
+export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

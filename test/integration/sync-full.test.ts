@@ -1,23 +1,8 @@
 // Issue 4: a full sync through the CLI equals the emulator's ground truth — plain, with faults, across
 // SIGKILLs, at Gmail's quota under both profiles, and with deletions during the sync.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator';
-import { addAccount, assertBuilt, emulatorEnv, runCli, spawnCli, tempDir, type CliEnv } from '../helpers/cli';
-
-async function exportOf(env: CliEnv, email: string, dir: string): Promise<unknown> {
-  const out = join(dir, `export-${email}.json`);
-  const r = await runCli(['export', '--account', email, '--format', 'json', '--out', out], env);
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return JSON.parse(readFileSync(out, 'utf8'));
-}
-
-async function syncWait(env: CliEnv): Promise<void> {
-  const r = await runCli(['sync', '--wait'], env);
-  if (r.code !== 0) throw new Error(`sync --wait exited ${r.code}: ${r.stderr}\n${r.stdout.slice(-2000)}`);
-}
+import { addAccount, assertBuilt, emulatorEnv, exportOf, runCli, spawnCli, syncWait, tempDir } from '../helpers/cli';
 
 describe('full sync through the CLI', () => {
   let emu: Emulator;

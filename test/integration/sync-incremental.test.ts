@@ -1,33 +1,14 @@
 // Issue 5: incremental sync from Gmail history, expired-history fallback, a lost Redis, scheduling.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { startEmulator, type Emulator } from '../../src/emulator';
-import { addAccount, assertBuilt, emulatorEnv, runCli, spawnCli, tempDir, type CliEnv } from '../helpers/cli';
+import { addAccount, assertBuilt, emulatorEnv, exportOf, spawnCli, syncWait, tempDir, until, type CliEnv } from '../helpers/cli';
 import { startTestRedis, type TestRedis } from '../helpers/redis';
 
-async function exportOf(env: CliEnv, email: string, dir: string): Promise<unknown> {
-  const out = join(dir, `export-${Date.now()}.json`);
-  const r = await runCli(['export', '--account', email, '--format', 'json', '--out', out], env);
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(readFileSync(out, 'utf8'));
-}
 
-async function syncWait(env: CliEnv): Promise<string> {
-  const r = await runCli(['sync', '--wait'], env);
-  if (r.code !== 0) throw new Error(`sync --wait exited ${r.code}: ${r.stderr}\n${r.stdout.slice(-2000)}`);
-  return r.stdout;
-}
 
-async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('incremental sync', () => {
   let emu: Emulator;

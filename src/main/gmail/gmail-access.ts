@@ -55,23 +55,38 @@ export class GmailAccess {
    * AccountNeedsReconnectError, which processors turn into an unrecoverable job failure.
    */
   async call<T>(accountId: number, method: GmailMethod, fn: (gmail: gmail_v1.Gmail) => Promise<T>, units?: number): Promise<T> {
-    const { gmail } = this.client(accountId);
-    try {
-      const result = await this.deps.governor.call(String(accountId), method, () => fn(gmail), units === undefined ? undefined : { units });
-      this.unreachable.delete(accountId);
-      return result;
-    } catch (e) {
-      const err = classifyGmailError(e);
-      if (err instanceof GmailTransientError && err.status === undefined) this.unreachable.set(accountId, err.message);
-      else this.unreachable.delete(accountId);
-      if (err instanceof GmailInvalidGrantError || err instanceof GmailAuthError) {
-        markNeedsReconnect(this.deps.db, accountId, err.message);
-        this.forget(accountId);
-        throw new AccountNeedsReconnectError(
-          'Gmail refused this account\'s token: reconnect the account (its mirrored mail is kept).',
-        );
+    for (let attempt = 1; ; attempt++) {
+      const { gmail, auth } = this.client(accountId);
+      try {
+        const result = await this.deps.governor.call(String(accountId), method, () => fn(gmail), units === undefined ? undefined : { units });
+        this.unreachable.delete(accountId);
+        return result;
+      } catch (e) {
+        const err = classifyGmailError(e);
+        // DESIGN.md: a 401 refreshes the token once before the account is flagged. google-auth-library refreshes on
+        // a 401 only for credentials without an expiry date (its forceRefreshOnFailure would also refresh and resend,
+        // outside the governor, on every 403 rate-limit answer), yet an access token can die before its expiry: a
+        // server-side reset, a skewed clock. A revoked grant then fails the refresh with invalid_grant.
+        if (err instanceof GmailAuthError && err.status === 401 && attempt === 1) {
+          auth.setCredentials({ ...auth.credentials, expiry_date: 1 });
+          continue;
+        }
+        this.fail(accountId, err);
       }
-      throw err;
     }
+  }
+
+  /** Records how a call failed and throws: a refused token flags the account "needs reconnect" (its data stays). */
+  private fail(accountId: number, err: Error): never {
+    if (err instanceof GmailTransientError && err.status === undefined) this.unreachable.set(accountId, err.message);
+    else this.unreachable.delete(accountId);
+    if (err instanceof GmailInvalidGrantError || err instanceof GmailAuthError) {
+      markNeedsReconnect(this.deps.db, accountId, err.message);
+      this.forget(accountId);
+      throw new AccountNeedsReconnectError(
+        'Gmail refused this account\'s token: reconnect the account (its mirrored mail is kept).',
+      );
+    }
+    throw err;
   }
 }

@@ -21,6 +21,16 @@
 // worth over any one second, while the steady rate stays at 0.979 of the ceiling. Measured by
 // test/integration/governor-quota.test.ts (two processes, time compressed 15x): no window over the budget, no 429,
 // 0.97 of the ceiling.
+//
+// Order inside a process (issue 8, measured by `npm run bench`): calls wait for a slot and for units in priority
+// order, lowest first, FIFO among equals. Cheap metadata calls (labels, profile, listing, history) go first: labels
+// with counts must show within seconds and the listing decides what the rest costs, so neither may queue behind a
+// backlog of message fetches. Fetches take the priority their caller sets with `callPriority.run(p, …)` (the
+// message-batch processor: the job's BullMQ priority, then the order jobs started), so a job's messages arrive
+// together instead of every job's trickling in round-robin. Only the head of that queue asks Redis for units; the
+// others wait locally, so Redis sees one acquisition at a time per account and process instead of a thundering
+// herd of retries.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleepTimer } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { QUOTA_PROFILES, type GmailMethod, type QuotaProfile, type QuotaProfileName } from '../../shared/gmail-quota';
@@ -34,6 +44,76 @@ const MIN_RATE_FACTOR = 0.1;
 /** Variation of the delay between our grant and Gmail's metering of a request that the pacing absorbs. */
 export const DEFAULT_JITTER_MS = 250;
 const MAX_BACKOFF_MS = 32_000;
+/**
+ * Unpaced (scale 0: emulators, benchmarks), a process asks Redis whether another one recorded a rate-limit pause at
+ * most this often per account instead of once per call (a round trip that measured 5% of a quota-off sync's CPU).
+ * A pause recorded here is known at once; one recorded elsewhere is seen within this delay.
+ */
+const UNPACED_CHECK_MS = 50;
+
+/**
+ * Priority of the Gmail calls made inside `callPriority.run(p, fn)` (lower first). Calls outside it, and metadata
+ * calls whatever the context, take the priority of their method (METHOD_PRIORITY).
+ */
+export const callPriority = new AsyncLocalStorage<number>();
+
+/**
+ * Metadata before everything, then a user's attachment (someone is waiting for it), then the sync's fetches in their
+ * callers' order; fetches made outside any `callPriority` context come last.
+ */
+function priorityOf(method: GmailMethod): number {
+  if (!DETAIL_METHODS.has(method)) return 0;
+  if (method === 'messages.attachments.get') return 1;
+  return callPriority.getStore() ?? Number.MAX_SAFE_INTEGER;
+}
+
+type Waiter = { priority: number; seq: number; weight: number; wake: () => void };
+
+/** Waiters in (priority, arrival) order. Few at a time (a handful of jobs' requests): a sorted array is enough. */
+class WaitQueue {
+  private readonly items: Waiter[] = [];
+  private seq = 0;
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  push(priority: number, wake: () => void, weight = 1): Waiter {
+    const w = { priority, seq: this.seq++, weight, wake };
+    let i = this.items.length;
+    while (i > 0 && this.items[i - 1].priority > priority) i--;
+    this.items.splice(i, 0, w);
+    return w;
+  }
+
+  remove(w: Waiter): void {
+    const i = this.items.indexOf(w);
+    if (i >= 0) this.items.splice(i, 1);
+  }
+
+  shift(): Waiter | undefined {
+    return this.items.shift();
+  }
+
+  peek(): Waiter | undefined {
+    return this.items[0];
+  }
+}
+
+/** Waits in `queue` until woken (resolving with its entry), or rejects when the signal aborts (leaving the queue). */
+function waitIn(queue: WaitQueue, priority: number, signal: AbortSignal | undefined, weight = 1): Promise<Waiter> {
+  return new Promise<Waiter>((resolve, reject) => {
+    const onAbort = (): void => {
+      queue.remove(w);
+      reject(signal?.reason);
+    };
+    const w = queue.push(priority, () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(w);
+    }, weight);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 // Returns 0 when `units` were taken, else the milliseconds to wait before asking again (nothing is taken then).
 // State, one hash per account: tat (GCRA theoretical arrival time, ms), pause (ms timestamp: everyone waits until
@@ -124,39 +204,61 @@ export type QuotaGovernorOptions = {
 
 export type QuotaStats = { calls: number; units: number; rateLimited: number; retries: number; waitedMs: number };
 
+/** The bulk of a sync; every other call is cheap and something waits on it, so it goes first. */
+const DETAIL_METHODS: ReadonlySet<GmailMethod> = new Set(['messages.get', 'threads.get', 'messages.attachments.get']);
+
+/**
+ * The pacing a governor with these options runs at (the same in every process): units per window at full rate
+ * (0 = unpaced) and the burst it tolerates. A caller may group calls into one (Gmail's batch endpoint) up to
+ * `burstUnits` without lowering the rate or breaking the window bound.
+ */
+export function governorPacing(
+  opts: Pick<QuotaGovernorOptions, 'profile' | 'scale' | 'windowMs' | 'maxCallUnits' | 'jitterMs'>,
+): { unitsPerWindow: number; burstUnits: number; windowMs: number } {
+  const profile = QUOTA_PROFILES[opts.profile];
+  const windowMs = opts.windowMs ?? 60_000;
+  const budget = profile.unitsPerMinute * opts.scale;
+  if (!(budget > 0)) return { unitsPerWindow: 0, burstUnits: 0, windowMs };
+  const costliest = Math.max(...Object.values(profile.costs), opts.maxCallUnits ?? 0);
+  const burstUnits = Math.max(budget / 60, costliest);
+  // Gmail meters arrivals, not our grants: a request granted at t arrives at t + delay, and when that delay
+  // varies by up to J the grants inside any arrival window span W + J. Hence (budget - burst) x W / (W + J).
+  // A budget so small that the costliest call is a big part of it (tiny test scales) still keeps the bound,
+  // at the price of throughput; never let the rate reach zero.
+  const jitterMs = opts.jitterMs ?? DEFAULT_JITTER_MS;
+  const rate = Math.max(
+    Math.min(QUOTA_SAFETY * budget, ((budget - burstUnits) * windowMs) / (windowMs + jitterMs)),
+    (QUOTA_SAFETY * budget) / 4,
+  );
+  return { unitsPerWindow: rate, burstUnits, windowMs };
+}
+
 const emptyStats = (): QuotaStats => ({ calls: 0, units: 0, rateLimited: 0, retries: 0, waitedMs: 0 });
 
-/** A FIFO counting semaphore whose limit can be lowered for a while (Gmail's "too many concurrent requests"). */
+/**
+ * A counting semaphore served in priority order, whose limit can be lowered for a while (Gmail's "too many
+ * concurrent requests"). A request may take several slots (a batch: one per part, at most all of them).
+ */
 class InFlightLimit {
   private active = 0;
-  private readonly waiters: Array<() => void> = [];
+  private readonly waiters = new WaitQueue();
   constructor(private limit: number) {}
 
-  async acquire(signal?: AbortSignal): Promise<() => void> {
+  async acquire(priority: number, signal?: AbortSignal, weight = 1): Promise<() => void> {
     if (signal?.aborted) throw abortReason(signal);
-    if (this.active < this.limit && this.waiters.length === 0) {
-      this.active++;
+    let taken = Math.max(1, Math.min(weight, this.limit));
+    if (this.waiters.length === 0 && this.fits(taken)) {
+      this.active += taken;
     } else {
-      // drain() counts the slot as taken before waking us, so no later arrival can take it meanwhile.
-      await new Promise<void>((resolve, reject) => {
-        const wake = (): void => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const onAbort = (): void => {
-          const i = this.waiters.indexOf(wake);
-          if (i >= 0) this.waiters.splice(i, 1);
-          reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        this.waiters.push(wake);
-      });
+      // drain() counts the slots as taken (and records how many in our entry) before waking us, so no later
+      // arrival can take them meanwhile.
+      taken = (await waitIn(this.waiters, priority, signal, weight)).weight;
     }
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.active--;
+      this.active -= taken;
       this.drain();
     };
   }
@@ -171,13 +273,44 @@ class InFlightLimit {
     }, ms).unref();
   }
 
+  private fits(n: number): boolean {
+    return this.active === 0 || this.active + n <= this.limit;
+  }
+
   private drain(): void {
-    while (this.active < this.limit && this.waiters.length > 0) {
-      this.active++;
-      this.waiters.shift()?.();
+    for (let head = this.waiters.peek(); head; head = this.waiters.peek()) {
+      const n = Math.max(1, Math.min(head.weight, this.limit));
+      if (!this.fits(n)) break;
+      this.waiters.shift();
+      this.active += n;
+      head.weight = n;
+      head.wake();
     }
   }
 }
+
+/** One holder at a time, handed over in priority order: who may ask Redis for units next. */
+class Turn {
+  private busy = false;
+  private readonly waiters = new WaitQueue();
+
+  async acquire(priority: number, signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) throw abortReason(signal);
+    if (!this.busy && this.waiters.length === 0) this.busy = true;
+    else await waitIn(this.waiters, priority, signal);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiters.shift();
+      if (next) next.wake();
+      else this.busy = false;
+    };
+  }
+}
+
+/** What this process knows of an account's pause without asking Redis (unpaced mode). */
+type LocalPause = { until: number; checkedAt: number; check?: Promise<number> };
 
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new Error('aborted');
@@ -206,6 +339,8 @@ export class QuotaGovernor {
   /** Units per window the governor paces to at full rate (0 = unpaced) and the burst it allows: for ETAs. */
   readonly pacing: { unitsPerWindow: number; burstUnits: number; windowMs: number };
   private readonly limits = new Map<string, InFlightLimit>();
+  private readonly turns = new Map<string, Turn>();
+  private readonly pauses = new Map<string, LocalPause>();
   private readonly perAccount = new Map<string, QuotaStats>();
   private readonly total = emptyStats();
 
@@ -214,27 +349,9 @@ export class QuotaGovernor {
     this.maxAttempts = Math.max(1, opts.maxAttempts ?? 6);
     this.backoffBaseMs = opts.backoffBaseMs ?? 500;
     this.windowMs = opts.windowMs ?? 60_000;
-    const budget = this.profile.unitsPerMinute * opts.scale;
-    if (budget > 0) {
-      const costliest = Math.max(...Object.values(this.profile.costs), opts.maxCallUnits ?? 0);
-      const burstUnits = Math.max(budget / 60, costliest);
-      // Gmail meters arrivals, not our grants: a request granted at t arrives at t + delay, and when that delay
-      // varies by up to J the grants inside any arrival window span W + J. Hence (budget - burst) x W / (W + J).
-      // A budget so small that the costliest call is a big part of it (tiny test scales) still keeps the bound,
-      // at the price of throughput; never let the rate reach zero.
-      const jitterMs = opts.jitterMs ?? DEFAULT_JITTER_MS;
-      const rate = Math.max(
-        Math.min(QUOTA_SAFETY * budget, ((budget - burstUnits) * this.windowMs) / (this.windowMs + jitterMs)),
-        (QUOTA_SAFETY * budget) / 4,
-      );
-      this.msPerUnit = this.windowMs / rate;
-      this.burstMs = burstUnits * this.msPerUnit;
-      this.pacing = { unitsPerWindow: rate, burstUnits, windowMs: this.windowMs };
-    } else {
-      this.msPerUnit = 0;
-      this.burstMs = 0;
-      this.pacing = { unitsPerWindow: 0, burstUnits: 0, windowMs: this.windowMs };
-    }
+    this.pacing = governorPacing(opts);
+    this.msPerUnit = this.pacing.unitsPerWindow > 0 ? this.windowMs / this.pacing.unitsPerWindow : 0;
+    this.burstMs = this.pacing.burstUnits * this.msPerUnit;
     // defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT (e.g. after redis-server restarted).
     redis.defineCommand('mailmirrorQuotaAcquire', { numberOfKeys: 1, lua: ACQUIRE_LUA });
     redis.defineCommand('mailmirrorQuotaPenalize', { numberOfKeys: 1, lua: PENALIZE_LUA });
@@ -250,7 +367,9 @@ export class QuotaGovernor {
   /**
    * Takes `units` (default: the method's cost) for the account, waits for a free in-flight slot, runs fn, classifies
    * errors. Rate-limit and transient failures are retried up to maxAttempts; others are thrown at once as a
-   * GmailError subclass. Units of a failed call are not refunded: Gmail charges them.
+   * GmailError subclass. Units of a failed call are not refunded: Gmail charges them. `units` of k times the
+   * method's cost stand for a batch of k parts of that method, which takes k in-flight slots (at most all) when
+   * paced: Gmail may run the parts as concurrent requests of the user.
    */
   async call<T>(
     account: string,
@@ -259,17 +378,22 @@ export class QuotaGovernor {
     opts: { units?: number; signal?: AbortSignal } = {},
   ): Promise<T> {
     const units = opts.units ?? this.profile.costs[method];
+    // More units than the method costs: a batch of that many parts.
+    const parts = Math.max(1, Math.round(units / Math.max(1, this.profile.costs[method])));
     const { signal } = opts;
     const stats = this.statsFor(account);
     const limit = this.limitFor(account);
+    const priority = priorityOf(method);
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw abortReason(signal);
       // The slot is taken before the units, so a request leaves as soon as its units are granted: units taken and
       // then held while waiting for a slot would reach Gmail later, bunched, and break the sliding-window bound.
-      const release = await limit.acquire(signal);
+      // Paced, the turn to ask for units is taken before the slot (in priority order): the queue of fetches waiting
+      // for units then holds no slot but the head's, and a metadata call, which skips that queue (a few units that
+      // GCRA grants within milliseconds), finds a free slot instead of waiting for a fetch to complete.
+      const release = await this.slotAndUnits(account, units, parts, priority, limit, stats, signal);
       let outcome: { ok: true; value: T } | { ok: false; error: GmailError };
       try {
-        await this.take(account, units, stats, signal);
         this.count(stats, 'calls', 1);
         this.count(stats, 'units', units);
         try {
@@ -313,15 +437,77 @@ export class QuotaGovernor {
     return Math.random() * Math.min(MAX_BACKOFF_MS, this.backoffBaseMs * 2 ** (attempt - 1));
   }
 
+  /** A slot, then the units; returns the slot's release. */
+  private async slotAndUnits(
+    account: string, units: number, parts: number, priority: number, limit: InFlightLimit, stats: QuotaStats,
+    signal?: AbortSignal,
+  ): Promise<() => void> {
+    const paced = this.msPerUnit > 0;
+    const releaseTurn = paced && priority > 0 ? await this.turnFor(account).acquire(priority, signal) : undefined;
+    try {
+      // Unpaced (scale 0) is for emulators only, and the emulator counts a batch as one request in flight; one slot
+      // per part there serialized batches and measured 40% slower (issue 8).
+      const release = await limit.acquire(priority, signal, paced ? parts : 1);
+      try {
+        await this.take(account, units, stats, signal);
+      } catch (e) {
+        release();
+        throw e;
+      }
+      return release;
+    } finally {
+      releaseTurn?.();
+    }
+  }
+
   private async take(account: string, units: number, stats: QuotaStats, signal?: AbortSignal): Promise<void> {
+    if (this.msPerUnit <= 0) {
+      await this.waitUnpaced(account, stats, signal);
+      return;
+    }
     for (;;) {
       const wait = await this.redis.mailmirrorQuotaAcquire(this.key(account), units, this.msPerUnit, this.burstMs, this.windowMs);
       if (wait <= 0) return;
-      // Sleep exactly until the script says the units are there: no polling loop. Waiters that wake together and
-      // lose the race get the next wait from the script.
+      // Sleep exactly until the script says the units are there: no polling loop. Another process may take them
+      // first; the script then says how long to wait next.
       await sleep(wait, signal);
       this.count(stats, 'waitedMs', wait);
     }
+  }
+
+  /** No pacing: only a rate-limit pause (recorded here or, seen within UNPACED_CHECK_MS, by another process) waits. */
+  private async waitUnpaced(account: string, stats: QuotaStats, signal?: AbortSignal): Promise<void> {
+    const p = this.localPause(account);
+    for (;;) {
+      let wait = p.until - Date.now();
+      if (wait <= 0 && Date.now() - p.checkedAt >= UNPACED_CHECK_MS) {
+        // One question in flight per account; everyone waiting meanwhile shares its answer.
+        p.check ??= this.redis
+          .mailmirrorQuotaAcquire(this.key(account), 0, 0, 0, this.windowMs)
+          .finally(() => {
+            p.checkedAt = Date.now();
+            p.check = undefined;
+          });
+        const left = await p.check;
+        if (left > 0) p.until = Math.max(p.until, Date.now() + left);
+        wait = p.until - Date.now();
+      }
+      if (wait <= 0) return;
+      await sleep(wait, signal);
+      this.count(stats, 'waitedMs', wait);
+    }
+  }
+
+  private localPause(account: string): LocalPause {
+    let p = this.pauses.get(account);
+    if (!p) this.pauses.set(account, (p = { until: 0, checkedAt: 0 }));
+    return p;
+  }
+
+  private turnFor(account: string): Turn {
+    let t = this.turns.get(account);
+    if (!t) this.turns.set(account, (t = new Turn()));
+    return t;
   }
 
   private async penalize(account: string, error: GmailRateLimitError, attempt: number): Promise<void> {
@@ -329,7 +515,9 @@ export class QuotaGovernor {
     // 403 without a retry time does not bounce straight back.
     const pauseMs = Math.max(error.retryAfterMs ?? 0, this.backoff(attempt), this.backoffBaseMs);
     const factor = error.reason === 'concurrent' ? 1 : RATE_LIMIT_SLOWDOWN;
-    await this.redis.mailmirrorQuotaPenalize(this.key(account), pauseMs, factor, MIN_RATE_FACTOR, this.windowMs, this.burstMs);
+    const left = await this.redis.mailmirrorQuotaPenalize(this.key(account), pauseMs, factor, MIN_RATE_FACTOR, this.windowMs, this.burstMs);
+    const p = this.localPause(account);
+    p.until = Math.max(p.until, Date.now() + left);
   }
 
   private limitFor(account: string): InFlightLimit {

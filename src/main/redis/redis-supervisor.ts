@@ -229,13 +229,6 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
       }
       await sleep(100);
     }
-    try {
-      await RedisSupervisor.cleanupStale(dir, opts.logger);
-    } catch (e) {
-      releaseOwnerLock(lockFile);
-      throw e;
-    }
-
     const common = ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '',
       '--maxmemory-policy', 'noeviction', '--daemonize', 'no', '--pidfile', join(dir, 'redis.pid')];
     let options: RedisOptions;
@@ -243,27 +236,33 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
     let args: string[];
     let socket: string | undefined;
     let tempDir: string | undefined;
-    if (process.platform === 'win32') {
-      // Windows builds of Redis have no unix sockets: loopback TCP with a random password instead.
-      const port = await freeTcpPort();
-      const password = randomBytes(24).toString('hex');
-      options = { host: '127.0.0.1', port, password };
-      url = `redis://:${password}@127.0.0.1:${port}`;
-      args = ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', password, ...common];
-    } else {
-      socket = join(dir, 'redis.sock');
-      if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
-        // A unix socket path longer than sun_path (104 bytes on macOS, 108 on Linux) cannot be bound, and a deep
-        // data folder easily exceeds it. The socket then lives in a fresh private (0700, from mkdtemp) temp folder
-        // that only this user can enter; the data itself stays in the data folder.
-        const base = Buffer.byteLength(tmpdir()) < 60 ? tmpdir() : '/tmp';
-        tempDir = mkdtempSync(join(base, 'mm-redis-'));
-        chmodSync(tempDir, 0o700);
-        socket = join(tempDir, 'redis.sock');
+    try {
+      await RedisSupervisor.cleanupStale(dir, opts.logger);
+      if (process.platform === 'win32') {
+        // Windows builds of Redis have no unix sockets: loopback TCP with a random password instead.
+        const port = await freeTcpPort();
+        const password = randomBytes(24).toString('hex');
+        options = { host: '127.0.0.1', port, password };
+        url = `redis://:${password}@127.0.0.1:${port}`;
+        args = ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', password, ...common];
+      } else {
+        socket = join(dir, 'redis.sock');
+        if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
+          // A unix socket path longer than sun_path (104 bytes on macOS, 108 on Linux) cannot be bound, and a deep
+          // data folder easily exceeds it. The socket then lives in a fresh private (0700, from mkdtemp) temp folder
+          // that only this user can enter; the data itself stays in the data folder.
+          const base = Buffer.byteLength(tmpdir()) < 60 ? tmpdir() : '/tmp';
+          tempDir = mkdtempSync(join(base, 'mm-redis-'));
+          chmodSync(tempDir, 0o700);
+          socket = join(tempDir, 'redis.sock');
+        }
+        options = { path: socket };
+        url = `unix://${socket}`;
+        args = ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', ...common];
       }
-      options = { path: socket };
-      url = `unix://${socket}`;
-      args = ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', ...common];
+    } catch (e) {
+      releaseOwnerLock(lockFile);
+      throw e;
     }
     const sup = new RedisSupervisor({ options, url, mode: 'spawned' }, { binary, args, dir, socket, tempDir, transient: opts.transient }, startTimeoutMs, opts.logger);
     process.on('exit', sup.exitHook);

@@ -4,20 +4,36 @@
 // - messages.list pages (500) become stubs, the page token checkpointed in the same transaction, so a
 //   crash resumes the listing where it stopped;
 // - INBOX is listed first, then everything (spam and trash included unless the account excludes them);
-// - each page's new stubs are handed to messageBatch jobs at once: the newest mail is readable long
-//   before the listing ends. The job works in slices and re-enqueues itself, so no job runs for long.
+// - each page's stubs are handed to messageBatch jobs as soon as the cheapest way to fetch them is known (below):
+//   the newest mail is readable long before the listing ends. The job works in slices and re-enqueues itself, so
+//   no job runs for long.
+//
+// Which way is cheapest (issue 8, `auto`): threads.get costs two messages.get and returns every message of a thread,
+// so it pays from two messages on; a thread's size is known once the listing has passed its first message (Gmail
+// lists newest first, and a thread's id is its first message's id). So, in the all-mail phase, a thread is
+// dispatched on the page where its first message appears (or at once when that message is already stored: a
+// thread whose first message was listed in the INBOX phase, or is mirrored already), with its exact count of
+// pending messages; a thread whose first message never shows (deleted, or in spam/trash not mirrored) is swept up
+// when the listing ends. Only the newest INBOX messages skip the wait: the first FIRST_USE_MESSAGES are fetched
+// one by one at once, because at the `2026` quota a thread costs as much as two messages and first use is the
+// newest INBOX mail readable within seconds.
 import { getAccount, updateAccount } from '../db/accounts';
 import { addListedIds, createRun, getActiveRun, updateRun } from '../db/sync-runs';
 import { insertStubs } from '../db/messages';
 import { listLabels } from '../db/labels';
 import { reconcileLabels } from './label-reconcile';
+import { syncAllLabels } from './label-sync';
 import { PRIORITY } from '../queues/definitions';
 import type { SyncDeps } from './sync-deps';
-import { enqueueFetch, type FetchItem } from './dispatch';
+import { enqueueFetch, fetchStrategy, type FetchItem, type FetchStrategy } from './dispatch';
 import { maybeFinalize } from './finalize';
+import type { Db } from '../db/client';
+import type { Statement } from 'better-sqlite3';
 
 const SLICE_MS = 4000;
 const PAGE_SIZE = 500;
+/** The newest INBOX messages fetched one by one at once, before thread sizes are known (time to first use). */
+export const FIRST_USE_MESSAGES = 100;
 
 export type ListCursor = { phase: 'inbox' | 'all' | 'labels'; token?: string };
 
@@ -33,11 +49,106 @@ export function parseCursor(s: string | null): ListCursor {
   return { phase: 'inbox' };
 }
 
-/** Prefer whole threads (threads.get: twice a messages.get, every message of the thread) when the
- * mailbox averages more than two messages per thread (getProfile's totals); refined per thread later. */
-export function preferThreads(messagesTotal: number | null, threadsTotal: number | null): boolean {
-  if (!messagesTotal || !threadsTotal) return false;
-  return messagesTotal / threadsTotal > 2;
+type PlanStmts = {
+  pendingOfThread: Statement<[number, string], { gmailId: string; priority: number }>;
+  exists: Statement<[number, string], { n: number }>;
+  rootless: Statement<[number], { gmailId: string; threadId: string; priority: number }>;
+};
+
+const planCache = new WeakMap<Db, PlanStmts>();
+
+function planStmts(db: Db): PlanStmts {
+  let s = planCache.get(db);
+  if (!s) {
+    const q = db.sqlite;
+    s = {
+      pendingOfThread: q.prepare(
+        `SELECT gmail_id AS gmailId, fetch_priority AS priority FROM messages
+          WHERE account_id = ? AND thread_id = ? AND details_fetched = 0`,
+      ),
+      exists: q.prepare('SELECT count(*) AS n FROM messages WHERE account_id = ? AND gmail_id = ?'),
+      // Pending messages of threads whose first message is not stored: no page dispatched them.
+      rootless: q.prepare(
+        `SELECT m.gmail_id AS gmailId, m.thread_id AS threadId, m.fetch_priority AS priority FROM messages m
+          WHERE m.account_id = ? AND m.details_fetched = 0
+            AND NOT EXISTS (SELECT 1 FROM messages r WHERE r.account_id = m.account_id AND r.gmail_id = m.thread_id)
+          ORDER BY m.fetch_priority, m.list_seq`,
+      ),
+    };
+    planCache.set(db, s);
+  }
+  return s;
+}
+
+type Plan = { messages: FetchItem[]; threads: FetchItem[] };
+
+/** One thread, dispatched with what the store knows now: a lone pending message by itself, else the thread. */
+function planThread(db: Db, accountId: number, threadId: string, plan: Plan): void {
+  const pending = planStmts(db).pendingOfThread.all(accountId, threadId);
+  if (pending.length === 0) return;
+  const priority = Math.min(...pending.map((p) => p.priority));
+  if (pending.length === 1) plan.messages.push({ gmailId: pending[0].gmailId, threadId, priority });
+  else plan.threads.push({ gmailId: pending[0].gmailId, threadId, priority });
+}
+
+/** What to fetch for one listed page (in its transaction, after its stubs are stored). See the header. */
+export function planPage(
+  db: Db,
+  accountId: number,
+  strategy: FetchStrategy,
+  phase: 'inbox' | 'all',
+  page: readonly { id: string; threadId: string }[],
+  base: number,
+  priority: number,
+): Plan {
+  const plan: Plan = { messages: [], threads: [] };
+  if (strategy === 'messages') {
+    for (const m of page) plan.messages.push({ gmailId: m.id, threadId: m.threadId, priority });
+    return plan;
+  }
+  if (strategy === 'threads') {
+    const seen = new Set<string>();
+    for (const m of page) {
+      if (seen.has(m.threadId)) continue;
+      seen.add(m.threadId);
+      plan.threads.push({ gmailId: m.id, threadId: m.threadId, priority });
+    }
+    return plan;
+  }
+  if (phase === 'inbox') {
+    for (let i = 0; i < page.length && base + i < FIRST_USE_MESSAGES; i++) {
+      plan.messages.push({ gmailId: page[i].id, threadId: page[i].threadId, priority });
+    }
+    return plan;
+  }
+  const roots = new Set(page.filter((m) => m.id === m.threadId).map((m) => m.id));
+  const seen = new Set<string>();
+  const st = planStmts(db);
+  for (const m of page) {
+    if (seen.has(m.threadId)) continue;
+    seen.add(m.threadId);
+    // Its first message still to come: the page that lists it dispatches the whole thread.
+    if (!roots.has(m.threadId) && st.exists.get(accountId, m.threadId)!.n === 0) continue;
+    planThread(db, accountId, m.threadId, plan);
+  }
+  return plan;
+}
+
+/** At the end of the listing: the threads no page dispatched because their first message never showed. */
+export function planRootless(db: Db, accountId: number): Plan {
+  const plan: Plan = { messages: [], threads: [] };
+  const byThread = new Map<string, { gmailId: string; threadId: string; priority: number }[]>();
+  for (const r of planStmts(db).rootless.all(accountId)) {
+    const t = byThread.get(r.threadId);
+    if (t) t.push(r);
+    else byThread.set(r.threadId, [r]);
+  }
+  for (const [threadId, rows] of byThread) {
+    const priority = Math.min(...rows.map((r) => r.priority));
+    if (rows.length === 1) plan.messages.push({ gmailId: rows[0].gmailId, threadId, priority });
+    else plan.threads.push({ gmailId: rows[0].gmailId, threadId, priority });
+  }
+  return plan;
 }
 
 export async function initialSyncProcessor(data: { accountId: number; mode: 'initial' | 'full' }, deps: SyncDeps): Promise<void> {
@@ -55,7 +166,9 @@ export async function initialSyncProcessor(data: { accountId: number; mode: 'ini
     updateAccount(db, accountId, {
       messagesTotal,
       threadsTotal,
-      fetchStrategy: preferThreads(messagesTotal, threadsTotal) ? 'threads' : 'messages',
+      // How stubs are re-enqueued after a restart (SyncController.resumeFetching): by thread unless every message is
+      // to go by messages.get; the message-batch processor still picks the cheaper call per thread.
+      fetchStrategy: fetchStrategy() === 'messages' ? 'messages' : 'threads',
       lastError: null,
       status: 'active',
     });
@@ -68,13 +181,15 @@ export async function initialSyncProcessor(data: { accountId: number; mode: 'ini
     deps.log.info({ accountId, runId: run.id, mode: data.mode, historyId: run.startHistoryId, messagesTotal }, 'sync run started');
     deps.events.emit('progress', { accountId });
   }
-  const threadsFirst = getAccount(db, accountId)?.fetchStrategy === 'threads';
+  const strategy = fetchStrategy();
   const deadline = Date.now() + SLICE_MS;
 
   while (!run.listingDone && Date.now() < deadline) {
     const cursor = parseCursor(run.pageToken);
     if (cursor.phase === 'labels') {
-      // Reconciling resync: messages kept from before get Gmail's current labels without a re-fetch.
+      // Reconciling resync: messages kept from before get Gmail's current labels without a re-fetch. Gmail's
+      // labels as they are now, not the store's (a label created since the last label sync has members too).
+      await syncAllLabels(deps, accountId);
       const labelIds = listLabels(db, accountId).map((l) => l.id);
       const changed = await reconcileLabels(deps, accountId, labelIds, acct.includeSpamTrash);
       deps.log.info({ accountId, changed }, 'labels reconciled');
@@ -92,7 +207,8 @@ export async function initialSyncProcessor(data: { accountId: number; mode: 'ini
       }),
     );
     const page = (res.data.messages ?? []).filter((m): m is { id: string; threadId: string } => !!m.id);
-    const priority = cursor.phase === 'inbox' ? 1 : 2;
+    const phase = cursor.phase;
+    const priority = phase === 'inbox' ? 1 : 2;
     const next: ListCursor | null = res.data.nextPageToken
       ? { phase: cursor.phase, token: res.data.nextPageToken }
       : cursor.phase === 'inbox'
@@ -116,21 +232,21 @@ export async function initialSyncProcessor(data: { accountId: number; mode: 'ini
         listingDone: next === null,
         listedCount: base + page.length,
       });
-      // What to fetch: whole threads when they are cheaper (the job re-counts a thread's pending stubs
-      // and falls back to messages.get for a lone one), else message by message. Stubs already fetched
-      // (a thread fetched earlier brought them) are skipped by the job at no cost.
-      const msgs: FetchItem[] = [];
-      const thrs: FetchItem[] = [];
-      const seenThreads = new Set<string>();
-      for (const m of page) {
-        const t = m.threadId ?? m.id;
-        if (!threadsFirst) msgs.push({ gmailId: m.id, threadId: t, priority });
-        else if (!seenThreads.has(t)) {
-          seenThreads.add(t);
-          thrs.push({ gmailId: m.id, threadId: t, priority });
-        }
+      const plan = planPage(
+        db,
+        accountId,
+        strategy,
+        phase,
+        page.map((m) => ({ id: m.id, threadId: m.threadId ?? m.id })),
+        base,
+        priority,
+      );
+      if (phase === 'all' && next?.phase !== 'all' && strategy === 'auto') {
+        const rest = planRootless(db, accountId);
+        plan.messages.push(...rest.messages);
+        plan.threads.push(...rest.threads);
       }
-      return { messages: msgs, threads: thrs };
+      return plan;
     })();
     run = { ...run, listedCount: base + page.length, listingDone: next === null, pageToken: next ? JSON.stringify(next) : run.pageToken };
     await enqueueFetch(deps, accountId, messages, threads);

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { JOB_SCHEMAS, JOBS, QUEUE_NAMES, workerConcurrency, type JobName } from '../queues/definitions';
 import { AccountNeedsReconnectError } from '../gmail/gmail-access';
 import { getActiveRun, finishRun } from '../db/sync-runs';
-import { updateAccount } from '../db/accounts';
+import { getAccount, updateAccount } from '../db/accounts';
 import { errorText } from '../log';
 import type { SyncDeps } from './sync-deps';
 import { Semaphore } from './semaphore';
@@ -92,6 +92,12 @@ export class SyncWorkers {
     if (!final || !accountId) return;
     const message = `${job.name} failed: ${errorText(err)}`;
     try {
+      // A refused token pauses the sync instead of failing it: the account is flagged "needs reconnect" with its own
+      // message, and its run stays unfinished so that reconnecting resumes it where it stopped.
+      if (getAccount(this.deps.db, accountId)?.status === 'needs_reconnect') {
+        this.deps.events.emit('account', { accountId });
+        return;
+      }
       const run = getActiveRun(this.deps.db, accountId, ['initial', 'full']);
       if (run) finishRun(this.deps.db, run.id, 'failed', message);
       updateAccount(this.deps.db, accountId, { lastError: message });

@@ -71,7 +71,12 @@ export async function waitUntilIdle(
       view.render(statuses);
       const broken = statuses.find((s) => s.phase === 'failed' || s.phase === 'needs_reconnect');
       if (broken) {
-        ctx.stderr.write(`mailmirror: sync of ${broken.email} failed: ${broken.error ?? broken.phase}\n`);
+        const why = broken.error ?? broken.phase;
+        ctx.stderr.write(
+          broken.phase === 'needs_reconnect'
+            ? `mailmirror: sync of ${broken.email} stopped: Gmail no longer accepts its authorization (${why}). Reconnect it with \`mailmirror account add\`; its mirrored mail is kept.\n`
+            : `mailmirror: sync of ${broken.email} failed: ${why}\n`,
+        );
         return 1;
       }
       const storage = core.storageFailure();
