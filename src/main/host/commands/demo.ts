@@ -50,7 +50,7 @@ export async function demoCommand(ctx: CliContext, args: string[]): Promise<numb
         const n = (v: number) => v.toLocaleString('en-US');
         const table = formatTable(
           ['Label', 'Messages', 'Unread', 'Threads', 'In the mirror'],
-          rows.map((r) => [labelDisplayName(r), n(r.messagesTotal), n(r.messagesUnread), n(r.threadsTotal), n(r.localMessagesTotal)]),
+          rows.map((r) => [r.type === 'user' ? r.name : labelDisplayName(r), n(r.messagesTotal), n(r.messagesUnread), n(r.threadsTotal), n(r.localMessagesTotal)]),
         );
         for (const line of table) ctx.stdout.write(`${line}\n`);
       }
