@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import type { GroundTruth } from '../../src/emulator';
-import { ROOT, runCli, type CliEnv, type CliResult } from '../helpers/cli';
+import { ROOT } from '../helpers/cli';
 
 /** `npm run chaos` sets MAILMIRROR_CHAOS=long: more runs, bigger mailboxes. The test command runs the bounded form. */
 export const LONG = process.env.MAILMIRROR_CHAOS === 'long';
@@ -36,26 +36,7 @@ export class SeededRandom {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 120_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`${what}: not met within ${timeoutMs} ms`);
-    await sleep(25);
-  }
-}
-
-export async function syncWait(env: CliEnv, timeoutMs = 300_000): Promise<CliResult> {
-  const r = await runCli(['sync', '--wait'], env, timeoutMs);
-  if (r.code !== 0) throw new Error(`sync --wait exited ${r.code ?? r.signal}: ${r.stderr}\n${r.stdout.slice(-2000)}`);
-  return r;
-}
-
-export async function exportOf(env: CliEnv, email: string, dir: string): Promise<GroundTruth> {
-  const out = join(dir, `export-${Date.now()}.json`);
-  const r = await runCli(['export', '--account', email, '--format', 'json', '--out', out], env);
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(readFileSync(out, 'utf8')) as GroundTruth;
-}
+export { exportOf, syncWait, until } from '../helpers/cli';
 
 /** How many fields of the export differ from the ground truth (0 = equal): for the table, next to toEqual. */
 export function mismatches(got: GroundTruth, truth: GroundTruth): number {

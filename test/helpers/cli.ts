@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Emulator } from '../../src/emulator';
+import type { Emulator, GroundTruth } from '../../src/emulator';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'mailmirror.js');
@@ -90,25 +90,25 @@ export function tempDir(prefix = 'mm-test-'): { dir: string; cleanup: () => void
 }
 
 /** `export --format json` of an account, parsed. */
-export async function exportOf(env: CliEnv, email: string, dir: string): Promise<unknown> {
+export async function exportOf(env: CliEnv, email: string, dir: string): Promise<GroundTruth> {
   const out = join(dir, `export-${email}-${Date.now()}.json`);
   const r = await runCli(['export', '--account', email, '--format', 'json', '--out', out], env);
   if (r.code !== 0) throw new Error(`export exited ${r.code}: ${r.stderr}`);
-  return JSON.parse(readFileSync(out, 'utf8'));
+  return JSON.parse(readFileSync(out, 'utf8')) as GroundTruth;
 }
 
-/** `sync --wait`, which must end with exit 0; returns what it printed. */
-export async function syncWait(env: CliEnv): Promise<string> {
-  const r = await runCli(['sync', '--wait'], env);
-  if (r.code !== 0) throw new Error(`sync --wait exited ${r.code}: ${r.stderr}\n${r.stdout.slice(-2000)}`);
-  return r.stdout;
+/** `sync --wait`, which must end with exit 0. */
+export async function syncWait(env: CliEnv, timeoutMs = 300_000): Promise<CliResult> {
+  const r = await runCli(['sync', '--wait'], env, timeoutMs);
+  if (r.code !== 0) throw new Error(`sync --wait exited ${r.code ?? r.signal}: ${r.stderr}\n${r.stdout.slice(-2000)}`);
+  return r;
 }
 
-/** Polls until the condition holds (or fails after timeoutMs). */
-export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+/** Polls until the condition holds (or fails after timeoutMs, naming `what`). */
+export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 60_000, what = 'condition'): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
+    if (Date.now() > end) throw new Error(`${what}: not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
