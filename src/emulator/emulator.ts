@@ -18,7 +18,8 @@ import { applyFields } from './fields';
 import { handleControl } from './control-api';
 import type { Emulator, EmulatorOptions, EmulatorStats, FaultKind, FaultOptions, LatencyOptions, Mailbox, MailboxSpec, QuotaOptions, StatMethod } from './types';
 
-const DEFAULT_CLIENT_ID = 'mailmirror-emulator';
+// Shaped like Google's (…apps.googleusercontent.com) so a client JSON built from it passes the app's checks.
+const DEFAULT_CLIENT_ID = 'mailmirror-emulator.apps.googleusercontent.com';
 const DEFAULT_CLIENT_SECRET = 'emulator-secret';
 
 function emptyStats(): EmulatorStats {

@@ -1,10 +1,9 @@
 // The composition root of the headless core: store, Redis, queues, workers, Gmail access, sync engine.
 // The Electron shell, the browser host and the CLI all start the app through here.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from './config';
 import { openDatabase, type Db } from './db/client';
-import { RedisSupervisor } from './redis';
+import { RedisSupervisor, ensureDataDir } from './redis';
 import { QuotaGovernor } from './gmail/quota-governor';
 import { GmailAccess } from './gmail/gmail-access';
 import { FileKeySecretBox, type SecretBox } from './gmail/secret-box';
@@ -16,7 +15,7 @@ import type { SyncDeps } from './sync/sync-deps';
 import { createLogger, type Logger } from './log';
 import { DataDirLock } from './data-dir-lock';
 import type { AppServices, AttachmentRef, CoreEventMap, CoreEventName } from './ipc/services';
-import type { Settings, SyncStatus, SyncPhase, IpcErrorCode } from '../shared/ipc';
+import type { ClientStatus, Settings, SyncStatus, SyncPhase, IpcErrorCode } from '../shared/ipc';
 import { connectAccount, removeAccount } from './gmail/account-auth';
 import { listAccounts, getAccount, updateAccount } from './db/accounts';
 import { labelProgress } from './db/messages';
@@ -26,6 +25,7 @@ import { RateMeter } from './sync/rate-meter';
 import { loadSettings, saveSettings } from './settings';
 import { APP_VERSION } from './version';
 import { createQueueMonitor, type QueueMonitor } from './queues/monitor';
+import { OAuthClientStore } from './gmail/oauth-client-store';
 
 export type AppCoreOptions = {
   /** Run BullMQ workers in this process (the app, `serve`, `sync --wait`, `worker`). */
@@ -167,6 +167,25 @@ export class AppCore implements AppServices {
     return new Uint8Array(Buffer.from(res.data.data ?? '', 'base64url'));
   }
 
+  // The OAuth client (explicit > the user's > built in): a change applies to the config every OAuth2Client
+  // is built from, and the cached per-account clients are dropped so the next call builds them again.
+  private clientStore?: OAuthClientStore;
+  private get clients(): OAuthClientStore {
+    return (this.clientStore ??= new OAuthClientStore(this.config, () => this.box, () => this.deps.gmail.forgetAll()));
+  }
+
+  async clientStatus(): Promise<ClientStatus> {
+    return this.clients.status();
+  }
+
+  async setClient(input: Parameters<AppServices['setClient']>[0]): Promise<ClientStatus> {
+    return this.clients.set(input).status;
+  }
+
+  async clearClient(): Promise<ClientStatus> {
+    return this.clients.clear().status;
+  }
+
   async getSettings(): Promise<Settings> {
     return { ...this.settings };
   }
@@ -196,7 +215,7 @@ export class AppCore implements AppServices {
   }
 
   static async create(config: AppConfig, opts: AppCoreOptions): Promise<AppCore> {
-    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    ensureDataDir(config.dataDir); // DataDirNotWritableError on a read-only disk / a folder not ours
     const log = opts.logger ?? createLogger(config.dataDir);
     // One process owns an embedded Redis and the workers of a data folder at a time.
     const lock = opts.runWorkers && !config.redisUrl ? DataDirLock.acquire(config.dataDir) : null;
@@ -213,6 +232,9 @@ export class AppCore implements AppServices {
       });
       const queues = new SyncQueues(redis.connection('queue'), config.queuePrefix);
       const box = opts.secretBox ?? new FileKeySecretBox(config.dataDir);
+      // The core works on its own copy of the config, holding the OAuth client in effect.
+      config = { ...config };
+      for (const w of new OAuthClientStore(config, () => box).apply().warnings) log.warn({ component: 'oauth-client' }, w);
       const governor = new QuotaGovernor(redis.connection('client'), {
         profile: config.quotaProfile,
         scale: config.quotaScale,
@@ -245,8 +267,9 @@ export class AppCore implements AppServices {
     return this.workers?.storageFailure() ?? null;
   }
 
-  async close(): Promise<void> {
-    await this.workers?.close();
+  /** Stops everything; running jobs get `graceMs` to finish (quitting the app must take < 2 s). */
+  async close(opts: { graceMs?: number } = {}): Promise<void> {
+    await this.workers?.close(opts.graceMs ?? 700);
     await this.queues.close();
     await this.redis.stop();
     this.db.close();

@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isQuotaProfileName, type QuotaProfileName } from '../shared/gmail-quota';
+import type { OAuthClientSource } from '../shared/oauth-client';
 
 export type AppConfig = {
   dataDir: string;
@@ -13,8 +14,23 @@ export type AppConfig = {
   oauthAuthUrl: string;
   oauthTokenUrl: string;
   oauthRevokeUrl: string;
+  /**
+   * The OAuth client in effect ('' when none). resolveConfig() fills it from --client-id or
+   * MAILMIRROR_CLIENT_ID only; the core (and `account add`) then resolve the effective one with
+   * src/main/gmail/oauth-client-store.ts: explicit flags/env > the user's saved client > the built-in one.
+   */
   clientId: string;
   clientSecret: string;
+  /**
+   * Where clientId came from. 'environment' (or unset with a clientId: a config built by code,
+   * e.g. the demo's) is explicit and wins; the resolver sets 'user', 'builtin' or null.
+   */
+  clientSource?: OAuthClientSource | null;
+  /**
+   * A client built into the package by its distributor (Google's `installed` JSON):
+   * MAILMIRROR_BUILTIN_CLIENT_FILE, else `oauth-client.json` in Electron's process.resourcesPath.
+   */
+  builtinClientFile?: string;
   quotaProfile: QuotaProfileName;
   /** Multiplies the per-minute budget the governor assumes (0 = no pacing). Only for emulators. */
   quotaScale: number;
@@ -70,6 +86,16 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'mailmirror');
 }
 
+/** The distributor's client file: set by the env (tests), else in the packaged app's resources. */
+export const BUILTIN_CLIENT_FILE_NAME = 'oauth-client.json';
+
+function builtinClientFile(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.MAILMIRROR_BUILTIN_CLIENT_FILE) return resolve(env.MAILMIRROR_BUILTIN_CLIENT_FILE);
+  // Only Electron defines resourcesPath (the packaged app's resources/ folder).
+  const resources = (process as { resourcesPath?: unknown }).resourcesPath;
+  return typeof resources === 'string' && resources ? join(resources, BUILTIN_CLIENT_FILE_NAME) : undefined;
+}
+
 export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): AppConfig {
   const pick = (flag: keyof ConfigFlags, envName: string): string | undefined => {
     const v = flags[flag] ?? env[envName];
@@ -79,6 +105,7 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
   if (!gmailApiUrl.endsWith('/')) gmailApiUrl += '/';
   const profile = env.MAILMIRROR_QUOTA_PROFILE ?? '2026';
   if (!isQuotaProfileName(profile)) throw new ConfigError(`MAILMIRROR_QUOTA_PROFILE must be "2026" or "legacy", got "${profile}"`);
+  const clientId = pick('clientId', 'MAILMIRROR_CLIENT_ID');
   return {
     dataDir: resolve(pick('dataDir', 'MAILMIRROR_DATA_DIR') ?? defaultDataDir(env)),
     redisUrl: pick('redisUrl', 'REDIS_URL'),
@@ -86,8 +113,10 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
     oauthAuthUrl: url(pick('oauthAuthUrl', 'MAILMIRROR_OAUTH_AUTH_URL') ?? GOOGLE_DEFAULTS.oauthAuthUrl, '--oauth-auth-url'),
     oauthTokenUrl: url(pick('oauthTokenUrl', 'MAILMIRROR_OAUTH_TOKEN_URL') ?? GOOGLE_DEFAULTS.oauthTokenUrl, '--oauth-token-url'),
     oauthRevokeUrl: url(pick('oauthRevokeUrl', 'MAILMIRROR_OAUTH_REVOKE_URL') ?? GOOGLE_DEFAULTS.oauthRevokeUrl, '--oauth-revoke-url'),
-    clientId: pick('clientId', 'MAILMIRROR_CLIENT_ID') ?? '',
+    clientId: clientId ?? '',
     clientSecret: pick('clientSecret', 'MAILMIRROR_CLIENT_SECRET') ?? '',
+    clientSource: clientId ? 'environment' : null,
+    builtinClientFile: builtinClientFile(env),
     quotaProfile: profile,
     quotaScale: num(env.MAILMIRROR_QUOTA_SCALE, 'MAILMIRROR_QUOTA_SCALE', 1),
     maxInFlight: Math.max(1, Math.floor(num(env.MAILMIRROR_MAX_IN_FLIGHT, 'MAILMIRROR_MAX_IN_FLIGHT', 8))),

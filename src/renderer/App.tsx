@@ -74,6 +74,11 @@ export function App() {
     setConnect({ kind: 'starting' });
     let flowId: string | null = null;
     try {
+      // No OAuth client yet: the guided setup first, then on into the consent flow.
+      if (!(await call('client:status', {})).configured) {
+        setConnect({ kind: 'setup', then: 'connect' });
+        return;
+      }
       const flow = await call('accounts:connect', {});
       flowId = flow.flowId;
       // Electron hands this to the system browser; a browser opens a tab.
@@ -83,6 +88,7 @@ export function App() {
       connected(email);
     } catch (e) {
       if (e instanceof ApiError && e.code === 'CANCELLED') setConnect({ kind: 'idle' });
+      else if (e instanceof ApiError && e.code === 'CLIENT_NOT_CONFIGURED') setConnect({ kind: 'setup', then: 'connect' });
       else setConnect({ kind: 'error', message: errorMessage(e), retry: 'gmail' });
       if (flowId) void call('accounts:connectCancel', { flowId }).catch(() => undefined);
     }
@@ -115,6 +121,10 @@ export function App() {
         state={connect}
         onCancel={cancelConnect}
         onRetry={() => void (connect.kind === 'error' && connect.retry === 'demo' ? startDemo() : startConnect())}
+        onClientSaved={() => {
+          if (connect.kind === 'setup' && connect.then === 'connect') void startConnect();
+          else setConnect({ kind: 'idle' });
+        }}
       />
       {settingsOpen && (
         <SettingsDialog
@@ -126,6 +136,10 @@ export function App() {
           onReconnect={() => {
             setSettingsOpen(false);
             void startConnect();
+          }}
+          onChangeClient={() => {
+            setSettingsOpen(false);
+            setConnect({ kind: 'setup', then: 'close' });
           }}
           version={info.version}
         />

@@ -22,6 +22,9 @@ export const INVOKE_CHANNELS = [
   'attachments:download',
   'settings:get',
   'settings:set',
+  'client:status',
+  'client:set',
+  'client:clear',
 ] as const;
 
 /** Events pushed from main to the renderer. */

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import type { EventName, InvokeChannel } from './ipc-channels';
+import { MAX_CLIENT_FIELD_CHARS, MAX_CLIENT_JSON_BYTES, OAUTH_CLIENT_SOURCES, clientFileTooLarge, utf8Length } from './oauth-client';
 
 export { EVENT_CHANNELS, INVOKE_CHANNELS, isEventName, isInvokeChannel } from './ipc-channels';
 export type { EventName, InvokeChannel } from './ipc-channels';
@@ -35,6 +36,10 @@ export const IPC_ERROR_CODES = [
   'TIMEOUT',
   /** This build or configuration cannot do that (e.g. no demo mailbox available). */
   'UNSUPPORTED',
+  /** Connecting needs an OAuth client and none is configured: the UI opens the guided client setup. */
+  'CLIENT_NOT_CONFIGURED',
+  /** The OAuth client given to client:set is not a usable Desktop app client; the message says why. */
+  'CLIENT_INVALID',
   /** The caller is not allowed to use this channel. */
   'FORBIDDEN',
   /** The app core is not reachable (starting, stopping, or the connection dropped). */
@@ -208,6 +213,56 @@ const messagePage = z.object({
 
 const nothing = z.strictObject({});
 
+export const clientStatusSchema = z.object({
+  configured: z.boolean(),
+  /** Where the client in effect comes from: flags/env, the user's saved one, or built into the package. */
+  source: z.enum(OAUTH_CLIENT_SOURCES).nullable(),
+  /** Not a secret (every consent URL carries it). The client secret never crosses. */
+  clientId: z.string().nullable(),
+});
+export type ClientStatus = z.infer<typeof clientStatusSchema>;
+
+/**
+ * A refusal the schema makes with the contract's own code and a message for the user, instead of
+ * a generic INVALID_REQUEST (the router honours `params.ipcCode`, see src/main/ipc/errors.ts).
+ */
+function refuse(ctx: z.RefinementCtx, ipcCode: IpcErrorCode, message: string, path: string[]) {
+  ctx.addIssue({ code: 'custom', message, path, params: { ipcCode } });
+}
+
+// The client JSON crosses whole; anything over the limit is refused here with the same words the
+// file picker and the CLI use. Field sizes are bounded so no transport carries megabytes of it.
+const clientSetRequest = z
+  .strictObject({
+    /** The text of Google's downloaded client_secret_….json. */
+    json: z.string().optional(),
+    /** The file's name, used in messages ("client_secret_123.json is not JSON: …"). */
+    name: z.string().max(255).optional(),
+    clientId: z.string().optional(),
+    clientSecret: z.string().optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.json !== undefined) {
+      if (r.json.length > MAX_CLIENT_JSON_BYTES) {
+        refuse(ctx, 'CLIENT_INVALID', clientFileTooLarge(utf8Length(r.json), r.name || 'This file').message, ['json']);
+      }
+      if (r.clientId !== undefined || r.clientSecret !== undefined) {
+        ctx.addIssue({ code: 'custom', message: 'give either json or clientId and clientSecret, not both', path: [] });
+      }
+      return;
+    }
+    if (r.clientId === undefined && r.clientSecret === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'give json, or clientId and clientSecret', path: [] });
+      return;
+    }
+    for (const k of ['clientId', 'clientSecret'] as const) {
+      const v = r[k];
+      if (v !== undefined && v.length > MAX_CLIENT_FIELD_CHARS) {
+        refuse(ctx, 'CLIENT_INVALID', `The ${k === 'clientId' ? 'client ID' : 'client secret'} is ${v.length} characters long; Google's are under 100 — copy only that field`, [k]);
+      }
+    }
+  });
+
 // ---------------------------------------------------------------------------------------------
 // Invoke channels
 
@@ -309,6 +364,25 @@ export const ipcChannels = {
   'settings:set': {
     request: settingsSchema.partial().strict(),
     response: settingsSchema,
+  },
+  /** Which OAuth client connecting uses and where it comes from (never its secret). */
+  'client:status': {
+    request: nothing,
+    response: clientStatusSchema,
+  },
+  /**
+   * Saves the user's own OAuth client (a "Desktop app" client: Google's downloaded JSON, or its id
+   * and secret), encrypted like tokens, and answers the client now in effect. A file that is not
+   * such a client is refused with CLIENT_INVALID and a message that says what is wrong.
+   */
+  'client:set': {
+    request: clientSetRequest,
+    response: clientStatusSchema,
+  },
+  /** Removes the user's saved client; answers what is in effect now (a built-in one, or none). */
+  'client:clear': {
+    request: nothing,
+    response: clientStatusSchema,
   },
 } as const satisfies { [C in InvokeChannel]: ChannelDef };
 

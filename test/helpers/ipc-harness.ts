@@ -14,8 +14,10 @@ import { createAccount, deleteAccount, getAccount, updateAccount } from '../../s
 import { setLabelCounts, upsertLabels, type GmailLabel } from '../../src/main/db/labels';
 import { countProgress, saveMessageDetails, type ParsedMessage } from '../../src/main/db/messages';
 import type { AppServices, AttachmentRef, CoreEventMap, CoreEventName } from '../../src/main/ipc/services';
-import type { AppConfig } from '../../src/main/config';
-import { runInstalledAppFlow } from '../../src/main/gmail/oauth';
+import { resolveConfig, type AppConfig } from '../../src/main/config';
+import { OAuthClientMissingError, runInstalledAppFlow } from '../../src/main/gmail/oauth';
+import { OAuthClientStore } from '../../src/main/gmail/oauth-client-store';
+import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
 import type { Settings, SyncStatus } from '../../src/shared/ipc';
 
 export type Harness = {
@@ -44,6 +46,11 @@ export type HarnessOptions = {
   file?: boolean;
   /** Connect with the real OAuth installed-app flow against these endpoints (e.g. the emulator). */
   oauth?: AppConfig;
+  /**
+   * Start with no OAuth client (the user must bring one through client:set, kept by the real store in
+   * the harness's folder). Otherwise the client is explicit: `oauth`'s, or a stand-in one.
+   */
+  noClient?: boolean;
 };
 
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -52,6 +59,11 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   const events = new EventEmitter();
   let settings: Settings = { syncIntervalSeconds: 60, includeSpamTrash: true, remoteImages: 'ask' };
   const servers = new Set<Server>();
+  // The OAuth client: the real store (the user's client encrypted in this folder, the same precedence).
+  const clientConfig: AppConfig = { ...(opts.oauth ?? resolveConfig({ dataDir: dir }, {})), dataDir: dir };
+  if (opts.noClient) Object.assign(clientConfig, { clientId: '', clientSecret: '', clientSource: null });
+  else if (!clientConfig.clientId) Object.assign(clientConfig, { clientId: 'harness.apps.googleusercontent.com', clientSecret: 'harness-secret', clientSource: 'environment' });
+  const clients = new OAuthClientStore(clientConfig, () => new FileKeySecretBox(dir));
 
   const services: Harness['services'] = {
     db,
@@ -76,8 +88,9 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     // With an OAuth config: the real installed-app flow (loopback redirect, PKCE, state). Without:
     // a loopback "consent page" whose fetch connects the account, like following Gmail's redirect.
     async connectAccount({ openUrl, signal }) {
+      if (!clients.status().configured) throw new OAuthClientMissingError();
       if (opts.oauth) {
-        const { email } = await runInstalledAppFlow({ config: opts.oauth, onUrl: openUrl, openBrowser: false, signal, timeoutMs: 60_000 });
+        const { email } = await runInstalledAppFlow({ config: clientConfig, onUrl: openUrl, openBrowser: false, signal, timeoutMs: 60_000 });
         createAccount(db, { email });
         events.emit('accounts:changed', {});
         return { email };
@@ -146,6 +159,18 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     async setSettings(patch) {
       settings = { ...settings, ...patch };
       return settings;
+    },
+
+    async clientStatus() {
+      return clients.status();
+    },
+
+    async setClient(input) {
+      return clients.set(input).status;
+    },
+
+    async clearClient() {
+      return clients.clear().status;
     },
   };
 

@@ -91,7 +91,7 @@ describe('mailmirror errors', () => {
 
   it('explains bad configuration and unknown accounts in one line', async () => {
     expectOneLineFailure(await runCliSource(['status'], env({ MAILMIRROR_GMAIL_API_URL: 'not a url' })), /--gmail-api-url is not an http\(s\) URL/);
-    expectOneLineFailure(await runCliSource(['account', 'add', '--no-browser'], env({ MAILMIRROR_CLIENT_ID: '' })), /no OAuth client id configured/);
+    expectOneLineFailure(await runCliSource(['account', 'add', '--no-browser'], env({ MAILMIRROR_CLIENT_ID: '' })), /no OAuth client is configured: .*mailmirror client set --file/);
     expectOneLineFailure(await runCliSource(['export', '--account', 'nobody@example.com', '--out', '-'], env()), /no account nobody@example\.com/);
     expectOneLineFailure(await runCliSource(['account', 'remove', 'nobody@example.com'], env()), /no account nobody@example\.com/);
   });

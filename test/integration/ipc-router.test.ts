@@ -75,6 +75,17 @@ const BAD_FOR: Record<InvokeChannel, unknown[]> = {
     { remoteImages: 'sometimes' },
     { theme: 'dark' },
   ],
+  'client:status': [{ clientSecret: true }],
+  'client:set': [
+    {},
+    { json: 5 },
+    { name: 'client_secret.json' },
+    { json: '{}', clientId: 'a.apps.googleusercontent.com' },
+    { json: '{}', name: 'x'.repeat(300) },
+    { clientId: 5, clientSecret: 's' },
+    { clientId: 'a.apps.googleusercontent.com', clientSecret: 's', dataDir: '/' },
+  ],
+  'client:clear': [{ all: true }],
 };
 
 describe('IPC router: malformed requests', () => {
@@ -273,5 +284,66 @@ describe('IPC router: events', () => {
     expect(changed).toHaveLength(2);
     expect(changed[1].payload).toEqual({ accountId: seeded.accountId, labelIds: ['Label_1', 'Label_2'] });
     expect(got.some((e) => e.name === 'labels:changed')).toBe(false);
+  });
+});
+
+describe('IPC router: the OAuth client a user brings', () => {
+  let hc: Harness;
+  let rc: IpcRouter;
+  const ID = 'mailmirror-emulator.apps.googleusercontent.com';
+  const SECRET = 'GOCSPX-router-test-secret-123';
+  const installed = (extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ installed: { client_id: ID, project_id: 'p', client_secret: SECRET, redirect_uris: ['http://localhost'], ...extra } });
+
+  beforeEach(async () => {
+    hc = await createHarness({ noClient: true });
+    rc = createRouter(hc.services);
+  });
+
+  afterEach(async () => {
+    rc.close();
+    await hc.close();
+  });
+
+  function refused(r: IpcResult<unknown>, code: string, text: RegExp) {
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe(code);
+    expect(r.error.message).toMatch(text);
+    expect(r.error.message).not.toMatch(/^Invalid request/);
+  }
+
+  it('says no client is configured, and connecting answers CLIENT_NOT_CONFIGURED', async () => {
+    expect(value(await rc.invoke('client:status', {}))).toEqual({ configured: false, source: null, clientId: null });
+    refused(await rc.invoke('accounts:connect', {}), 'CLIENT_NOT_CONFIGURED', /no OAuth client is configured/);
+  });
+
+  it('refuses anything but a Desktop app client with a precise message', async () => {
+    const set = (json: string, name = 'client_secret_1.json') => rc.invoke('client:set', { json, name });
+    refused(await set('{"installed":'), 'CLIENT_INVALID', /^client_secret_1\.json is not JSON: /);
+    refused(await set(JSON.stringify({ web: { client_id: ID, client_secret: SECRET } })), 'CLIENT_INVALID', /'Web application' client; Mailmirror needs a 'Desktop app' client: create one under Credentials → Create credentials → OAuth client ID → Desktop app/);
+    refused(await set(JSON.stringify({ something: {} })), 'CLIENT_INVALID', /no "installed" section/);
+    refused(await set(installed({ client_secret: undefined })), 'CLIENT_INVALID', /has no client_secret/);
+    refused(await set(installed({ client_id: '' })), 'CLIENT_INVALID', /has no client_id/);
+    refused(await set(installed({ client_id: '12345' })), 'CLIENT_INVALID', /"12345" is not a Google OAuth client ID/);
+    refused(await rc.invoke('client:set', { clientId: ID, clientSecret: '' }), 'CLIENT_INVALID', /client secret is empty/);
+    // Past the schema's own limit (the router never hands 10 MB to a handler): the same words, not "invalid request".
+    refused(await set('x'.repeat(10 * 1024 * 1024), 'big.json'), 'CLIENT_INVALID', /^big\.json is 10\.0 MB; a Google client JSON is under 1 KB — pick the file named client_secret_….json$/);
+    refused(await set(`{"pad":"${'y'.repeat(70_000)}"}`, 'pad.json'), 'CLIENT_INVALID', /^pad\.json is 68\.4 KB; /);
+    expect(value(await rc.invoke('client:status', {})).configured).toBe(false);
+  });
+
+  it('saves a valid client (never answering its secret), then connects; clear removes it', async () => {
+    const saved = value(await rc.invoke('client:set', { json: installed(), name: 'client_secret_1.json' }));
+    expect(saved).toEqual({ configured: true, source: 'user', clientId: ID });
+    expect(JSON.stringify(saved)).not.toContain(SECRET);
+    expect(value(await rc.invoke('client:status', {}))).toEqual(saved);
+    const flow = value(await rc.invoke('accounts:connect', {}));
+    await (await fetch(flow.authUrl)).text();
+    expect(value(await rc.invoke('accounts:connectResult', { flowId: flow.flowId })).email).toBe('connected@example.com');
+
+    const pasted = value(await rc.invoke('client:set', { clientId: ` other.apps.googleusercontent.com `, clientSecret: 's3cret-pasted' }));
+    expect(pasted).toEqual({ configured: true, source: 'user', clientId: 'other.apps.googleusercontent.com' });
+    expect(value(await rc.invoke('client:clear', {}))).toEqual({ configured: false, source: null, clientId: null });
   });
 });

@@ -38,6 +38,22 @@ describe('IPC contract tables', () => {
     expect(ipcChannels['settings:set'].request.safeParse({ remoteImages: 'always', dataDir: '/' }).success).toBe(false);
   });
 
+  it('client channels: a status never carries the secret; client:set takes a file or a pair, bounded', () => {
+    const status = ipcChannels['client:status'].response.parse({ configured: true, source: 'user', clientId: 'a.apps.googleusercontent.com', clientSecret: 'GOCSPX-secret' });
+    expect(JSON.stringify(status)).not.toContain('secret');
+    expect(ipcChannels['client:status'].response.safeParse({ configured: true, source: 'somewhere', clientId: 'a' }).success).toBe(false);
+    const set = ipcChannels['client:set'].request;
+    expect(set.safeParse({ json: '{}', name: 'client_secret.json' }).success).toBe(true);
+    expect(set.safeParse({ clientId: 'a', clientSecret: 'b' }).success).toBe(true);
+    expect(set.safeParse({}).success).toBe(false);
+    expect(set.safeParse({ json: '{}', clientSecret: 'b' }).success).toBe(false);
+    const big = set.safeParse({ json: 'x'.repeat(64 * 1024 + 1) });
+    expect(big.success).toBe(false);
+    // The schema's refusal names the contract's code, so the router answers it as such (not INVALID_REQUEST).
+    expect(big.error?.issues[0]).toMatchObject({ code: 'custom', params: { ipcCode: 'CLIENT_INVALID' } });
+    expect(set.safeParse({ clientId: 'a'.repeat(2000), clientSecret: 'b' }).success).toBe(false);
+  });
+
   it('accepts only http(s) consent URLs', () => {
     const r = ipcChannels['accounts:connect'].response;
     expect(r.safeParse({ flowId: 'f', authUrl: 'https://accounts.google.com/o/oauth2/v2/auth?x=1' }).success).toBe(true);
@@ -57,6 +73,9 @@ describe('errors across the boundary', () => {
     expect(toIpcError(e('OAUTH_ABORTED')).code).toBe('CANCELLED');
     expect(toIpcError(e('OAUTH_TIMEOUT')).code).toBe('TIMEOUT');
     expect(toIpcError(e('ACCOUNT_NOT_FOUND')).code).toBe('NOT_FOUND');
+    // No OAuth client: its own code, which the UI maps to the guided client setup.
+    expect(toIpcError(e('OAUTH_CLIENT_MISSING')).code).toBe('CLIENT_NOT_CONFIGURED');
+    expect(toIpcError(e('CLIENT_INVALID')).code).toBe('CLIENT_INVALID');
     expect(toIpcError(e('SOMETHING_ELSE')).code).toBe('INTERNAL');
     expect(toIpcError('a string').code).toBe('INTERNAL');
     expect(toIpcError(new InvalidRequestError('bad', [{ path: 'a', message: 'm' }]))).toEqual({

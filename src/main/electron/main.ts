@@ -2,24 +2,22 @@
 // Hardening follows https://www.electronjs.org/docs/latest/tutorial/security: a sandboxed,
 // context-isolated renderer without Node, a strict CSP, no navigation or new windows, permission
 // requests denied, and IPC answered only for the app's own top-level page.
-import { app, BrowserWindow, dialog, ipcMain, nativeTheme, safeStorage, session, shell, type WebContents, type WebFrameMain } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, nativeTheme, protocol, safeStorage, session, shell, type WebContents, type WebFrameMain } from 'electron';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createAppCore } from '../app-core';
 import { resolveConfig, type AppConfig } from '../config';
 import { FileKeySecretBox, type SecretBox } from '../gmail/secret-box';
 import { createRouter, type IpcRouter } from '../ipc/router';
-import type { AppServices } from '../ipc/services';
+import { DesktopServices } from '../desktop-services';
+import { startDemoBackend } from '../host/demo-backend';
 import { rendererCsp } from '../../shared/csp';
 import { INVOKE_CHANNELS } from '../../shared/ipc-channels';
 import { SafeStorageSecretBox } from './safe-storage-secret-box';
+import { APP_INDEX_URL, APP_SCHEME, serveAppRequest } from './app-protocol';
 import { externalUrl, isAppUrl, secureWebPreferences, type AppLocation } from './security';
 
-type Core = AppServices & { close(): Promise<void> };
-
 const appRoot = app.getAppPath();
-const rendererFile = join(appRoot, 'dist', 'renderer', 'index.html');
-const rendererFilePath = pathToFileURL(rendererFile).pathname;
+const rendererDir = join(appRoot, 'dist', 'renderer');
 const preloadFile = join(appRoot, 'dist', 'preload', 'preload.cjs');
 /** `npm start` against Vite's dev server; only a loopback http URL is accepted. */
 const devUrl = devServerUrl(process.env.MAILMIRROR_RENDERER_URL);
@@ -34,7 +32,10 @@ function devServerUrl(v: string | undefined): URL | null {
   }
 }
 
-const appLocation: AppLocation = { rendererPath: rendererFilePath, devOrigin: devUrl ? devUrl.origin : null };
+const appLocation: AppLocation = { indexUrl: APP_INDEX_URL, devOrigin: devUrl ? devUrl.origin : null };
+
+// Before the app is ready: app:// behaves like https (standard, secure, fetch) for the renderer.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 function isAppFrame(frame: WebFrameMain | null): boolean {
   return frame !== null && isAppUrl(frame.url, frame.parent === null, appLocation);
@@ -66,8 +67,8 @@ function installSessionPolicy(): void {
     ? rendererCsp({ connectSrc: [`ws://${devUrl.host}`] }).replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
     : rendererCsp();
   const ses = session.defaultSession;
-  // Header CSP covers the dev server; the built index.html carries the same policy as <meta>
-  // because file:// responses have no headers to rewrite.
+  // The built renderer comes from app:// with the CSP as a header (and as <meta> in index.html).
+  ses.protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request, csp));
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
   });
@@ -88,7 +89,7 @@ function createWindow(): BrowserWindow {
   });
   win.once('ready-to-show', () => win.show());
   if (devUrl) void win.loadURL(devUrl.href);
-  else void win.loadFile(rendererFile);
+  else void win.loadURL(APP_INDEX_URL);
   return win;
 }
 
@@ -129,9 +130,19 @@ async function start(): Promise<void> {
   // The data folder is the CLI's (same default, same MAILMIRROR_DATA_DIR), so `mailmirror status`
   // sees the app's mirror. On macOS and Windows that is app.getPath('userData') itself.
   const config = resolveConfig({ dataDir: process.env.MAILMIRROR_DATA_DIR || undefined });
-  let core: Core;
+  let core: DesktopServices;
   try {
-    core = await createAppCore(config, { runWorkers: true, secretBox: secretBoxFor(config) });
+    const own = await createAppCore(config, { runWorkers: true, secretBox: secretBoxFor(config) });
+    // "Try the demo mailbox": the emulator runs inside the app, its mirror in <data>/demo.
+    core = new DesktopServices(own, async (dataDir) => {
+      const backend = await startDemoBackend(config, { messages: 1000, quotaScale: 8, dataDir });
+      try {
+        return { backend, core: await createAppCore(backend.config, { runWorkers: true }) };
+      } catch (e) {
+        await backend.close();
+        throw e;
+      }
+    });
   } catch (e) {
     dialog.showErrorBox('Mailmirror cannot start', e instanceof Error ? e.message : String(e));
     app.exit(1);

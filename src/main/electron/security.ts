@@ -21,8 +21,8 @@ export function secureWebPreferences(preload: string): WebPreferences {
 }
 
 export type AppLocation = {
-  /** Path part of the built renderer's file:// URL (percent-encoded, as in a URL). */
-  rendererPath: string;
+  /** The built renderer's entry page, served by the app:// protocol (./app-protocol.ts). */
+  indexUrl: string;
   /** Origin of Vite's dev server when running against it, else null. */
   devOrigin: string | null;
 };
@@ -41,7 +41,8 @@ export function isAppUrl(frameUrl: string, isTopLevel: boolean, where: AppLocati
   }
   if (where.devOrigin) return url.origin === where.devOrigin;
   // Query and hash may change; the document must be the built renderer's index.html.
-  return url.protocol === 'file:' && url.host === '' && url.pathname === where.rendererPath;
+  const index = new URL(where.indexUrl);
+  return url.protocol === index.protocol && url.host === index.host && url.pathname === index.pathname;
 }
 
 /** Links the app hands to the system browser; anything else (file:, javascript:, custom schemes) is dropped. */

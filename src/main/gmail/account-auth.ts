@@ -10,10 +10,10 @@ import type { Db } from '../db/client';
 import { createAccount, deleteAccount, getAccountByEmail, updateAccount } from '../db/accounts';
 import { accounts, type Account } from '../db/schema';
 import { AccountNotFoundError, AccountTokenRevokedError } from './account-errors';
-import { networkErrorCode, oauthClientOptions, runInstalledAppFlow, type InstalledAppFlowOptions } from './oauth';
+import { networkErrorCode, OAuthClientMissingError, oauthClientOptions, runInstalledAppFlow, type InstalledAppFlowOptions } from './oauth';
 import { redactSecrets } from './redact';
 import { SecretBoxError, type SecretBox } from './secret-box';
-import { decryptTokens, encryptTokens, loadTokens, mergeRefreshedTokens, TokenMissingError } from './token-store';
+import { decryptTokens, encryptTokens, loadTokens, mergeRefreshedTokens, TokenMissingError, type IssuedTokens, type StoredTokens } from './token-store';
 
 export type AuthDeps = { db: Db; config: AppConfig; box: SecretBox };
 
@@ -27,6 +27,18 @@ export function isInvalidGrant(e: unknown): boolean {
   const data = (e as { response?: { data?: unknown } }).response?.data;
   if (data && typeof data === 'object' && (data as { error?: unknown }).error === 'invalid_grant') return true;
   return e instanceof Error && e.message === 'invalid_grant';
+}
+
+/**
+ * True when the token endpoint refused the OAuth client itself: an unknown client or a wrong secret
+ * (invalid_client), or a refresh token that another client was issued (unauthorized_client).
+ * https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
+export function isClientRefused(e: unknown): boolean {
+  if (!e || typeof e !== 'object') return false;
+  const data = (e as { response?: { data?: unknown } }).response?.data;
+  const error = data && typeof data === 'object' ? (data as { error?: unknown }).error : undefined;
+  return error === 'invalid_client' || error === 'unauthorized_client';
 }
 
 /**
@@ -66,6 +78,8 @@ export function findAccountByEmail(db: Db, email: string): Account | undefined {
 }
 
 const REVOKED_MESSAGE = 'Google no longer accepts this account\'s authorization (invalid_grant): reconnect it; its mirrored mail is kept';
+const clientRefusedMessage = (reason: string) =>
+  `Google refused the OAuth client for this account (${reason}): reconnect it with the client now configured; its mirrored mail is kept`;
 
 /**
  * An OAuth2Client whose refreshes go through the store: it always refreshes with the newest stored
@@ -96,7 +110,11 @@ class AccountOAuth2Client extends OAuth2Client {
       res = await super.refreshTokenNoCache(current);
     } catch (e) {
       scrubAuthError(e);
-      if (isInvalidGrant(e)) this.flagIfStillCurrent(current);
+      if (isInvalidGrant(e)) this.flagIfStillCurrent(current, REVOKED_MESSAGE);
+      else if (isClientRefused(e)) {
+        const reason = String((e as { response?: { data?: { error?: unknown } } }).response?.data?.error);
+        this.flagIfStillCurrent(current, clientRefusedMessage(reason));
+      }
       throw e;
     }
     this.persist(current, res.tokens);
@@ -111,12 +129,12 @@ class AccountOAuth2Client extends OAuth2Client {
     mergeRefreshedTokens(db, box, this.accountId, tokens);
   }
 
-  private flagIfStillCurrent(failedRefreshToken: string | null | undefined): void {
+  private flagIfStillCurrent(failedRefreshToken: string | null | undefined, message: string): void {
     const { db, box } = this.deps;
     db.sqlite.transaction(() => {
       const stored = loadTokens(db, box, this.accountId);
       if (stored && failedRefreshToken && stored.refresh_token && stored.refresh_token !== failedRefreshToken) return;
-      markNeedsReconnect(db, this.accountId, REVOKED_MESSAGE);
+      markNeedsReconnect(db, this.accountId, message);
     }).immediate();
   }
 }
@@ -129,7 +147,7 @@ class AccountOAuth2Client extends OAuth2Client {
 export function authorizedClient(deps: AuthDeps, accountId: number): OAuth2Client {
   const account = getAccount(deps.db, accountId);
   if (!account.tokenCipher) throw new TokenMissingError(`${account.email} has no stored authorization: reconnect it`);
-  let tokens: Credentials;
+  let tokens: StoredTokens;
   try {
     tokens = decryptTokens(deps.box, account.tokenCipher);
   } catch (e) {
@@ -137,8 +155,17 @@ export function authorizedClient(deps: AuthDeps, accountId: number): OAuth2Clien
     markNeedsReconnect(deps.db, accountId, `the stored authorization cannot be read (${e.message}): reconnect the account`);
     throw new AccountTokenRevokedError(`${account.email}: the stored authorization cannot be read: reconnect the account`);
   }
+  // A refresh token works only with the client it was issued to: after the user switched clients it
+  // would fail at the token endpoint anyway (unauthorized_client), so say so without sending it there.
+  // Token sets saved before the issuing client was recorded carry no client_id: they are tried.
+  const { client_id: issuedTo, ...credentials } = tokens;
+  if (!deps.config.clientId) throw new OAuthClientMissingError();
+  if (issuedTo && issuedTo !== deps.config.clientId) {
+    markNeedsReconnect(deps.db, accountId, `this account was connected with another OAuth client (${issuedTo}) than the one now in use (${deps.config.clientId}): reconnect it; its mirrored mail is kept`);
+    throw new AccountTokenRevokedError(`${account.email} was connected with another OAuth client: reconnect it`);
+  }
   const client = new AccountOAuth2Client(deps, accountId);
-  client.setCredentials(tokens);
+  client.setCredentials(credentials);
   return client;
 }
 
@@ -148,7 +175,7 @@ export type ConnectedAccount = { accountId: number; email: string; created: bool
  * Stores a fresh token set for an address: a new account, or a reconnect that replaces the token,
  * clears the needs-reconnect flag and keeps every byte of the mirror.
  */
-export function upsertConnectedAccount(deps: Pick<AuthDeps, 'db' | 'box'>, email: string, tokens: Credentials): ConnectedAccount {
+export function upsertConnectedAccount(deps: Pick<AuthDeps, 'db' | 'box'>, email: string, tokens: IssuedTokens): ConnectedAccount {
   const { db, box } = deps;
   const cipher = encryptTokens(box, tokens);
   return db.sqlite.transaction((): ConnectedAccount => {
@@ -166,7 +193,7 @@ export async function connectAccount(
   flow: Omit<InstalledAppFlowOptions, 'config'>,
 ): Promise<ConnectedAccount> {
   const { tokens, email } = await runInstalledAppFlow({ ...flow, config: deps.config });
-  return upsertConnectedAccount(deps, email, tokens);
+  return upsertConnectedAccount(deps, email, { ...tokens, client_id: deps.config.clientId });
 }
 
 export type RemovedAccount = { email: string; revoked: boolean; revokeError?: string };

@@ -204,6 +204,14 @@ export function classifyGmailError(e: unknown): GmailError {
     return new GmailRateLimitError(message, why, retryAfter(), init);
   }
   if (status === 403 && DAILY_QUOTA_REASONS.has(reason ?? '')) return new QuotaExhaustedError(message, retryAfter(), init);
+  // The token endpoint refused the OAuth client itself (unknown client, wrong secret, or a refresh token issued
+  // to another client): no retry helps; the account must be connected again with the client now configured.
+  if (isRec(data) && (data.error === 'invalid_client' || data.error === 'unauthorized_client')) {
+    return new GmailAuthError(
+      `Google refused the OAuth client for this account (${data.error}): reconnect it with the client now configured; its mirrored mail is kept`,
+      init,
+    );
+  }
   if (status === 401) return new GmailAuthError(message, init);
   if (status === 403) return new GmailForbiddenError(message, reason, init);
   if (status === 404) return new GmailNotFoundError(message, init);

@@ -49,6 +49,11 @@ export class GmailAccess {
     this.clients.delete(accountId);
   }
 
+  /** Forget every cached client: the OAuth client in effect changed (each is built from it). */
+  forgetAll(): void {
+    this.clients.clear();
+  }
+
   /**
    * One Gmail call for an account, paced by the governor. An `invalid_grant` (token revoked or expired
    * for good) flags the account "needs reconnect" — its data stays — and surfaces as
@@ -56,7 +61,7 @@ export class GmailAccess {
    */
   async call<T>(accountId: number, method: GmailMethod, fn: (gmail: gmail_v1.Gmail) => Promise<T>, units?: number): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const { gmail, auth } = this.client(accountId);
+      const { gmail, auth } = this.authorized(accountId);
       try {
         const result = await this.deps.governor.call(String(accountId), method, () => fn(gmail), units === undefined ? undefined : { units });
         this.unreachable.delete(accountId);
@@ -73,6 +78,17 @@ export class GmailAccess {
         }
         this.fail(accountId, err);
       }
+    }
+  }
+
+  /** client(), with a stored token that cannot be used (unreadable, another client's) as AccountNeedsReconnectError. */
+  private authorized(accountId: number): Entry {
+    try {
+      return this.client(accountId);
+    } catch (e) {
+      // authorizedClient() has flagged the account already; the processors stop retrying on this class.
+      if ((e as { code?: unknown }).code === 'AUTH_REVOKED') throw new AccountNeedsReconnectError((e as Error).message);
+      throw e;
     }
   }
 

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { CodeChallengeMethod, OAuth2Client, type Credentials, type OAuth2ClientOptions } from 'google-auth-library';
 import type { AppConfig } from '../config';
 import { networkErrorCode, unreachable, type HttpishError } from './net-errors';
+import { OAuthClientMissingError } from './oauth-client-store';
 import { redactSecrets, registerSecret } from './redact';
 
 export { describeEndpoint, EndpointUnreachableError, networkErrorCode, unreachable } from './net-errors';
@@ -16,12 +17,7 @@ export const GMAIL_READONLY_SCOPE = 'https://www.googleapis.com/auth/gmail.reado
 const CALLBACK_PATH = '/oauth2/callback';
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 
-export class OAuthClientMissingError extends Error {
-  readonly code = 'OAUTH_CLIENT_MISSING';
-  constructor() {
-    super('no OAuth client id configured: pass --client-id/--client-secret or set MAILMIRROR_CLIENT_ID/MAILMIRROR_CLIENT_SECRET');
-  }
-}
+export { OAuthClientMissingError } from './oauth-client-store';
 
 /** The user said no on the consent screen (error=access_denied). */
 export class OAuthConsentDeniedError extends Error {

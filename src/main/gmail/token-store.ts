@@ -7,15 +7,25 @@ import { accounts } from '../db/schema';
 import { registerTokenSecrets } from './oauth';
 import type { SecretBox } from './secret-box';
 
-/** What is kept of a token set: no id_token (it carries the user's identity claims, unused). */
-export type StoredTokens = Pick<Credentials, 'access_token' | 'refresh_token' | 'expiry_date' | 'token_type' | 'scope'>;
+/**
+ * What is kept of a token set: no id_token (it carries the user's identity claims, unused), and
+ * the OAuth client that issued it: a refresh token only works with that client, so a token set of
+ * another client is never sent to the token endpoint (see authorizedClient()).
+ */
+export type StoredTokens = Pick<Credentials, 'access_token' | 'refresh_token' | 'expiry_date' | 'token_type' | 'scope'> & {
+  client_id?: string;
+};
+
+/** A token set as issued, with the client that issued it when known. */
+export type IssuedTokens = Credentials & { client_id?: string };
 
 export class TokenMissingError extends Error {
   readonly code = 'AUTH_MISSING';
 }
 
-function pickStored(tokens: Credentials): StoredTokens {
+function pickStored(tokens: IssuedTokens): StoredTokens {
   const out: StoredTokens = {};
+  if (typeof tokens.client_id === 'string' && tokens.client_id) out.client_id = tokens.client_id;
   if (tokens.access_token) out.access_token = tokens.access_token;
   if (tokens.refresh_token) out.refresh_token = tokens.refresh_token;
   if (typeof tokens.expiry_date === 'number') out.expiry_date = tokens.expiry_date;
@@ -24,14 +34,14 @@ function pickStored(tokens: Credentials): StoredTokens {
   return out;
 }
 
-export function encryptTokens(box: SecretBox, tokens: Credentials): string {
+export function encryptTokens(box: SecretBox, tokens: IssuedTokens): string {
   return box.encrypt(JSON.stringify(pickStored(tokens)));
 }
 
 export function decryptTokens(box: SecretBox, cipher: string): StoredTokens {
   const parsed: unknown = JSON.parse(box.decrypt(cipher));
   if (!parsed || typeof parsed !== 'object') throw new TokenMissingError('the stored token set is unreadable');
-  const tokens = pickStored(parsed as Credentials);
+  const tokens = pickStored(parsed as IssuedTokens);
   registerTokenSecrets(tokens);
   return tokens;
 }
@@ -43,7 +53,7 @@ export function loadTokens(db: Db, box: SecretBox, accountId: number): StoredTok
   return decryptTokens(box, row.tokenCipher);
 }
 
-export function saveTokens(db: Db, box: SecretBox, accountId: number, tokens: Credentials): void {
+export function saveTokens(db: Db, box: SecretBox, accountId: number, tokens: IssuedTokens): void {
   db.orm.update(accounts).set({ tokenCipher: encryptTokens(box, tokens) }).where(eq(accounts.id, accountId)).run();
 }
 

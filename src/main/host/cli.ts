@@ -19,6 +19,7 @@ type Command = (ctx: CliContext, args: string[]) => Promise<number>;
 // Loaded on demand: `account list` should not pay for BullMQ, googleapis and the browser host.
 const COMMANDS: Record<string, () => Promise<Command>> = {
   account: async () => (await import('./commands/account.js')).accountCommand,
+  client: async () => (await import('./commands/client.js')).clientCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,
   export: async () => (await import('./commands/export.js')).exportCommand,
   sync: async () => (await import('./commands/sync.js')).syncCommand,
@@ -36,6 +37,10 @@ Commands:
   account add [--no-browser]        connect a Gmail account (prints the URL to open)
   account list [--json]             connected accounts and their sync state
   account remove <email>            revoke an account's access and delete its mirror
+  client set --file <json>          save your own OAuth client (the client_secret_….json
+                                    of a Google Cloud "Desktop app" client), encrypted
+  client show [--json]              the OAuth client in effect and where it comes from
+  client clear                      remove your saved OAuth client
   sync [--account <email>] [--full] [--wait]
                                     start a sync; --wait runs it here with progress
   status [--json]                   each account's phase, progress and last sync
@@ -56,6 +61,9 @@ Global options (each also an environment variable):
   --oauth-revoke-url <url>  MAILMIRROR_OAUTH_REVOKE_URL
   --client-id <id>          MAILMIRROR_CLIENT_ID      OAuth client (Desktop app type)
   --client-secret <secret>  MAILMIRROR_CLIENT_SECRET
+
+OAuth client, first found: --client-id/MAILMIRROR_CLIENT_ID, then the one saved with
+\`client set\`, then one built into the package.
 `;
 
 export async function main(argv: string[], io: CliIo = {}): Promise<number> {

@@ -1,6 +1,6 @@
 // The demo mailbox: the built-in Gmail emulator with a generated mailbox, a temporary data folder, and
 // a config pointing the app at both. Used by `mailmirror demo` and `mailmirror serve --demo`.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../emulator';
@@ -21,9 +21,11 @@ export type DemoBackend = {
 
 export async function startDemoBackend(
   base: AppConfig,
-  opts: { messages: number; quotaScale: number; keepDataDir?: boolean },
+  opts: { messages: number; quotaScale: number; keepDataDir?: boolean; dataDir?: string },
 ): Promise<DemoBackend> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mailmirror-demo-'));
+  // A given folder (the desktop app's <data>/demo) is kept; a temporary one goes with close().
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'mailmirror-demo-'));
+  if (opts.dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   // Gmail's 2026 quota, scaled so that a few thousand messages take about a minute, with latency.
   const emulator = await startEmulator({ quota: { profile: '2026', scale: opts.quotaScale }, latencyMs: { min: 5, max: 25 } });
   emulator.addAccount(DEMO_ACCOUNT, { messages: opts.messages, seed: 2026 });
@@ -36,6 +38,8 @@ export async function startDemoBackend(
     oauthRevokeUrl: emulator.oauth.revokeUrl,
     clientId: emulator.clientId,
     clientSecret: emulator.clientSecret,
+    // Explicit: neither a client the user saved nor a built-in one may replace the emulator's.
+    clientSource: 'environment',
     quotaProfile: '2026',
     quotaScale: opts.quotaScale,
     queuePrefix: `mailmirror-demo-${process.pid}`,
@@ -56,7 +60,7 @@ export async function startDemoBackend(
     },
     async close() {
       await emulator.close();
-      if (!opts.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.keepDataDir && !opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

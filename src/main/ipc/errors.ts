@@ -26,6 +26,27 @@ export class InvalidRequestError extends Error {
   }
 }
 
+/** A request the contract's schema refused with a code of its own and a message meant for the user. */
+export class RefusedRequestError extends Error {
+  constructor(
+    readonly code: IpcErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * What a failed request parse becomes: the schema's own refusal when its first issue names a
+ * contract code (`params.ipcCode`, e.g. an oversized client file → CLIENT_INVALID), else INVALID_REQUEST.
+ */
+export function requestErrorFromZod(channel: string, error: z.ZodError): Error {
+  const first = error.issues[0];
+  const ipcCode: unknown = first?.code === 'custom' ? (first.params as { ipcCode?: unknown } | undefined)?.ipcCode : undefined;
+  if (typeof ipcCode === 'string' && CONTRACT_CODES.has(ipcCode)) return new RefusedRequestError(ipcCode as IpcErrorCode, first.message);
+  return InvalidRequestError.fromZod(channel, error);
+}
+
 /** An account, label, message or attachment the caller named is not in the mirror. */
 export class NotFoundError extends Error {
   readonly code = 'NOT_FOUND';
@@ -59,7 +80,7 @@ const CODE_MAP: Readonly<Record<string, IpcErrorCode>> = {
   OAUTH_ABORTED: 'CANCELLED',
   OAUTH_DENIED: 'CANCELLED',
   OAUTH_TIMEOUT: 'TIMEOUT',
-  OAUTH_CLIENT_MISSING: 'UNSUPPORTED',
+  OAUTH_CLIENT_MISSING: 'CLIENT_NOT_CONFIGURED',
   CONFIG_INVALID: 'UNSUPPORTED',
   REDIS_NOT_FOUND: 'UNAVAILABLE',
 };

@@ -17,7 +17,7 @@ import {
   type RequestOf,
   type ResponseOf,
 } from '../../shared/ipc';
-import { ContractViolationError, InvalidRequestError, NotFoundError, UnsupportedError, toIpcError } from './errors';
+import { ContractViolationError, InvalidRequestError, NotFoundError, UnsupportedError, requestErrorFromZod, toIpcError } from './errors';
 import { KeyedThrottle } from './event-throttle';
 import {
   getAttachmentRef,
@@ -187,12 +187,19 @@ export function createRouter(services: AppServices, opts: RouterOptions = {}): I
     'settings:get': () => services.getSettings(),
 
     'settings:set': (patch) => services.setSettings(patch),
+
+    'client:status': () => services.clientStatus(),
+
+    'client:set': ({ json, name, clientId, clientSecret }) =>
+      services.setClient(json !== undefined ? { json, name } : { clientId: clientId ?? '', clientSecret: clientSecret ?? '' }),
+
+    'client:clear': () => services.clearClient(),
   };
 
   async function run<C extends InvokeChannel>(channel: C, raw: unknown, ctx: CallContext): Promise<IpcResult<ResponseOf<C>>> {
     const def = ipcChannels[channel];
     const parsed = def.request.safeParse(raw);
-    if (!parsed.success) return { ok: false, error: toIpcError(InvalidRequestError.fromZod(channel, parsed.error)) };
+    if (!parsed.success) return { ok: false, error: toIpcError(requestErrorFromZod(channel, parsed.error)) };
     try {
       // The map is indexed by the same C: TypeScript cannot correlate the two lookups itself.
       const handler = handlers[channel] as Handler<C>;

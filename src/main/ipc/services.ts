@@ -3,7 +3,7 @@
 // through this interface, which src/main/app-core.ts implements over the real parts (and the
 // tests' harness over a real store and a real emulator).
 import type { Db } from '../db/client';
-import type { Settings, SyncStatus } from '../../shared/ipc';
+import type { ClientStatus, Settings, SyncStatus } from '../../shared/ipc';
 
 /** Where an attachment is, as stored: enough for the core to fetch its bytes from Gmail. */
 export type AttachmentRef = {
@@ -59,6 +59,16 @@ export interface AppServices {
   fetchAttachment(ref: AttachmentRef): Promise<Uint8Array>;
   getSettings(): Promise<Settings>;
   setSettings(patch: Partial<Settings>): Promise<Settings>;
+  /** The OAuth client connecting uses and where it comes from (explicit > the user's > built in). */
+  clientStatus(): Promise<ClientStatus>;
+  /**
+   * Saves the user's own OAuth client (Google's downloaded JSON, or an id and secret) encrypted in
+   * the data folder and makes it the one in effect unless an explicit one overrides it. Rejects
+   * with OAuthClientRefusedError (code CLIENT_INVALID) and the precise reason.
+   */
+  setClient(input: { json: string; name?: string } | { clientId: string; clientSecret: string }): Promise<ClientStatus>;
+  /** Removes the user's saved client; answers what is in effect now. */
+  clearClient(): Promise<ClientStatus>;
   /** Subscribes to the core's nudges; returns the unsubscribe function. */
   onEvent<K extends CoreEventName>(name: K, fn: (payload: CoreEventMap[K]) => void): () => void;
 }

@@ -3,12 +3,44 @@
 export const REDIS_INSTALL_HINT =
   'install redis-server: apt-get install redis-server / brew install redis, or set REDIS_URL';
 
-/** No redis-server binary: neither bundled, nor MAILMIRROR_REDIS_SERVER, nor on PATH. */
+/**
+ * No redis-server binary: neither bundled, nor MAILMIRROR_REDIS_SERVER, nor on PATH, nor in the usual install
+ * folders. `searched` names each place with why it did not do ("missing", "not executable"). `bundled` is the path
+ * a packaged app carries its redis-server at (process.resourcesPath/redis/): without one there the package is damaged.
+ */
 export class RedisNotFoundError extends Error {
   readonly code = 'REDIS_NOT_FOUND';
-  constructor(readonly searched: string[]) {
-    super(`redis-server was not found (looked in: ${searched.join(', ') || 'nowhere'}); ${REDIS_INSTALL_HINT}`);
+  constructor(readonly searched: string[], readonly bundled?: string) {
+    const looked = `looked in: ${searched.join(', ') || 'nowhere'}`;
+    super(bundled
+      ? `this Mailmirror package is damaged: its own redis-server is missing or unusable at ${bundled} ` +
+        `(a packaged app carries one in resources/redis/); reinstall Mailmirror, or ${REDIS_INSTALL_HINT} (${looked})`
+      : `redis-server was not found (${looked}); ${REDIS_INSTALL_HINT} ` +
+        '(the packaged desktop app carries its own in resources/redis/)');
     this.name = 'RedisNotFoundError';
+  }
+}
+
+/**
+ * A redis-server binary that cannot run here: built for another architecture or system, a damaged file, a missing
+ * shared library, no permission to execute, or it exits at once.
+ */
+export class RedisCannotRunError extends Error {
+  readonly code = 'REDIS_CANNOT_RUN';
+  constructor(readonly binary: string, readonly bundled: boolean, readonly reason: string, advice: string) {
+    super(`${bundled ? 'the bundled redis-server' : 'the redis-server'} at ${binary} cannot run on this machine (${reason}): ${advice}`);
+    this.name = 'RedisCannotRunError';
+  }
+}
+
+/** The data folder (or the Redis folder inside it) cannot be written: a read-only disk, or no permission. */
+export class DataDirNotWritableError extends Error {
+  readonly code = 'DATA_DIR_NOT_WRITABLE';
+  constructor(readonly dataDir: string, readonly reason: 'read-only' | 'permission', detail: string, options?: { cause?: unknown }) {
+    super(`${reason === 'read-only'
+      ? `the data folder ${dataDir} is on a read-only disk`
+      : `the data folder ${dataDir} is not writable`} (${detail}); choose another with MAILMIRROR_DATA_DIR (or --data-dir)`, options);
+    this.name = 'DataDirNotWritableError';
   }
 }
 
@@ -21,12 +53,14 @@ export class RedisTooOldError extends Error {
   }
 }
 
-/** REDIS_URL given, but nothing answers PING there. */
+/** REDIS_URL given, but nothing answers PING there; `notRedis` says what answers instead, when something does. */
 export class RedisUnreachableError extends Error {
   readonly code = 'REDIS_UNREACHABLE';
-  constructor(where: string, cause: unknown) {
+  constructor(where: string, cause: unknown, notRedis?: string) {
     const why = cause instanceof Error ? cause.message : String(cause);
-    super(`cannot reach Redis at ${where}: ${why}`, { cause });
+    super(notRedis
+      ? `cannot reach Redis at ${where}: ${notRedis}; check the host and port in REDIS_URL (${why})`
+      : `cannot reach Redis at ${where}: ${why}`, { cause });
     this.name = 'RedisUnreachableError';
   }
 }

@@ -1,4 +1,8 @@
 export { RedisSupervisor, type RedisSupervisorEvents, type RedisSupervisorOptions } from './redis-supervisor';
 export { redisOptionsFromUrl, redactRedisUrl, roleOptions, type ConnectionRole } from './redis-options';
-export { RedisNotFoundError, RedisStartError, RedisTooOldError, RedisUnreachableError, RedisUrlError, REDIS_INSTALL_HINT } from './errors';
-export { findRedisServer, defaultRedisServerCandidates, MIN_REDIS_MAJOR } from './find-redis-server';
+export {
+  DataDirNotWritableError, RedisCannotRunError, RedisNotFoundError, RedisStartError, RedisTooOldError, RedisUnreachableError,
+  RedisUrlError, REDIS_INSTALL_HINT,
+} from './errors';
+export { findRedisServer, defaultRedisServerCandidates, bundledRedisServer, wellKnownRedisDirs, MIN_REDIS_MAJOR } from './find-redis-server';
+export { ensureDataDir, ensureWritableDir, dataDirWriteError } from './data-folder';

@@ -4,14 +4,17 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type RedisOptions } from 'ioredis';
-import { RedisStartError, RedisUnreachableError } from './errors';
-import { assertRedisVersion, defaultRedisServerCandidates, findRedisServer, redisServerVersion } from './find-redis-server';
+import { cannotRunError } from './binary-check';
+import { notRedisReason } from './not-redis';
+import { dataDirWriteError, mkdirp } from './data-folder';
+import { DataDirNotWritableError, RedisStartError, RedisUnreachableError } from './errors';
+import { assertRedisVersion, bundledRedisServer, defaultRedisServerCandidates, findRedisServer, redisServerVersion } from './find-redis-server';
 import { describeRedisOptions, redactRedisUrl, redisOptionsFromUrl, roleOptions, type ConnectionRole } from './redis-options';
 
 export type RedisSupervisorEvents = {
@@ -28,7 +31,10 @@ export type RedisSupervisorEvents = {
 export type RedisSupervisorOptions = {
   dataDir: string;
   redisUrl?: string;
-  /** Binaries tried before PATH (default: the app-bundled one, then MAILMIRROR_REDIS_SERVER). */
+  /**
+   * Binaries tried before PATH (default: the app-bundled one, then MAILMIRROR_REDIS_SERVER). Given ones also turn
+   * off the search of the usual install folders after PATH (wellKnownRedisDirs).
+   */
   binaryCandidates?: string[];
   logger?: (msg: string) => void;
   /** How long a starting redis-server may take to answer PING (AOF loading included). Default 30 s. */
@@ -194,7 +200,7 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
 
   private constructor(
     init: { options: RedisOptions; url: string; mode: 'spawned' | 'external' },
-    private readonly spawnSpec: { binary: string; args: string[]; dir: string; socket?: string; tempDir?: string; transient?: boolean } | undefined,
+    private readonly spawnSpec: { binary: string; args: string[]; dataDir: string; dir: string; socket?: string; tempDir?: string; transient?: boolean } | undefined,
     private readonly startTimeoutMs: number,
     logger: ((msg: string) => void) | undefined,
   ) {
@@ -213,10 +219,16 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
     const live = existsSync(dir) ? await RedisSupervisor.attachToLive(dir, opts.logger) : undefined;
     if (live) return live;
 
-    const binary = findRedisServer(opts.binaryCandidates ?? defaultRedisServerCandidates());
+    const binary = opts.binaryCandidates
+      ? findRedisServer(opts.binaryCandidates, process.env.PATH ?? '', [])
+      : findRedisServer(defaultRedisServerCandidates());
     assertRedisVersion(await redisServerVersion(binary), binary);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chmodSync(dir, 0o700); // also when it already existed with a looser mode
+    try {
+      mkdirp(dir);
+      chmodSync(dir, 0o700); // also when it already existed with a looser mode
+    } catch (e) {
+      throw dataDirWriteError(opts.dataDir, e) ?? e;
+    }
     const lockFile = join(dir, OWNER_LOCK);
     const waitUntil = Date.now() + (opts.ownerWaitMs ?? 120_000);
     // Another process is starting its redis-server here, or using one for a moment: wait for it, and attach as
@@ -264,7 +276,7 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
       releaseOwnerLock(lockFile);
       throw e;
     }
-    const sup = new RedisSupervisor({ options, url, mode: 'spawned' }, { binary, args, dir, socket, tempDir, transient: opts.transient }, startTimeoutMs, opts.logger);
+    const sup = new RedisSupervisor({ options, url, mode: 'spawned' }, { binary, args, dataDir: opts.dataDir, dir, socket, tempDir, transient: opts.transient }, startTimeoutMs, opts.logger);
     process.on('exit', sup.exitHook);
     try {
       await sup.spawnAndWait();
@@ -302,7 +314,7 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
       info = await c.info('server');
     } catch (e) {
       c?.disconnect();
-      throw new RedisUnreachableError(where, e);
+      throw new RedisUnreachableError(where, e, await notRedisReason(options));
     }
     try {
       assertRedisVersion(info.match(/redis_version:([\d.]+)/)?.[1], `the Redis at ${where}`);
@@ -501,9 +513,14 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
     const until = Date.now() + this.startTimeoutMs;
     let lastError: unknown;
     for (;;) {
-      if (spawnError) throw new RedisStartError(`could not start ${spec.binary}: ${spawnError.message}`, [...this.output]);
+      if (spawnError) throw cannotRunError(spec.binary, spec.binary === bundledRedisServer(), spawnError);
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new RedisStartError(`redis-server exited during start (code ${child.exitCode}, signal ${child.signalCode})`, [...this.output]);
+        // Its folder on a read-only disk, or not ours: the AOF, pid file or socket could not be created.
+        const denied = this.output.find((l) => /Read-only file system|Permission denied/i.test(l));
+        if (denied) {
+          throw new DataDirNotWritableError(spec.dataDir, /Read-only/i.test(denied) ? 'read-only' : 'permission', `redis-server: ${denied}`);
+        }
+        throw new RedisStartError(`${spec.binary} exited during start (code ${child.exitCode}, signal ${child.signalCode})`, [...this.output]);
       }
       if (this.stopping) return;
       try {

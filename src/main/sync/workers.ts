@@ -108,7 +108,22 @@ export class SyncWorkers {
     this.deps.events.emit('progress', { accountId });
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.close()));
+  /**
+   * Stops taking jobs and waits up to `graceMs` for the running ones; after that they are abandoned
+   * (BullMQ's force close). Nothing is lost either way: every batch is written in one transaction,
+   * and the next start re-derives unfinished work from the store.
+   */
+  async close(graceMs = Infinity): Promise<void> {
+    const graceful = Promise.all(this.workers.map((w) => w.close()));
+    if (graceMs === Infinity) return void (await graceful);
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([
+      graceful.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (late) await Promise.all(this.workers.map((w) => w.close(true)));
   }
 }

@@ -1,4 +1,7 @@
-// The sign-in in progress: the consent page opens in the browser; this says so and waits.
+// The sign-in in progress: the consent page opens in the browser; this says so and waits. With no
+// OAuth client configured yet, the guided client setup comes first.
+import type { ClientStatus } from '../../shared/ipc';
+import { ClientSetup } from './ClientSetup';
 import { Icon } from './Icon';
 import { Modal } from './Modal';
 
@@ -7,11 +10,25 @@ export type ConnectState =
   | { kind: 'starting' }
   | { kind: 'waiting'; flowId: string; authUrl: string }
   | { kind: 'demo' }
+  /** The user's own OAuth client is needed; `then: 'connect'` goes on into the consent flow once saved. */
+  | { kind: 'setup'; then: 'connect' | 'close' }
   | { kind: 'error'; message: string; retry: 'gmail' | 'demo' };
 
-export function ConnectDialog(props: { state: ConnectState; onCancel: () => void; onRetry: () => void }) {
+export function ConnectDialog(props: {
+  state: ConnectState;
+  onCancel: () => void;
+  onRetry: () => void;
+  onClientSaved: (status: ClientStatus) => void;
+}) {
   const { state } = props;
   if (state.kind === 'idle') return null;
+  if (state.kind === 'setup') {
+    return (
+      <Modal title="Set up Google sign-in" onClose={props.onCancel} testId="connect-dialog" width={640}>
+        <ClientSetup purpose={state.then === 'connect' ? 'connect' : 'change'} onSaved={props.onClientSaved} onCancel={props.onCancel} />
+      </Modal>
+    );
+  }
   return (
     <Modal title={state.kind === 'demo' ? 'Demo mailbox' : 'Connect Gmail'} onClose={props.onCancel} testId="connect-dialog" width={460}>
       {state.kind === 'starting' && (

@@ -1,6 +1,6 @@
 // Settings: sync interval, spam and trash, remote images, theme, and the connected accounts.
 import { useEffect, useState } from 'react';
-import type { AccountSummary, Settings } from '../../shared/ipc';
+import type { AccountSummary, ClientStatus, Settings } from '../../shared/ipc';
 import { call, errorMessage } from '../api';
 import type { ThemePreference } from '../hooks';
 import { formatCount } from '../lib/format';
@@ -42,6 +42,82 @@ function Switch(props: { checked: boolean; onChange: (v: boolean) => void; label
   );
 }
 
+const CLIENT_SOURCE: Record<NonNullable<ClientStatus['source']>, string> = {
+  user: 'Your own OAuth client',
+  builtin: 'Built into this copy of Mailmirror',
+  environment: 'Set by --client-id or MAILMIRROR_CLIENT_ID',
+};
+
+/** A client id that wraps before its long Google suffix rather than in the middle of a word. */
+function breakableId(id: string) {
+  const at = id.indexOf('.apps.');
+  if (at <= 0) return id;
+  return (
+    <>
+      {id.slice(0, at)}
+      <wbr />
+      {id.slice(at)}
+    </>
+  );
+}
+
+function ClientSetting(props: { onChange: () => void; onError: (message: string) => void }) {
+  const [status, setStatus] = useState<ClientStatus | null>(null);
+  const [confirm, setConfirm] = useState(false);
+  const onError = props.onError;
+  useEffect(() => {
+    call('client:status', {}).then(setStatus, (e: unknown) => onError(errorMessage(e)));
+  }, [onError]);
+  if (!status) return null;
+  return (
+    <div className="setting" data-testid="client-setting">
+      <div className="setting-text">
+        <span>{status.source ? CLIENT_SOURCE[status.source] : 'No OAuth client yet'}</span>
+        <span className="muted small client-id" data-testid="client-setting-id">
+          {status.clientId ? breakableId(status.clientId) : 'Connect Gmail guides you through creating one.'}
+        </span>
+        {confirm && (
+          <span className="warn-text small">Accounts connected with it stop syncing until a client is set up again.</span>
+        )}
+      </div>
+      <div className="setting-actions">
+        {status.source !== 'environment' && !confirm && (
+          <button className="btn small" onClick={props.onChange} data-testid="client-change">
+            {status.configured ? 'Change…' : 'Set up…'}
+          </button>
+        )}
+        {status.source === 'user' &&
+          (confirm ? (
+            <>
+              <button
+                className="btn small danger"
+                data-testid="client-remove-confirm"
+                onClick={() =>
+                  void call('client:clear', {}).then(
+                    (s) => {
+                      setStatus(s);
+                      setConfirm(false);
+                    },
+                    (e: unknown) => onError(errorMessage(e)),
+                  )
+                }
+              >
+                Remove client
+              </button>
+              <button className="btn small ghost" onClick={() => setConfirm(false)}>
+                Keep
+              </button>
+            </>
+          ) : (
+            <button className="btn small ghost" onClick={() => setConfirm(true)} data-testid="client-remove">
+              Remove
+            </button>
+          ))}
+      </div>
+    </div>
+  );
+}
+
 export function SettingsDialog(props: {
   onClose: () => void;
   theme: ThemePreference;
@@ -49,6 +125,7 @@ export function SettingsDialog(props: {
   accounts: AccountSummary[];
   onRemoveAccount: (id: number) => Promise<void>;
   onReconnect: () => void;
+  onChangeClient: () => void;
   version: string;
 }) {
   const [settings, setSettings] = useState<Settings | null>(null);
@@ -148,6 +225,9 @@ export function SettingsDialog(props: {
               onChange={props.onTheme}
             />
           </div>
+
+          <h3>Google sign-in</h3>
+          <ClientSetting onChange={props.onChangeClient} onError={setError} />
 
           <h3>Accounts</h3>
           {props.accounts.map((a) => (

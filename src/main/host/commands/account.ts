@@ -2,6 +2,7 @@
 // The output of `add` is a contract: one line `Open this URL to connect: <url>`, then the address.
 import { listAccounts } from '../../db/accounts';
 import { parseCommandArgs, UsageError } from '../args';
+import { OAuthClientStore } from '../../gmail/oauth-client-store';
 import { openLocalStore } from '../cli-context';
 import type { CliContext } from '../cli-context';
 import { formatTable, formatTime, isoOrNull, writeJson, writeLine } from '../output';
@@ -44,6 +45,8 @@ async function accountAdd(ctx: CliContext, args: string[]): Promise<number> {
   // Loaded here: google-auth-library and googleapis are slow to load, and `list` needs neither.
   const { connectAccount } = await import('../../gmail/account-auth.js');
   const store = openLocalStore(ctx.config);
+  // The client in effect: --client-id/MAILMIRROR_CLIENT_ID, else the one `client set` saved, else the built-in one.
+  for (const w of new OAuthClientStore(ctx.config, () => store.box).apply().warnings) writeLine(ctx.stderr, `mailmirror: warning: ${w}`);
   // Ctrl-C while waiting for the browser closes the loopback server cleanly.
   const abort = new AbortController();
   const onSignal = () => abort.abort();
