@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisSupervisor } from '../../src/main/redis/redis-supervisor';
 import { DataDirNotWritableError, RedisCannotRunError, RedisNotFoundError, RedisUnreachableError } from '../../src/main/redis/errors';
 import { ensureDataDir } from '../../src/main/redis/data-folder';
-import { defaultRedisServerCandidates, findRedisServer } from '../../src/main/redis/find-redis-server';
+import { defaultFallbackDirs, defaultRedisServerCandidates, findRedisServer, wellKnownRedisDirs } from '../../src/main/redis/find-redis-server';
 
 const ROOT = resolve(__dirname, '..', '..');
 const TARGET = `${process.platform}-${process.arch}`;
@@ -185,7 +185,10 @@ describe('a bundled redis-server that cannot run', () => {
     expect(() => findRedisServer(defaultRedisServerCandidates(), '', [])).toThrow(`${exe} (missing)`);
   });
 
-  it('after PATH, the usual install folders: a stripped PATH still finds a system redis-server', () => {
+  it('after PATH, the usual install folders (desktop app only): a stripped PATH still finds a system redis-server', () => {
+    expect(defaultFallbackDirs()).toEqual([]); // plain Node: the CLI has the user's PATH
+    asPackagedApp(join(scratch, 'res-none'));
+    expect(defaultFallbackDirs()).toEqual(wellKnownRedisDirs());
     const dir = join(scratch, 'usual-bin');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'redis-server'), '#!/bin/sh\n');

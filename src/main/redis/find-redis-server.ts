@@ -47,12 +47,21 @@ export function defaultRedisServerCandidates(env: NodeJS.ProcessEnv = process.en
 
 /**
  * Folders looked in after PATH: a macOS app started from Finder gets launchd's PATH (/usr/bin:/bin:/usr/sbin:/sbin),
- * without Homebrew's or MacPorts' folders, and a desktop launcher may start the app with a stripped PATH.
+ * without Homebrew's or MacPorts' folders. Linux desktops start apps with the login PATH, and the Linux
+ * packages carry their own redis-server, so an empty PATH there means "none": nothing is guessed.
  */
 export function wellKnownRedisDirs(platform: NodeJS.Platform = process.platform): string[] {
   if (platform === 'darwin') return ['/opt/homebrew/bin', '/usr/local/bin', '/opt/local/bin', '/usr/bin'];
-  if (platform === 'win32') return [];
-  return ['/usr/bin', '/usr/local/bin'];
+  return [];
+}
+
+/**
+ * The folders looked in after PATH by default: wellKnownRedisDirs() in the desktop app (Electron, which has
+ * process.resourcesPath), whose PATH is the desktop's, not the user's shell's; none for the CLI and other plain
+ * Node processes, which get the user's PATH (so an empty PATH there still means "none on PATH").
+ */
+export function defaultFallbackDirs(): string[] {
+  return bundledRedisServer() !== undefined ? wellKnownRedisDirs() : [];
 }
 
 /**
@@ -62,7 +71,7 @@ export function wellKnownRedisDirs(platform: NodeJS.Platform = process.platform)
 export function findRedisServer(
   candidates: string[] = defaultRedisServerCandidates(),
   pathEnv = process.env.PATH ?? '',
-  fallbackDirs: string[] = wellKnownRedisDirs(),
+  fallbackDirs: string[] = defaultFallbackDirs(),
 ): string {
   const searched: string[] = [];
   for (const c of candidates) {

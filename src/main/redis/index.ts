@@ -4,5 +4,5 @@ export {
   DataDirNotWritableError, RedisCannotRunError, RedisNotFoundError, RedisStartError, RedisTooOldError, RedisUnreachableError,
   RedisUrlError, REDIS_INSTALL_HINT,
 } from './errors';
-export { findRedisServer, defaultRedisServerCandidates, bundledRedisServer, wellKnownRedisDirs, MIN_REDIS_MAJOR } from './find-redis-server';
+export { findRedisServer, defaultRedisServerCandidates, bundledRedisServer, defaultFallbackDirs, wellKnownRedisDirs, MIN_REDIS_MAJOR } from './find-redis-server';
 export { ensureDataDir, ensureWritableDir, dataDirWriteError } from './data-folder';

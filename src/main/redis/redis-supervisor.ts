@@ -33,7 +33,7 @@ export type RedisSupervisorOptions = {
   redisUrl?: string;
   /**
    * Binaries tried before PATH (default: the app-bundled one, then MAILMIRROR_REDIS_SERVER). Given ones also turn
-   * off the search of the usual install folders after PATH (wellKnownRedisDirs).
+   * off the search of the usual install folders after PATH (defaultFallbackDirs: in the desktop app only).
    */
   binaryCandidates?: string[];
   logger?: (msg: string) => void;
