@@ -269,11 +269,15 @@ export class AppCore implements AppServices {
 
   /** Stops everything; running jobs get `graceMs` to finish (quitting the app must take < 2 s). */
   async close(opts: { graceMs?: number } = {}): Promise<void> {
+    const t0 = Date.now();
     await this.workers?.close(opts.graceMs ?? 700);
+    const tWorkers = Date.now();
     await this.queues.close();
+    const tQueues = Date.now();
     await this.redis.stop();
     this.db.close();
     this.lock?.release();
+    this.log.info({ workersMs: tWorkers - t0, queuesMs: tQueues - tWorkers, redisMs: Date.now() - tQueues }, 'core closed');
     this.log.flush();
   }
 }

@@ -31,6 +31,9 @@ export class SyncWorkers {
   private readonly workers: Worker[] = [];
   /** A disk-full failure seen since the last job that completed (see storage-failure.ts). */
   private storage: string | null = null;
+  /** Jobs whose processor is running in this process, and who waits for that to reach 0. */
+  private running = 0;
+  private onIdle: (() => void) | null = null;
 
   constructor(
     private readonly deps: SyncDeps,
@@ -68,12 +71,15 @@ export class SyncWorkers {
     if (!schema) throw new UnrecoverableError(`unknown job "${job.name}"`);
     const parsed = schema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid ${name} payload: ${parsed.error.message}`);
+    this.running++;
     try {
       return await limits[name].run(() => PROCESSORS[name](parsed.data as never, this.deps, job));
     } catch (e) {
       if (e instanceof AccountNeedsReconnectError) throw new UnrecoverableError(e.message);
       this.storage = storageFailure(e) ?? this.storage;
       throw e;
+    } finally {
+      if (--this.running === 0) this.onIdle?.();
     }
   }
 
@@ -112,18 +118,24 @@ export class SyncWorkers {
    * Stops taking jobs and waits up to `graceMs` for the running ones; after that they are abandoned
    * (BullMQ's force close). Nothing is lost either way: every batch is written in one transaction,
    * and the next start re-derives unfinished work from the store.
+   *
+   * BullMQ's `close()` cannot be turned into a forced one once it has begun (a second call returns the
+   * first promise), so the grace period is kept here: pause without waiting, wait for our own running
+   * jobs up to `graceMs`, then close with force.
    */
   async close(graceMs = Infinity): Promise<void> {
-    const graceful = Promise.all(this.workers.map((w) => w.close()));
-    if (graceMs === Infinity) return void (await graceful);
-    let timer: NodeJS.Timeout | undefined;
-    const late = await Promise.race([
-      graceful.then(() => false),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), graceMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (late) await Promise.all(this.workers.map((w) => w.close(true)));
+    if (graceMs === Infinity) return void (await Promise.all(this.workers.map((w) => w.close())));
+    await Promise.all(this.workers.map((w) => w.pause(true)));
+    if (this.running > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        this.onIdle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.onIdle = null;
+    }
+    await Promise.all(this.workers.map((w) => w.close(true)));
   }
 }
