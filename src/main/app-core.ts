@@ -90,7 +90,7 @@ export class AppCore implements AppServices {
 
   /** Bull Board for `serve` (built on first use: it loads express and the board's UI). */
   get monitor(): QueueMonitor {
-    return (this.queueMonitor ??= createQueueMonitor(this.queues));
+    return (this.queueMonitor ??= createQueueMonitor(this.queues, { writable: this.config.queuesWritable }));
   }
 
   // ---- AppServices (what the IPC router and so the UI can ask) ----

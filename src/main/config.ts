@@ -40,6 +40,8 @@ export type AppConfig = {
   syncIntervalMs: number;
   /** BullMQ key prefix (tests use a unique one). */
   queuePrefix: string;
+  /** Bull Board (`serve`, /queues/) may retry, remove and clean jobs (MAILMIRROR_QUEUES_WRITABLE=1); read-only otherwise. */
+  queuesWritable: boolean;
   /**
    * How long one Gmail request may take before it is abandoned and retried (MAILMIRROR_GMAIL_TIMEOUT_MS;
    * default: the client's DEFAULT_GMAIL_TIMEOUT_MS). Lowered by tests that inject slow answers.
@@ -122,6 +124,7 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
     maxInFlight: Math.max(1, Math.floor(num(env.MAILMIRROR_MAX_IN_FLIGHT, 'MAILMIRROR_MAX_IN_FLIGHT', 8))),
     syncIntervalMs: Math.max(1000, num(env.MAILMIRROR_SYNC_INTERVAL_MS, 'MAILMIRROR_SYNC_INTERVAL_MS', 60_000)),
     queuePrefix: env.MAILMIRROR_QUEUE_PREFIX ?? 'mailmirror',
+    queuesWritable: env.MAILMIRROR_QUEUES_WRITABLE === '1',
     gmailTimeoutMs: env.MAILMIRROR_GMAIL_TIMEOUT_MS
       ? Math.max(1, num(env.MAILMIRROR_GMAIL_TIMEOUT_MS, 'MAILMIRROR_GMAIL_TIMEOUT_MS', 0))
       : undefined,

@@ -1,7 +1,7 @@
 // The app's top level: which account is shown, first run, connecting, settings and theme.
 import { useCallback, useEffect, useState } from 'react';
 import type { AccountSummary } from '../shared/ipc';
-import { ApiError, call, errorMessage } from './api';
+import { ApiError, call, errorMessage, onAccessDenied } from './api';
 import { ConnectDialog, type ConnectState } from './components/ConnectDialog';
 import { Mailbox } from './components/Mailbox';
 import { SettingsDialog } from './components/SettingsDialog';
@@ -27,7 +27,10 @@ export function App() {
   const [connect, setConnect] = useState<ConnectState>({ kind: 'idle' });
   const [pendingEmail, setPendingEmail] = useState<string | null>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  /** The browser host refused this page: it was not opened from a valid link. */
+  const [denied, setDenied] = useState<string | null>(null);
   const theme = useTheme();
+  useEffect(() => onAccessDenied(setDenied), []);
 
   const loadAccounts = useCallback(async () => {
     try {
@@ -146,6 +149,21 @@ export function App() {
       )}
     </>
   );
+
+  if (denied !== null) {
+    return (
+      <div className="splash" data-testid="access-denied">
+        <div className="splash-error" role="alert">
+          <strong>Open Mailmirror from its link</strong>
+          <span>{denied}</span>
+          <span>
+            Run <code>mailmirror serve</code> and open the address it prints. Each link opens Mailmirror once in a
+            browser; after that, this browser’s other tabs on the same address get in by themselves.
+          </span>
+        </div>
+      </div>
+    );
+  }
 
   if (accounts === null) {
     return (

@@ -2,6 +2,7 @@
 // else the browser host's WebSocket. `call` unwraps the contract's IpcResult into a value or an
 // ApiError, and tracks whether main is reachable for the offline indicator.
 import type { EventName, EventPayload, InvokeChannel, IpcError, IpcErrorCode, MailmirrorApi, RequestOf, ResponseOf } from '../shared/ipc';
+import { browserSession, recheckSession } from './browser-session';
 import { createWsClient, wsUrlFor } from './ws-client';
 
 declare global {
@@ -20,18 +21,26 @@ export class ApiError extends Error {
   }
 }
 
+type AccessListener = (message: string) => void;
+const accessListeners = new Set<AccessListener>();
+
+/** Called when the browser host refuses this page (no valid link or session): show how to get in. */
+export function onAccessDenied(fn: AccessListener): () => void {
+  accessListeners.add(fn);
+  return () => {
+    accessListeners.delete(fn);
+  };
+}
+
 function pickTransport(): MailmirrorApi {
   if (window.mailmirror) return window.mailmirror;
-  // The browser host put its secret in the URL; the cookie it set keeps reloads working, so the
-  // token leaves the address bar (and history, and screenshots) at once.
-  const params = new URLSearchParams(location.search);
-  const token = params.get('token');
-  if (token) {
-    params.delete('token');
-    const rest = params.toString();
-    history.replaceState(null, '', `${location.pathname}${rest ? `?${rest}` : ''}${location.hash}`);
-  }
-  return createWsClient(wsUrlFor(location, token));
+  return createWsClient(wsUrlFor(location), {
+    session: browserSession,
+    recheck: recheckSession,
+    onDenied: (message) => {
+      for (const l of accessListeners) l(message);
+    },
+  });
 }
 
 const api = pickTransport();

@@ -1,7 +1,8 @@
 // window.mailmirror over the browser host's WebSocket: the same MailmirrorApi the Electron
 // preload exposes, so nothing above this file knows which transport it has.
 import { isEventName, type EventName, type EventPayload, type InvokeChannel, type IpcResult, type MailmirrorApi, type RequestOf, type ResponseOf } from '../shared/ipc';
-import { WS_PATH, type WsClientMessage, type WsServerMessage } from '../shared/ipc-wire';
+import type { SessionResult } from './browser-session';
+import { WS_PATH, WS_PROTOCOL, WS_SESSION_PROTOCOL_PREFIX, type WsClientMessage, type WsServerMessage } from '../shared/ipc-wire';
 
 type Pending = (result: IpcResult<unknown>) => void;
 type Listener = (payload: unknown) => void;
@@ -11,8 +12,19 @@ const UNAVAILABLE: IpcResult<never> = {
   error: { code: 'UNAVAILABLE', message: 'Lost the connection to Mailmirror. Reconnecting…' },
 };
 
-export function createWsClient(url: string): MailmirrorApi {
+/** How the client gets (and re-checks) its session, and whom it tells when the host refuses it. */
+export type WsAuth = {
+  session(): Promise<SessionResult>;
+  recheck(): Promise<SessionResult>;
+  onDenied(message: string): void;
+};
+
+export function createWsClient(url: string, auth: WsAuth): MailmirrorApi {
   let ws: WebSocket | null = null;
+  /** Set once the host refused this page's session for good: every call answers FORBIDDEN. */
+  let denied: IpcResult<never> | null = null;
+  /** The last handshake failed: the session may have died with an earlier run of the host. */
+  let recheck = false;
   let nextId = 1;
   let everOpened = false;
   let retryMs = 250;
@@ -30,10 +42,36 @@ export function createWsClient(url: string): MailmirrorApi {
     }
   };
 
-  const connect = () => {
-    const sock = new WebSocket(url);
+  const retry = () => {
+    setTimeout(() => void connect(), retryMs);
+    retryMs = Math.min(retryMs * 2, 5000);
+  };
+
+  const connect = async () => {
+    const s = await (recheck ? auth.recheck() : auth.session());
+    if (!s.ok) {
+      if (s.unreachable) {
+        for (const p of pending.values()) p(UNAVAILABLE);
+        pending.clear();
+        queue.length = 0;
+        retry();
+        return;
+      }
+      denied = { ok: false, error: { code: 'FORBIDDEN', message: s.message } };
+      for (const p of pending.values()) p(denied);
+      pending.clear();
+      queue.length = 0;
+      auth.onDenied(s.message);
+      return;
+    }
+    // The session rides as a second subprotocol: browsers cannot set headers on a WebSocket, and a
+    // query string would end up in logs. The host answers with the plain protocol only.
+    const sock = new WebSocket(url, [WS_PROTOCOL, `${WS_SESSION_PROTOCOL_PREFIX}${s.session}`]);
+    let opened = false;
     ws = sock;
     sock.onopen = () => {
+      opened = true;
+      recheck = false;
       retryMs = 250;
       for (const frame of queue.splice(0)) sock.send(frame);
       // After a reconnect everything may have changed meanwhile: let the UI re-read.
@@ -59,15 +97,18 @@ export function createWsClient(url: string): MailmirrorApi {
       if (ws === sock) ws = null;
       for (const p of pending.values()) p(UNAVAILABLE);
       pending.clear();
-      setTimeout(connect, retryMs);
-      retryMs = Math.min(retryMs * 2, 5000);
+      // Their callers were just told; never send those frames later.
+      queue.length = 0;
+      recheck = !opened;
+      retry();
     };
   };
-  connect();
+  void connect();
 
   return {
     invoke<C extends InvokeChannel>(channel: C, request: RequestOf<C>): Promise<IpcResult<ResponseOf<C>>> {
       return new Promise((resolve) => {
+        if (denied) return resolve(denied);
         const id = nextId++;
         const frame = JSON.stringify({ type: 'invoke', id, channel, request } satisfies WsClientMessage);
         if (ws && ws.readyState === WebSocket.OPEN) {
@@ -96,8 +137,7 @@ export function createWsClient(url: string): MailmirrorApi {
   };
 }
 
-export function wsUrlFor(loc: Location, token: string | null): string {
+export function wsUrlFor(loc: Location): string {
   const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  const q = token ? `?token=${encodeURIComponent(token)}` : '';
-  return `${scheme}//${loc.host}${WS_PATH}${q}`;
+  return `${scheme}//${loc.host}${WS_PATH}`;
 }

@@ -8,6 +8,15 @@ import type { EventName, InvokeChannel, IpcResult } from './ipc';
 
 /** Path of the WebSocket endpoint on the browser host. */
 export const WS_PATH = '/ipc';
+/** Where the page trades the printed link's one-time token (or checks a stored session) for a session. */
+export const SESSION_PATH = '/session';
+/** The WebSocket subprotocol the renderer speaks; the session rides along as a second one. */
+export const WS_PROTOCOL = 'mailmirror';
+export const WS_SESSION_PROTOCOL_PREFIX = 'mailmirror.session.';
+/** The header in which mounted tools' requests (Bull Board's API) carry the session. */
+export const SESSION_HEADER = 'x-mailmirror-session';
+/** Where the page keeps its session: localStorage is per origin, and the origin includes the port. */
+export const SESSION_STORAGE_KEY = 'mailmirror.session';
 
 export const wsClientMessageSchema = z.strictObject({
   type: z.literal('invoke'),

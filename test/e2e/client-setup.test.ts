@@ -136,10 +136,11 @@ describe('Connect Gmail with no OAuth client configured', () => {
   });
 
   it('the dark theme, in a smaller window, draws the setup too', async () => {
-    const dark = await browser.newContext({ viewport: { width: 1024, height: 720 }, colorScheme: 'dark' });
+    // The printed link opens Mailmirror once; the session it gave lives in the first context's
+    // localStorage for this origin, which the second context takes along (as a second tab would).
+    const dark = await browser.newContext({ viewport: { width: 1024, height: 720 }, colorScheme: 'dark', storageState: await context.storageState() });
     const p = await dark.newPage();
-    // The browser host's token cookie belongs to the first context: open the tokened URL again.
-    await p.goto(url);
+    await p.goto(new URL(url).origin);
     await p.getByTestId('connect-gmail').click();
     await p.getByTestId('client-setup').waitFor();
     await p.getByTestId('client-file').setInputFiles({ name: 'client_secret_web.json', mimeType: 'application/json', buffer: Buffer.from('{"web":{}}') });

@@ -1,8 +1,8 @@
 // The browser host as an attacker on the same machine (or a web page in the user's browser)
 // would meet it: no token, a foreign Origin, another interface, a traversal path — all refused;
-// with the token, the renderer and the contract over the WebSocket work.
+// with a session traded for the printed link, the contract over the WebSocket works.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +29,9 @@ beforeAll(async () => {
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Mailmirror</title><script type="module" src="./assets/app.js"></script>');
   writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log("app")');
   writeFileSync(join(staticDir, '..', `secret-${process.pid}.txt`), 'outside the renderer');
-  host = await startBrowserHost({ router, staticDir, port: 0 });
+  // A mounted tool like Bull Board: a public page, an API behind the session.
+  const tool = { prefix: '/tool/', handler: (req: IncomingMessage, res: ServerResponse) => res.end(`tool ${req.url}`), needsSession: (p: string) => p.startsWith('/tool/api') };
+  host = await startBrowserHost({ router, staticDir, port: 0, mounts: [tool] });
 });
 
 afterAll(async () => {
@@ -59,12 +61,39 @@ function get(path: string, headers: Record<string, string> = {}): Promise<Res> {
   });
 }
 
-function cookieFrom(res: Res): string {
-  const set = res.headers['set-cookie'];
-  const first = Array.isArray(set) ? set[0] : set;
-  if (!first) throw new Error('no cookie set');
-  return first.split(';')[0];
+/** A raw HTTP POST of JSON (Origin and Content-Type as given). */
+function post(path: string, body: string, headers: Record<string, string> = {}): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1', port: host.port, path, method: 'POST',
+        headers: { Host: `127.0.0.1:${host.port}`, Origin: host.origin, 'Content-Type': 'application/json', ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
+
+const linkToken = (url: string) => new URL(url).searchParams.get('token')!;
+
+/** What the page does with the printed link: trade its one-time token for a session. */
+async function sessionFor(url: string): Promise<string> {
+  const r = await post('/session', JSON.stringify({ token: linkToken(url) }));
+  expect(r.status).toBe(200);
+  return (JSON.parse(r.body) as { session: string }).session;
+}
+
+let session: string;
+beforeAll(async () => {
+  session = await sessionFor(host.newLink());
+});
 
 function directives(csp: string): Map<string, string[]> {
   const m = new Map<string, string[]>();
@@ -77,13 +106,10 @@ function directives(csp: string): Map<string, string[]> {
 
 type Ws = { ws: WebSocket; messages: WsServerMessage[]; next: (pred: (m: WsServerMessage) => boolean) => Promise<WsServerMessage> };
 
-function openWs(opts: { origin?: string; token?: string | null; cookie?: string; path?: string }): Promise<Ws> {
-  const q = opts.token === null ? '' : `?token=${opts.token ?? host.token}`;
-  const headers: Record<string, string> = {};
-  if (opts.cookie) headers.Cookie = opts.cookie;
-  const ws = new WebSocket(`ws://127.0.0.1:${host.port}${opts.path ?? '/ipc'}${q}`, {
+function openWs(opts: { origin?: string; session?: string | null; protocols?: string[]; query?: string; path?: string }): Promise<Ws> {
+  const protocols = opts.protocols ?? (opts.session === null ? ['mailmirror'] : ['mailmirror', `mailmirror.session.${opts.session ?? session}`]);
+  const ws = new WebSocket(`ws://127.0.0.1:${host.port}${opts.path ?? '/ipc'}${opts.query ?? ''}`, protocols, {
     origin: opts.origin ?? host.origin,
-    headers,
   });
   const messages: WsServerMessage[] = [];
   const waiters: { pred: (m: WsServerMessage) => boolean; resolve: (m: WsServerMessage) => void }[] = [];
@@ -111,46 +137,74 @@ function openWs(opts: { origin?: string; token?: string | null; cookie?: string;
 }
 
 describe('browser host: access', () => {
-  it('refuses every request without the token (403)', async () => {
-    for (const path of ['/', '/index.html', '/assets/app.js', '/ipc', '/nothing']) {
+  it('serves the renderer’s files (no data in them) and never sets a cookie', async () => {
+    for (const path of ['/', '/index.html', '/assets/app.js']) {
       const r = await get(path);
-      expect(r.status).toBe(403);
-      expect(r.body).not.toContain('<script');
+      expect(r.status, path).toBe(200);
+      expect(r.headers['set-cookie'], path).toBeUndefined();
     }
-    expect((await get(`/?token=${'x'.repeat(host.token.length)}`)).status).toBe(403);
-    expect((await get('/?token=')).status).toBe(403);
-    expect((await get('/', { Cookie: `mailmirror_${host.port}=wrong` })).status).toBe(403);
+    const page = await get(`/?token=${linkToken(host.newLink())}`);
+    expect(page.headers['set-cookie']).toBeUndefined();
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect((await get('/assets/app.js')).headers['content-type']).toMatch(/^text\/javascript/);
   });
 
-  it('serves the renderer with the token, then by its HttpOnly SameSite=Strict cookie', async () => {
-    expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`);
-    expect(host.token.length).toBeGreaterThanOrEqual(40);
-    const first = await get(`/?token=${host.token}`);
+  it('trades a printed link’s token for a session once; the used link is worth nothing', async () => {
+    const url = host.newLink();
+    expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${host.port}/\\?token=[\\w-]{40,}$`));
+    expect(host.url).not.toBe(url);
+    const first = await post('/session', JSON.stringify({ token: linkToken(url) }));
     expect(first.status).toBe(200);
-    expect(first.body).toContain('<title>Mailmirror</title>');
-    const set = String(first.headers['set-cookie']);
-    expect(set).toMatch(/HttpOnly/);
-    expect(set).toMatch(/SameSite=Strict/);
-    expect(set).toMatch(new RegExp(`^mailmirror_${host.port}=`));
+    expect(first.headers['set-cookie']).toBeUndefined();
     expect(first.headers['cache-control']).toBe('no-store');
-    const cookie = cookieFrom(first);
-    const again = await get('/', { Cookie: cookie });
-    expect(again.status).toBe(200);
-    const asset = await get('/assets/app.js', { Cookie: cookie });
-    expect(asset.status).toBe(200);
-    expect(asset.headers['content-type']).toMatch(/^text\/javascript/);
+    const s = (JSON.parse(first.body) as { session: string }).session;
+    expect(s.length).toBeGreaterThanOrEqual(40);
+    expect(s).not.toBe(linkToken(url));
+    const again = await post('/session', JSON.stringify({ token: linkToken(url) }));
+    expect(again.status).toBe(403);
+    expect(again.body).toMatch(/used already/);
+    // A page that kept its session checks it on load; a made-up one is refused.
+    expect((await post('/session', JSON.stringify({ session: s }))).status).toBe(200);
+    expect((await post('/session', JSON.stringify({ session: 'x'.repeat(s.length) }))).status).toBe(403);
+    expect((await post('/session', JSON.stringify({ session: linkToken(url) }))).status).toBe(403);
+    // The used token opens no WebSocket either.
+    await expect(openWs({ session: linkToken(url) })).rejects.toThrow(/403/);
+  });
+
+  it('trades only for its own origin, only JSON, only small bodies', async () => {
+    const token = linkToken(host.newLink());
+    const body = JSON.stringify({ token });
+    expect((await post('/session', body, { Origin: 'http://127.0.0.1:1' })).status).toBe(403);
+    expect((await post('/session', body, { Origin: 'null' })).status).toBe(403);
+    expect((await post('/session', body, { 'Content-Type': 'text/plain' })).status).toBe(415);
+    expect((await post('/session', body, { Host: 'evil.example' })).status).toBe(403);
+    expect((await post('/session', 'not json')).status).toBe(400);
+    expect((await post('/session', JSON.stringify({ token, pad: 'x'.repeat(5000) })).catch(() => ({ status: 0 }))).status).not.toBe(200);
+    expect((await get('/session')).status).toBe(405);
+    // None of that spent the token.
+    expect((await post('/session', body)).status).toBe(200);
+  });
+
+  it('mounted tools: their page is public, their API answers only with the session header', async () => {
+    expect((await get('/tool/')).body).toBe('tool /tool/');
+    expect((await get('/tool/api/queues')).status).toBe(403);
+    expect((await get('/tool/api/queues', { 'X-Mailmirror-Session': 'wrong' })).status).toBe(403);
+    expect((await get('/tool/api/queues', { Cookie: `mailmirror_${host.port}=${session}` })).status).toBe(403);
+    const ok = await get('/tool/api/queues', { 'X-Mailmirror-Session': session });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toBe('tool /tool/api/queues');
   });
 
   it('answers only for its own Host (no DNS rebinding)', async () => {
     for (const hostHeader of [`localhost:${host.port}`, 'evil.example', `evil.example:${host.port}`]) {
-      const r = await get(`/?token=${host.token}`, { Host: hostHeader });
+      const r = await get('/', { Host: hostHeader });
       expect(r.status).toBe(403);
     }
   });
 
   it('never serves a file outside the renderer folder', async () => {
     for (const path of [`/../secret-${process.pid}.txt`, `/%2e%2e/secret-${process.pid}.txt`, `/assets/%2e%2e%2f..%2fsecret-${process.pid}.txt`, '/%00']) {
-      const r = await get(`${path}${path.includes('?') ? '&' : '?'}token=${host.token}`);
+      const r = await get(path);
       expect([400, 404]).toContain(r.status);
       expect(r.body).not.toContain('outside the renderer');
     }
@@ -175,7 +229,7 @@ describe('browser host: access', () => {
   });
 
   it('sends a strict CSP and hardening headers', async () => {
-    const r = await get(`/?token=${host.token}`);
+    const r = await get('/');
     const csp = String(r.headers['content-security-policy']);
     const d = directives(csp);
     expect(d.get('default-src')).toEqual(["'none'"]);
@@ -193,19 +247,22 @@ describe('browser host: access', () => {
 });
 
 describe('browser host: WebSocket', () => {
-  it('refuses upgrades from a foreign Origin, without an Origin, or without the token', async () => {
+  it('refuses upgrades from a foreign Origin, without an Origin, or without a live session', async () => {
     await expect(openWs({ origin: 'http://evil.example' })).rejects.toThrow(/403/);
     await expect(openWs({ origin: `http://localhost:${host.port}` })).rejects.toThrow(/403/);
+    await expect(openWs({ origin: `http://127.0.0.1:${host.port + 1}` })).rejects.toThrow(/403/);
     await expect(openWs({ origin: 'null' })).rejects.toThrow(/403/);
-    await expect(openWs({ token: null })).rejects.toThrow(/403/);
-    await expect(openWs({ token: 'wrong' })).rejects.toThrow(/403/);
+    await expect(openWs({ session: null })).rejects.toThrow(/403/);
+    await expect(openWs({ session: 'wrong' })).rejects.toThrow(/403/);
+    // The old ways in are closed: a token or session in the query string, a cookie.
+    await expect(openWs({ session: null, query: `?token=${session}` })).rejects.toThrow(/403/);
     await expect(openWs({ path: '/other' })).rejects.toThrow(/404/);
   });
 
-  it('speaks the contract with the cookie alone, and pushes events', async () => {
-    const page = await get(`/?token=${host.token}`);
-    const c = await openWs({ token: null, cookie: cookieFrom(page) });
+  it('speaks the contract with the session as a subprotocol (answered with the plain one), and pushes events', async () => {
+    const c = await openWs({});
     try {
+      expect(c.ws.protocol).toBe('mailmirror');
       c.ws.send(JSON.stringify({ type: 'invoke', id: 1, channel: 'labels:list', request: { accountId: seeded.accountId } }));
       const res = await c.next((m) => m.type === 'result' && m.id === 1);
       expect(res.type === 'result' && res.result.ok).toBe(true);

@@ -1,8 +1,14 @@
 // The browser host: the built renderer and the IPC contract (over a WebSocket) on 127.0.0.1, for
-// `mailmirror serve`. Only someone holding this run's random token gets anything: it comes in the
-// printed URL, then as an HttpOnly SameSite=Strict cookie so reloads work. The WebSocket also
-// checks Origin (only the host's own), which is what stops other web pages from driving it, and
-// every request checks Host, which stops DNS-rebinding pages.
+// `mailmirror serve`. No cookie, ever: cookies are not separated by port and SameSite treats all of
+// 127.0.0.1 as one site, so any other local service the user visits would receive one.
+//
+// Access goes like this. The printed URL carries a one-time link token. The page (public, like
+// its assets: they hold no data) posts it to /session from its own origin and gets a session
+// secret back, keeps it in localStorage (readable only by this origin, i.e. this port) and drops the
+// token from the address bar; the used token is worth nothing, so browser history holds nothing
+// reusable. The session travels only as a WebSocket subprotocol (`mailmirror.session.<secret>`) and,
+// for mounted tools (Bull Board's API), as the X-Mailmirror-Session header. Every request checks
+// Host (DNS rebinding), the WebSocket and every POST check Origin (other pages).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -10,7 +16,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { rendererCsp } from '../../shared/csp';
-import { WS_PATH, wsClientMessageSchema, type WsServerMessage } from '../../shared/ipc-wire';
+import { SESSION_HEADER, SESSION_PATH, WS_PATH, WS_PROTOCOL, WS_SESSION_PROTOCOL_PREFIX, wsClientMessageSchema, type WsServerMessage } from '../../shared/ipc-wire';
 import type { IpcRouter, RouterLog } from '../ipc/router';
 
 /** Another handler served under a path prefix behind the same token (e.g. Bull Board). */
@@ -20,6 +26,11 @@ export type HostMount = {
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** Its own CSP (default: the renderer's). */
   csp?: string;
+  /**
+   * Which of its paths need the session header (default: all). A tool's page and static assets
+   * may be public (they carry no data); its API must not be.
+   */
+  needsSession?: (pathname: string) => boolean;
 };
 
 export type BrowserHostOptions = {
@@ -28,21 +39,22 @@ export type BrowserHostOptions = {
   staticDir: string;
   /** 0 (default) = any free port. */
   port?: number;
-  /** Default: 32 random bytes. */
-  token?: string;
   mounts?: HostMount[];
   log?: RouterLog;
 };
 
 export interface BrowserHost {
-  /** The URL to open, token included. */
+  /** The URL to open, with a one-time link token. */
   readonly url: string;
   /** `http://127.0.0.1:PORT`, the only Origin accepted. */
   readonly origin: string;
   readonly port: number;
-  readonly token: string;
+  /** Another one-time link (for another browser: each link opens Mailmirror once). */
+  newLink(): string;
   close(): Promise<void>;
 }
+
+const MAX_SESSION_BODY = 1024;
 
 export const HOST_ADDRESS = '127.0.0.1';
 /** Invoke requests are small; answers (bodies, attachments) are not limited. */
@@ -82,11 +94,31 @@ function sameSecret(a: string | undefined, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
+/** Secrets compared in constant time; a set of them looked up without leaking which one is close. */
+class SecretSet {
+  private readonly items = new Set<string>();
+  add(v: string): void {
+    this.items.add(v);
+  }
+  /** The stored secret equal to `v`, or undefined. */
+  find(v: unknown): string | undefined {
+    if (typeof v !== 'string' || v.length === 0 || v.length > 256) return undefined;
+    let hit: string | undefined;
+    for (const item of this.items) if (sameSecret(v, item)) hit = item;
+    return hit;
+  }
+  delete(v: string): void {
+    this.items.delete(v);
+  }
+}
+
+const newSecret = () => randomBytes(32).toString('base64url');
+
+/** The session a WebSocket handshake offers as a subprotocol, if any. */
+function sessionFromProtocols(header: string | undefined): string | undefined {
+  for (const p of (header ?? '').split(',')) {
+    const v = p.trim();
+    if (v.startsWith(WS_SESSION_PROTOCOL_PREFIX)) return v.slice(WS_SESSION_PROTOCOL_PREFIX.length);
   }
   return undefined;
 }
@@ -105,10 +137,16 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   if (!existsSync(join(staticDir, 'index.html'))) {
     throw new Error(`the renderer is not built (no ${join(staticDir, 'index.html')}): run \`npm run build\``);
   }
-  const token = opts.token ?? randomBytes(32).toString('base64url');
+  const linkTokens = new SecretSet();
+  const sessions = new SecretSet();
   const log = opts.log;
   const server: Server = createServer();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_FRAME });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_WS_FRAME,
+    // The session protocol only authenticates; the one answered is the plain one (never echo a secret).
+    handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+  });
 
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -120,15 +158,13 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   const port = (server.address() as AddressInfo).port;
   const origin = `http://${HOST_ADDRESS}:${port}`;
   const hostHeader = `${HOST_ADDRESS}:${port}`;
-  // Cookies are not isolated by port: name this run's cookie after its port.
-  const cookieName = `mailmirror_${port}`;
   const csp = rendererCsp({ connectSrc: [`ws://${hostHeader}`] });
-
-  const authorized = (req: IncomingMessage, url: URL): 'query' | 'cookie' | null => {
-    if (sameSecret(url.searchParams.get('token') ?? undefined, token)) return 'query';
-    if (sameSecret(cookieValue(req.headers.cookie, cookieName), token)) return 'cookie';
-    return null;
+  const newLink = () => {
+    const t = newSecret();
+    linkTokens.add(t);
+    return `${origin}/?token=${t}`;
   };
+  const firstLink = newLink();
 
   const refuse = (res: ServerResponse, status: number, text: string) => {
     res.writeHead(status, {
@@ -140,30 +176,88 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     res.end(`${text}\n`);
   };
 
+  const json = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, {
+      ...COMMON_HEADERS,
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+      'Cache-Control': 'no-store',
+    });
+    res.end(JSON.stringify(body));
+  };
+
+  /** POST /session {token} | {session} → {session}: a one-time link token is spent here. */
+  function handleSession(req: IncomingMessage, res: ServerResponse) {
+    if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
+      json(res, 415, { error: 'Expected application/json' });
+      return;
+    }
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_SESSION_BODY) req.destroy();
+      else chunks.push(c);
+    });
+    req.on('end', () => {
+      let body: { token?: unknown; session?: unknown } = {};
+      try {
+        const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        if (typeof parsed === 'object' && parsed !== null) body = parsed;
+      } catch {
+        json(res, 400, { error: 'Expected JSON' });
+        return;
+      }
+      const token = linkTokens.find(body.token);
+      if (token) {
+        linkTokens.delete(token);
+        const session = newSecret();
+        sessions.add(session);
+        json(res, 200, { session });
+        return;
+      }
+      const session = sessions.find(body.session);
+      if (session) {
+        json(res, 200, { session });
+        return;
+      }
+      json(res, 403, {
+        error: body.token !== undefined
+          ? 'This link was used already or belongs to an earlier run of mailmirror serve: each link opens Mailmirror once.'
+          : 'This page needs the link that mailmirror serve printed.',
+      });
+    });
+  }
+
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', origin);
     if (req.headers.host !== hostHeader) {
       refuse(res, 403, `Mailmirror only answers at ${origin}`);
       return;
     }
-    const auth = authorized(req, url);
-    if (!auth) {
-      refuse(res, 403, 'This Mailmirror address needs the link printed by `mailmirror serve` (it carries a secret key).');
-      return;
-    }
     const method = req.method ?? 'GET';
-    // State-changing requests (only mounted tools have any) must come from this origin.
+    // State-changing requests must come from this origin (no cross-site form or text/plain POST).
     if (method !== 'GET' && method !== 'HEAD' && req.headers.origin !== origin) {
       refuse(res, 403, 'Cross-origin request refused');
       return;
     }
-    const extra: Record<string, string> = {};
-    if (auth === 'query') {
-      extra['Set-Cookie'] = `${cookieName}=${token}; Path=/; HttpOnly; SameSite=Strict`;
+    if (url.pathname === SESSION_PATH) {
+      if (method !== 'POST') {
+        res.setHeader('Allow', 'POST');
+        refuse(res, 405, 'Method not allowed');
+        return;
+      }
+      handleSession(req, res);
+      return;
     }
     const mount = opts.mounts?.find((m) => url.pathname === m.prefix.slice(0, -1) || url.pathname.startsWith(m.prefix));
     if (mount) {
-      for (const [k, v] of Object.entries({ ...COMMON_HEADERS, ...extra })) res.setHeader(k, v);
+      const header = req.headers[SESSION_HEADER];
+      if ((mount.needsSession?.(url.pathname) ?? true) && !sessions.find(Array.isArray(header) ? header[0] : header)) {
+        refuse(res, 403, 'This Mailmirror address needs the link printed by `mailmirror serve`.');
+        return;
+      }
+      for (const [k, v] of Object.entries(COMMON_HEADERS)) res.setHeader(k, v);
       res.setHeader('Content-Security-Policy', mount.csp ?? csp);
       mount.handler(req, res);
       return;
@@ -173,10 +267,11 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       refuse(res, 405, 'Method not allowed');
       return;
     }
-    serveStatic(url.pathname, method === 'HEAD', res, extra);
+    // The renderer's files are public: the same for every install, with no data in them.
+    serveStatic(url.pathname, method === 'HEAD', res);
   });
 
-  function serveStatic(pathname: string, headOnly: boolean, res: ServerResponse, extra: Record<string, string>) {
+  function serveStatic(pathname: string, headOnly: boolean, res: ServerResponse) {
     let rel: string;
     try {
       rel = decodeURIComponent(pathname);
@@ -206,11 +301,10 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     const isHtml = extname(file) === '.html';
     res.writeHead(200, {
       ...COMMON_HEADERS,
-      ...extra,
       'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
       'Content-Length': String(size),
       'Content-Security-Policy': csp,
-      // Vite names assets by content hash; the page itself must never be cached with a stale token.
+      // Vite names assets by content hash; the page itself is never cached (a new build replaces it).
       'Cache-Control': isHtml || !rel.startsWith('/assets/') ? 'no-store' : 'private, max-age=31536000, immutable',
     });
     if (headOnly) {
@@ -230,7 +324,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     if (req.headers.host !== hostHeader) return deny(403, 'Forbidden');
     // Browsers always send Origin on WebSocket handshakes; pages elsewhere cannot fake it.
     if (req.headers.origin !== origin) return deny(403, 'Forbidden');
-    if (!authorized(req, url)) return deny(403, 'Forbidden');
+    if (!sessions.find(sessionFromProtocols(req.headers['sec-websocket-protocol']))) return deny(403, 'Forbidden');
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
   });
 
@@ -272,10 +366,10 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   }
 
   return {
-    url: `${origin}/?token=${token}`,
+    url: firstLink,
     origin,
     port,
-    token,
+    newLink,
     async close() {
       for (const ws of wss.clients) ws.terminate();
       wss.close();
