@@ -178,7 +178,8 @@ async function stopProc(p: ChildProcess): Promise<void> {
 async function ctl<T>(emu: Emu, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${emu.url}/__emulator/${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    // The control API takes JSON on every write, bodies or not.
+    headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

@@ -20,7 +20,14 @@
  *   POST accounts/:email/mutations             {n, seed}
  *   GET  stats / POST stats/reset
  *   PUT  quota | faults | latency              options object, or null to turn off
+ *
+ * Every write (POST, PUT, PATCH, DELETE) carries `Content-Type: application/json`.
+ * The API answers only requests addressed to this emulator itself (Host 127.0.0.1:port or
+ * localhost:port, and no Origin but its own), so a web page open on this machine can neither reach
+ * it through DNS rebinding nor drive it with cross-site "simple" requests (a text/plain POST
+ * needs no CORS preflight, so the JSON content type is what makes a browser ask first).
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ApiResponse } from './errors';
 import type { EmulatorImpl } from './emulator';
 import { MailboxError } from './mailbox';
@@ -50,7 +57,40 @@ const strArr = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is 
 const optStr = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const optNum = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
-export function handleControl(emu: EmulatorImpl, method: string, path: string, _query: URLSearchParams, body: Buffer): ApiResponse {
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Why a control request is refused before it is read, or null when it may go on. `ownUrl` is the
+ * emulator's own http://127.0.0.1:port.
+ */
+export function refuseControlRequest(ownUrl: string, method: string, headers: IncomingHttpHeaders): ApiResponse | null {
+  const port = new URL(ownUrl).port;
+  const hosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+  const host = headers.host ?? '';
+  if (!hosts.includes(host.toLowerCase())) {
+    return err(403, `Host "${host}" is not this emulator's address (127.0.0.1:${port})`);
+  }
+  const origin = headers.origin;
+  if (origin !== undefined && !hosts.some((h) => origin.toLowerCase() === `http://${h}`)) {
+    return err(403, `Origin "${origin}" may not use the emulator's control API`);
+  }
+  if (!READS.has(method)) {
+    const type = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== 'application/json') return err(415, `${method} to the control API needs Content-Type: application/json`);
+  }
+  return null;
+}
+
+export function handleControl(
+  emu: EmulatorImpl,
+  method: string,
+  path: string,
+  _query: URLSearchParams,
+  body: Buffer,
+  headers: IncomingHttpHeaders,
+): ApiResponse {
+  const refused = refuseControlRequest(emu.url, method, headers);
+  if (refused) return refused;
   const segs = path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
   const json = parseJson(body);
   try {

@@ -284,7 +284,7 @@ export class EmulatorImpl implements Emulator {
       return this.send(res, this.oauthServer.revoke(query.get('token') ?? form.token));
     }
     if (path === '/tokeninfo' || path === '/oauth2/v3/tokeninfo') return this.send(res, this.oauthServer.tokenInfo(query));
-    if (path.startsWith('/__emulator/')) return this.send(res, handleControl(this, method, path.slice('/__emulator/'.length), query, body));
+    if (path.startsWith('/__emulator/')) return this.send(res, handleControl(this, method, path.slice('/__emulator/'.length), query, body, req.headers));
     this.send(res, notFound());
   }
 

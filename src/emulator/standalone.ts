@@ -2,7 +2,7 @@
  * `mailmirror emulator`: runs the Gmail emulator on its own until SIGINT/SIGTERM.
  *
  *   mailmirror emulator [--port N] [--messages N] [--account EMAIL]... [--seed N]
- *     [--quota-profile 2026|legacy] [--quota-scale S] [--max-concurrent N] [--error-style 429|403|mixed]
+ *     [--quota-profile 2026|legacy] [--quota-scale S] [--quota-window-ms MS] [--max-concurrent N] [--error-style 429|403|mixed]
  *     [--latency MIN-MAX] [--fault-rate R] [--fault-kinds 500,503,reset,429,slow]
  *     [--thread-size N] [--client-id ID] [--client-secret SECRET]
  */
@@ -18,7 +18,7 @@ export type CliIo = {
 };
 
 const USAGE = `usage: mailmirror emulator [--port N] [--messages N] [--account EMAIL] [--seed N]
-  [--quota-profile 2026|legacy] [--quota-scale S] [--max-concurrent N] [--error-style 429|403|mixed]
+  [--quota-profile 2026|legacy] [--quota-scale S] [--quota-window-ms MS] [--max-concurrent N] [--error-style 429|403|mixed]
   [--latency MIN-MAX] [--fault-rate R] [--fault-kinds 500,503,reset,429,slow] [--thread-size N]
   [--client-id ID] [--client-secret SECRET]`;
 
@@ -42,6 +42,7 @@ function parseArgs(argv: string[]): Parsed {
   let profile: string | undefined;
   let scale: number | undefined;
   let maxConcurrent: number | undefined;
+  let quotaWindowMs: number | undefined;
   let errorStyle: string | undefined;
   let faultRate: number | undefined;
   let faultKinds: FaultKind[] | undefined;
@@ -78,6 +79,9 @@ function parseArgs(argv: string[]): Parsed {
         break;
       case '--quota-scale':
         scale = num(flag, next());
+        break;
+      case '--quota-window-ms':
+        quotaWindowMs = Math.floor(num(flag, next()));
         break;
       case '--max-concurrent':
         maxConcurrent = Math.floor(num(flag, next(), 1));
@@ -119,12 +123,13 @@ function parseArgs(argv: string[]): Parsed {
         throw new CliArgError(`unknown option ${a}`);
     }
   }
-  if (profile !== undefined || scale !== undefined || maxConcurrent !== undefined) {
+  if (profile !== undefined || scale !== undefined || maxConcurrent !== undefined || quotaWindowMs !== undefined) {
     opts.quota = {
       profile: isQuotaProfileName(profile) ? profile : '2026',
       scale: scale ?? 1,
       maxConcurrent,
       errorStyle: errorStyle as '429' | '403' | 'mixed' | undefined,
+      windowMs: quotaWindowMs,
     };
   }
   if (faultRate !== undefined && faultRate > 0) opts.faults = { rate: faultRate, seed: opts.seed ?? 1, kinds: faultKinds };

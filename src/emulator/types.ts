@@ -11,6 +11,11 @@ export type QuotaOptions = {
   maxConcurrent?: number;
   /** '429' rateLimitExceeded, '403' userRateLimitExceeded, 'mixed' either (seeded). Default '429'. */
   errorStyle?: '429' | '403' | 'mixed';
+  /**
+   * The short moving window held together with the per-minute one: in any `windowMs` a user may spend
+   * windowMs/60,000 of the per-minute budget. Default 1000 (Gmail's per-second moving average); 0 = minute only.
+   */
+  windowMs?: number;
 };
 
 export type FaultOptions = {

@@ -1,6 +1,7 @@
 // Gmail's limits as the emulator enforces them, through the real googleapis client: per-user quota
 // under both profiles (scaled), the concurrency cap, seeded fault injection, stats, the control API
 // and the standalone CLI.
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
 import { runEmulatorCli } from '../../src/emulator/standalone';
@@ -26,8 +27,9 @@ const RETRY_MESSAGE = /^User-rate limit exceeded\. {2}Retry after \d{4}-\d\d-\d\
 
 describe('per-user quota', () => {
   it('2026 profile: messages.get costs 20 of the budget, then 429 rateLimitExceeded with Retry-After', async () => {
-    // 6,000 units/min × 0.01 = 60 units: three messages.get, then nothing (not even 1 unit).
-    emu.setQuota({ profile: '2026', scale: 0.01, errorStyle: '429' });
+    // 6,000 units/min × 0.01 = 60 units: three messages.get, then nothing (not even 1 unit). The minute alone here
+    // (windowMs 0); the per-second window has its own test below.
+    emu.setQuota({ profile: '2026', scale: 0.01, errorStyle: '429', windowMs: 0 });
     emu.resetStats();
     for (let i = 0; i < 3; i++) await me.gmail.users.messages.get({ userId: 'me', id: ids[i] });
     const over = await failure(me.gmail.users.messages.get({ userId: 'me', id: ids[3] }));
@@ -46,7 +48,7 @@ describe('per-user quota', () => {
 
   it('legacy profile: messages.get costs 5; 403 style sends userRateLimitExceeded', async () => {
     // 15,000 × 0.002 = 30 units: six messages.get.
-    emu.setQuota({ profile: 'legacy', scale: 0.002, errorStyle: '403' });
+    emu.setQuota({ profile: 'legacy', scale: 0.002, errorStyle: '403', windowMs: 0 });
     emu.resetStats();
     for (let i = 0; i < 6; i++) await me.gmail.users.messages.get({ userId: 'me', id: ids[i] });
     const over = await failure(me.gmail.users.messages.get({ userId: 'me', id: ids[6] }));
@@ -58,13 +60,29 @@ describe('per-user quota', () => {
   });
 
   it('charges each batch part separately; parts over budget fail alone', async () => {
-    emu.setQuota({ profile: '2026', scale: 0.01 });
+    emu.setQuota({ profile: '2026', scale: 0.01, windowMs: 0 });
     emu.resetStats();
     const { status, answers } = await sendBatch(emu, me.client.credentials.access_token ?? '', ids.slice(10, 15).map((id) => `/gmail/v1/users/me/messages/${id}`));
     expect(status).toBe(200);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429, 429]);
     expect(answers[3].headers['retry-after']).toMatch(/^\d+$/);
     expect(emu.stats()).toMatchObject({ batchRequests: 1, batchParts: 5, unitsCharged: 60 });
+  });
+
+  it('holds the per-second moving window too: a second’s budget, then 429 until that second has passed', async () => {
+    // 6,000 × 0.6 = 3,600 units a minute, so 60 in any second: three messages.get, then a 429 that says 1 s.
+    emu.setQuota({ profile: '2026', scale: 0.6 });
+    emu.resetStats();
+    const t0 = Date.now();
+    for (let i = 0; i < 3; i++) await me.gmail.users.messages.get({ userId: 'me', id: ids[20 + i] });
+    const over = await failure(me.gmail.users.messages.get({ userId: 'me', id: ids[23] }));
+    expect(over.status).toBe(429);
+    expect(Number(over.retryAfter)).toBe(1);
+    // A second after the first call, the minute's budget (3,600) is far from spent: it goes through again.
+    await new Promise((r) => setTimeout(r, Math.max(0, t0 + 1050 - Date.now())));
+    await me.gmail.users.messages.get({ userId: 'me', id: ids[23] });
+    expect(emu.stats()).toMatchObject({ unitsCharged: 80, quota429: 1 });
+    emu.setQuota(undefined);
   });
 
   it('refuses more than maxConcurrent in-flight requests per user with "Too many concurrent requests for user."', async () => {
@@ -212,6 +230,54 @@ describe('control API', () => {
     expect((await post('quota', { profile: 'legacy', scale: 0.001 }, 'PUT')).status).toBe(200);
     expect((await post('quota', null, 'PUT')).status).toBe(200);
     expect((await me.gmail.users.getProfile({ userId: 'me' })).status).toBe(200);
+  });
+
+  it('answers only its own address, refuses other origins and writes that are not JSON', async () => {
+    const port = new URL(emu.url).port;
+    /** A raw request, so Host and Origin are exactly as a rebinding or cross-site page would send them. */
+    const raw = (method: string, path: string, headers: Record<string, string>, body = ''): Promise<{ status: number; body: string }> =>
+      new Promise((resolve, reject) => {
+        const r = httpRequest({ host: '127.0.0.1', port, method, path: `/__emulator/${path}`, headers: { 'Content-Length': Buffer.byteLength(body), ...headers } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        });
+        r.on('error', reject);
+        r.end(body);
+      });
+    const own = `127.0.0.1:${port}`;
+    const accounts = async (): Promise<string[]> => (JSON.parse((await raw('GET', 'accounts', { Host: own })).body) as Array<{ email: string }>).map((a) => a.email);
+    const before = await accounts();
+    const json = { 'Content-Type': 'application/json' };
+    const add = JSON.stringify({ email: 'csrf@example.com', spec: { messages: 1 } });
+
+    // DNS rebinding: a page of evil.example resolved to 127.0.0.1 sends its own name as Host.
+    const rebound = await raw('GET', 'info', { Host: `evil.example:${port}` });
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).not.toContain(emu.clientSecret);
+    expect((await raw('POST', 'accounts', { Host: `evil.example:${port}`, ...json }, add)).status).toBe(403);
+    expect((await raw('GET', 'info', { Host: `127.0.0.1:${Number(port) + 1}` })).status).toBe(403);
+    // A cross-site form or fetch: text/plain needs no preflight; any foreign Origin is refused.
+    expect((await raw('POST', 'accounts', { Host: own, Origin: 'https://evil.example', 'Content-Type': 'text/plain' }, add)).status).toBe(403);
+    expect((await raw('POST', 'accounts', { Host: own, Origin: 'https://evil.example', ...json }, add)).status).toBe(403);
+    expect((await raw('POST', 'accounts', { Host: own, Origin: 'null', ...json }, add)).status).toBe(403);
+    expect((await raw('GET', 'info', { Host: own, Origin: 'http://localhost:1' })).status).toBe(403);
+    // Writes must say they are JSON, even without an Origin (and even without a body).
+    for (const type of [undefined, 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const r = await raw('POST', 'accounts', { Host: own, ...(type ? { 'Content-Type': type } : {}) }, add);
+      expect(r.status, String(type)).toBe(415);
+      expect(r.body).toContain('application/json');
+    }
+    expect((await raw('POST', 'stats/reset', { Host: own })).status).toBe(415);
+    expect((await raw('DELETE', `accounts/${ACCOUNT}/labels/Label_1`, { Host: own })).status).toBe(415);
+    expect(await accounts()).toEqual(before);
+    expect(before).not.toContain('csrf@example.com');
+
+    // Its own address, by IP or as localhost, same-origin or no Origin at all: served.
+    expect((await raw('GET', 'info', { Host: own })).status).toBe(200);
+    expect((await raw('GET', 'info', { Host: `localhost:${port}`, Origin: `http://localhost:${port}` })).status).toBe(200);
+    expect((await raw('POST', 'stats/reset', { Host: own, Origin: `http://${own}`, 'Content-Type': 'application/json; charset=utf-8' })).status).toBe(200);
   });
 });
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { OAuth2Client } from 'google-auth-library';
 import { batchGet, batchPartError, MAX_BATCH_PARTS } from '../../src/main/gmail/batch';
-import { QuotaGovernor } from '../../src/main/gmail/quota-governor';
+import { QuotaGovernor, governorPacing } from '../../src/main/gmail/quota-governor';
 import {
   BatchTooLargeError, GmailAuthError, GmailNotFoundError, GmailRateLimitError, GmailTransientError,
 } from '../../src/main/gmail/errors';
@@ -157,8 +157,12 @@ describe('batchGet', () => {
   it('goes through the governor charged as one call per part', async () => {
     const conn = new Redis(redisOptionsFromUrl(redis.url));
     try {
-      const gov = new QuotaGovernor(conn, { profile: '2026', scale: 1, maxInFlight: 2, keyPrefix: `batch-${process.pid}`, maxCallUnits: 1000 });
-      // A burst as large as the batch keeps the sliding-minute bound, at the price of throughput under `2026`.
+      // Held per second too (Gmail's moving window), no batch may carry more than a second's budget: 100 units
+      // under `2026`, so the batch sizes follow the burst, not the largest call.
+      expect(governorPacing({ profile: '2026', scale: 1, maxCallUnits: 1000 }).burstUnits).toBe(100);
+      // Against the minute alone, a burst as large as the batch keeps the sliding-minute bound, at the price of
+      // throughput under `2026`.
+      const gov = new QuotaGovernor(conn, { profile: '2026', scale: 1, maxInFlight: 2, keyPrefix: `batch-${process.pid}`, maxCallUnits: 1000, shortWindowMs: 0 });
       expect(gov.pacing.burstUnits).toBe(1000);
       expect(gov.pacing.unitsPerWindow).toBeLessThan(6000 - 1000);
       const ids = Array.from({ length: 50 }, (_, i) => `18d${String(i).padStart(13, '0')}`);

@@ -33,7 +33,9 @@ function gmailError(res: ServerResponse, status: number, reason: string, message
  * messages.get only. Ids steer the behaviour: `flaky<N>-…` fails N times with 503, `dead-…` always 500, `gone-…` 404.
  * With a budget, units are charged per arrival over a sliding window and an overdraft is a 429, as Gmail does.
  */
-async function startFakeGmail(opts: { budget?: number; windowMs?: number; cost?: number; latencyMs?: number } = {}): Promise<FakeGmail> {
+async function startFakeGmail(
+  opts: { budget?: number; windowMs?: number; cost?: number; latencyMs?: number; short?: { windowMs: number; budget: number } } = {},
+): Promise<FakeGmail> {
   const cost = opts.cost ?? 20;
   const windowMs = opts.windowMs ?? 60_000;
   const arrivals: Arrival[] = [];
@@ -75,8 +77,9 @@ async function startFakeGmail(opts: { budget?: number; windowMs?: number; cost?:
       return;
     }
     if (opts.budget !== undefined) {
-      const spent = arrivals.filter((a) => a.status !== 429 && a.t > t - windowMs).reduce((s, a) => s + a.units, 0);
-      if (spent + cost > opts.budget) {
+      const spentIn = (ms: number) => arrivals.filter((a) => a.status !== 429 && a.t > t - ms).reduce((s, a) => s + a.units, 0);
+      // Gmail's per-second moving window, held together with the minute's.
+      if (spentIn(windowMs) + cost > opts.budget || (opts.short && spentIn(opts.short.windowMs) + cost > opts.short.budget)) {
         record(429);
         gmailError(res, 429, 'rateLimitExceeded', 'User-rate limit exceeded.', { 'retry-after': '1' });
         return;
@@ -216,6 +219,30 @@ describe('QuotaGovernor', () => {
     expect(ratio).toBeGreaterThan(0.5);
     expect(a.stats('user@example.com').units + b.stats('user@example.com').units).toBe(units);
     expect(a.stats().rateLimited + b.stats().rateLimited).toBe(0);
+  });
+
+  it('holds Gmail’s per-second moving window together with the minute: no 429, near the ceiling', async () => {
+    // Real time: the `2026` table scaled 10x = 60,000 units a minute, 1,000 units in any second; messages.get = 20.
+    const scale = 10;
+    const short = { windowMs: 1000, budget: 1000 };
+    const gmailServer = await fake({ budget: 6_000 * scale, windowMs: 60_000, short, latencyMs: 2 });
+    const [a, b] = governors(2, { profile: '2026', scale, maxInFlight: 8 });
+    const perGovernor = 150; // 6,000 units: six seconds' worth
+    const run = async (gov: QuotaGovernor, tag: string): Promise<unknown[]> => {
+      const gmail = createGmailClient({ rootUrl: gmailServer.url, auth: auth() });
+      await Promise.all([1, 2, 3, 4].map(() => gmail.users.getProfile({ userId: 'me' })));
+      return Promise.all(Array.from({ length: perGovernor }, (_, i) =>
+        gov.call('user@example.com', 'messages.get', () => gmail.users.messages.get({ userId: 'me', id: `${tag}-${i}`, format: 'full' }))));
+    };
+    await Promise.all([run(a, 'a'), run(b, 'b')]);
+    const arr = gmailServer.arrivals;
+    expect(arr.filter((x) => x.status === 429)).toHaveLength(0);
+    expect(maxWindowUnits(arr, short.windowMs)).toBeLessThanOrEqual(short.budget);
+    const span = Math.max(...arr.map((x) => x.t)) - Math.min(...arr.map((x) => x.t));
+    const units = arr.reduce((s, x) => s + x.units, 0);
+    // Not starved by the second window (the ratio itself is a speed figure: npm run bench).
+    expect(units / span / (short.budget / short.windowMs)).toBeGreaterThan(0.6);
+    console.log(`per-second window: ${(units / span / (short.budget / short.windowMs)).toFixed(3)} of a second's budget per second, max ${maxWindowUnits(arr, 1000)} units in a second`);
   });
 
   it('a 429 with Retry-After pauses every process for at least that long, then all resume', async () => {

@@ -10,17 +10,24 @@
 // - a window of the whole minute's budget (time compressed 20x) reaches the ceiling on average, but a caller
 //   consuming as fast as allowed spends one budget at the end of a window and the next at the start of the
 //   following one: 10,440 units in one sliding window, 1.74x the budget, which Gmail answers with 429s.
-// BullMQ's limiter also counts jobs, not units. So the governor runs GCRA (the generic cell rate algorithm: a token
-// bucket kept as one timestamp, the "theoretical arrival time") in one Lua script, atomic in Redis and shared by
-// every process:
-//   emission interval T = windowMs / rate,
+// BullMQ's limiter also counts jobs, not units. So the governor runs its own limiter in one Lua script, atomic in
+// Redis and shared by every process. Gmail holds the per-user budget both per minute and as a per-second moving
+// window ("250 quota units per user per second, moving average" for the legacy table; an independent emulator
+// that holds both answered 43 rate-limit errors to GCRA alone, which admits up to twice a second's budget in one
+// second). Two parts:
+// - a log of the grants of the last second plus a jitter margin (5%: grants over 1.05 s bound arrivals over any
+//   1 s even when requests reach Gmail up to 50 ms late relative to each other): a grant is refused while it would
+//   take that log over one second's budget (budget / 60). Over a minute that admits at most 58 seconds' worth, so
+//   the minute holds too;
+// - GCRA (the generic cell rate algorithm: a token bucket kept as one timestamp, the "theoretical arrival time")
+//   at the log's average rate, budget / 60 / 1.05 per second = 0.952 of the ceiling, with a burst of half a
+//   second's budget (at least the costliest call), so grants are spread evenly instead of a second's budget at
+//   once then a pause; it also carries the slowdown after a rate-limit answer.
+// Measured by test/integration/governor-quota.test.ts (two processes against a stand-in that holds both windows: no
+// 429, never over a second's budget in any second) and `npm run bench` (our emulator holds both windows).
+// With the short window off (shortWindowMs: 0; tests that compress the minute) the older minute-only pacing applies:
 //   rate = min(0.98 x budget, (budget - burst) x W / (W + jitter)) units per window W (60 s; jitter 250 ms),
-//   burst tolerance = one second's worth of budget, and at least the costliest single call,
-// which bounds the units admitted in ANY interval of length W by rate x W + burst: at most the budget over any
-// sliding minute even when requests reach Gmail up to 250 ms late relative to each other, about two seconds'
-// worth over any one second, while the steady rate stays at 0.979 of the ceiling. Measured by
-// test/integration/governor-quota.test.ts (two processes, time compressed 15x): no window over the budget, no 429,
-// 0.97 of the ceiling.
+//   burst tolerance = one second's worth of budget, and at least the costliest single call.
 //
 // Order inside a process (issue 8, measured by `npm run bench`): calls wait for a slot and for units in priority
 // order, lowest first, FIFO among equals. Cheap metadata calls (labels, profile, listing, history) go first: labels
@@ -117,29 +124,68 @@ function waitIn(queue: WaitQueue, priority: number, signal: AbortSignal | undefi
 
 // Returns 0 when `units` were taken, else the milliseconds to wait before asking again (nothing is taken then).
 // State, one hash per account: tat (GCRA theoretical arrival time, ms), pause (ms timestamp: everyone waits until
-// then), factor/factorAt (rate multiplier after a rate-limit answer, and when it was set). Time is Redis' own
-// TIME so that every process agrees on it.
-// KEYS[1] state; ARGV: units, msPerUnit (0 = no pacing), burstMs, recoverMs.
+// then), factor/factorAt (rate multiplier after a rate-limit answer, and when it was set), wsum (units in the
+// short window's log) and seq; plus the log itself, a sorted set of grants (score: time, member: "seq:units").
+// Time is Redis' own TIME so that every process agrees on it.
+// The log holds Gmail's per-second moving window exactly: a grant is refused while the grants of the last
+// shortMs (one second plus the arrival-jitter margin) and this one would exceed shortBudget. GCRA alone bounds
+// any interval t by rate x t + burst, which over one second is up to twice a second's budget.
+// KEYS[1] state, KEYS[2] log; ARGV: units, msPerUnit (0 = no pacing), burstMs, recoverMs, shortMs (0 = none),
+// shortBudget.
 const ACQUIRE_LUA = `
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local s = redis.call('HMGET', KEYS[1], 'tat', 'pause', 'factor', 'factorAt')
+local s = redis.call('HMGET', KEYS[1], 'tat', 'pause', 'factor', 'factorAt', 'wsum')
 local pause = tonumber(s[2]) or 0
 if pause > now then return math.ceil(pause - now) end
 local T = tonumber(ARGV[2])
 if T <= 0 then return 0 end
+local units = tonumber(ARGV[1])
 local recover = tonumber(ARGV[4])
+local shortMs = tonumber(ARGV[5])
+local shortBudget = tonumber(ARGV[6])
+local function unitsOf(m) return tonumber(string.sub(m, string.find(m, ':', 1, true) + 1)) end
+local wsum = tonumber(s[5]) or 0
+if shortMs > 0 then
+  local old = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now - shortMs)
+  if #old > 0 then
+    for i = 1, #old do wsum = wsum - unitsOf(old[i]) end
+    redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - shortMs)
+    if wsum < 0.0005 then wsum = 0 end
+    redis.call('HSET', KEYS[1], 'wsum', string.format('%.3f', wsum))
+  end
+  -- A call dearer than the whole short budget runs alone in its window, or it could never run.
+  if wsum > 0 and wsum + units > shortBudget then
+    local e = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
+    local freed = 0
+    local at = now + shortMs
+    for i = 1, #e, 2 do
+      freed = freed + unitsOf(e[i])
+      if wsum - freed + units <= shortBudget then
+        at = tonumber(e[i + 1]) + shortMs
+        break
+      end
+    end
+    return math.max(1, math.ceil(at - now))
+  end
+end
 local factor = tonumber(s[3]) or 1
 if factor < 1 then
   factor = math.min(1, factor + (1 - factor) * (now - (tonumber(s[4]) or now)) / recover)
 end
-local cost = tonumber(ARGV[1]) * T / factor
+local cost = units * T / factor
 local newTat = math.max(tonumber(s[1]) or 0, now) + cost
 local allowAt = newTat - math.max(tonumber(ARGV[3]), cost)
 if allowAt > now then return math.ceil(allowAt - now) end
 redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', newTat))
 redis.call('PEXPIRE', KEYS[1], math.ceil(newTat - now + recover) + 60000)
+if shortMs > 0 then
+  local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+  redis.call('ZADD', KEYS[2], string.format('%.3f', now), seq .. ':' .. units)
+  redis.call('HSET', KEYS[1], 'wsum', string.format('%.3f', wsum + units))
+  redis.call('PEXPIRE', KEYS[2], math.ceil(shortMs) + 60000)
+end
 return 0
 `;
 
@@ -168,7 +214,10 @@ return math.ceil(pauseUntil - now)
 `;
 
 type GovernorRedis = Redis & {
-  mailmirrorQuotaAcquire(key: string, units: number, msPerUnit: number, burstMs: number, recoverMs: number): Promise<number>;
+  mailmirrorQuotaAcquire(
+    key: string, logKey: string, units: number, msPerUnit: number, burstMs: number, recoverMs: number, shortMs: number,
+    shortBudget: number,
+  ): Promise<number>;
   mailmirrorQuotaPenalize(
     key: string, pauseMs: number, factorMul: number, minFactor: number, recoverMs: number, burstMs: number,
   ): Promise<number>;
@@ -200,6 +249,16 @@ export type QuotaGovernorOptions = {
   maxCallUnits?: number;
   /** How much the grant-to-arrival delay may vary without overdrawing a window (absolute ms). Default 250. */
   jitterMs?: number;
+  /**
+   * Gmail's short moving window: the per-minute budget also holds per second ("moving average"), i.e. at most
+   * windowMs/60 ms' worth of it in any such interval. Default windowMs / 60 (1 s); 0 = the minute only.
+   */
+  shortWindowMs?: number;
+  /**
+   * How much the grant-to-arrival delay may vary for the short window: grants are counted over shortWindowMs plus
+   * this, so arrivals in any shortWindowMs stay within its budget. Default 5% of the short window (50 ms).
+   */
+  shortJitterMs?: number;
 };
 
 export type QuotaStats = { calls: number; units: number; rateLimited: number; retries: number; waitedMs: number };
@@ -213,13 +272,30 @@ const DETAIL_METHODS: ReadonlySet<GmailMethod> = new Set(['messages.get', 'threa
  * `burstUnits` without lowering the rate or breaking the window bound.
  */
 export function governorPacing(
-  opts: Pick<QuotaGovernorOptions, 'profile' | 'scale' | 'windowMs' | 'maxCallUnits' | 'jitterMs'>,
-): { unitsPerWindow: number; burstUnits: number; windowMs: number } {
+  opts: Pick<QuotaGovernorOptions, 'profile' | 'scale' | 'windowMs' | 'maxCallUnits' | 'jitterMs' | 'shortWindowMs' | 'shortJitterMs'>,
+): { unitsPerWindow: number; burstUnits: number; windowMs: number; short: { windowMs: number; countedMs: number; budget: number } | null } {
   const profile = QUOTA_PROFILES[opts.profile];
   const windowMs = opts.windowMs ?? 60_000;
   const budget = profile.unitsPerMinute * opts.scale;
-  if (!(budget > 0)) return { unitsPerWindow: 0, burstUnits: 0, windowMs };
+  if (!(budget > 0)) return { unitsPerWindow: 0, burstUnits: 0, windowMs, short: null };
   const costliest = Math.max(...Object.values(profile.costs), opts.maxCallUnits ?? 0);
+  const shortMs = opts.shortWindowMs ?? windowMs / 60;
+  if (shortMs > 0 && shortMs < windowMs) {
+    // Gmail's per-second moving window. The log (ACQUIRE_LUA) counts grants over the window plus the jitter
+    // margin, which bounds arrivals in any window by its budget; over a minute that is at most
+    // ceil(60 / 1.05) = 58 seconds' worth, inside the minute's budget, so the minute needs no margin of its own.
+    // GCRA then runs at the log's average rate, to spread grants evenly, with a burst of half a second's budget
+    // (at least the costliest call): batches of that size leave room for the metadata calls in between.
+    const shortJitterMs = opts.shortJitterMs ?? shortMs * 0.05;
+    const shortBudget = (budget * shortMs) / windowMs;
+    const countedMs = shortMs + shortJitterMs;
+    return {
+      unitsPerWindow: (shortBudget * windowMs) / countedMs,
+      burstUnits: Math.min(shortBudget, Math.max(shortBudget / 2, costliest)) || costliest,
+      windowMs,
+      short: { windowMs: shortMs, countedMs, budget: shortBudget },
+    };
+  }
   const burstUnits = Math.max(budget / 60, costliest);
   // Gmail meters arrivals, not our grants: a request granted at t arrives at t + delay, and when that delay
   // varies by up to J the grants inside any arrival window span W + J. Hence (budget - burst) x W / (W + J).
@@ -230,7 +306,7 @@ export function governorPacing(
     Math.min(QUOTA_SAFETY * budget, ((budget - burstUnits) * windowMs) / (windowMs + jitterMs)),
     (QUOTA_SAFETY * budget) / 4,
   );
-  return { unitsPerWindow: rate, burstUnits, windowMs };
+  return { unitsPerWindow: rate, burstUnits, windowMs, short: null };
 }
 
 const emptyStats = (): QuotaStats => ({ calls: 0, units: 0, rateLimited: 0, retries: 0, waitedMs: 0 });
@@ -337,7 +413,7 @@ export class QuotaGovernor {
   /** GCRA burst tolerance, in ms at the full rate. */
   private readonly burstMs: number;
   /** Units per window the governor paces to at full rate (0 = unpaced) and the burst it allows: for ETAs. */
-  readonly pacing: { unitsPerWindow: number; burstUnits: number; windowMs: number };
+  readonly pacing: ReturnType<typeof governorPacing>;
   private readonly limits = new Map<string, InFlightLimit>();
   private readonly turns = new Map<string, Turn>();
   private readonly pauses = new Map<string, LocalPause>();
@@ -353,7 +429,7 @@ export class QuotaGovernor {
     this.msPerUnit = this.pacing.unitsPerWindow > 0 ? this.windowMs / this.pacing.unitsPerWindow : 0;
     this.burstMs = this.pacing.burstUnits * this.msPerUnit;
     // defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT (e.g. after redis-server restarted).
-    redis.defineCommand('mailmirrorQuotaAcquire', { numberOfKeys: 1, lua: ACQUIRE_LUA });
+    redis.defineCommand('mailmirrorQuotaAcquire', { numberOfKeys: 2, lua: ACQUIRE_LUA });
     redis.defineCommand('mailmirrorQuotaPenalize', { numberOfKeys: 1, lua: PENALIZE_LUA });
     this.redis = redis as GovernorRedis;
   }
@@ -433,6 +509,11 @@ export class QuotaGovernor {
     return `${this.opts.keyPrefix}:quota:{${account}}`;
   }
 
+  /** The short window's log of grants (same hash tag: same slot). */
+  private logKey(account: string): string {
+    return `${this.opts.keyPrefix}:quota:{${account}}:log`;
+  }
+
   private backoff(attempt: number): number {
     return Math.random() * Math.min(MAX_BACKOFF_MS, this.backoffBaseMs * 2 ** (attempt - 1));
   }
@@ -466,7 +547,11 @@ export class QuotaGovernor {
       return;
     }
     for (;;) {
-      const wait = await this.redis.mailmirrorQuotaAcquire(this.key(account), units, this.msPerUnit, this.burstMs, this.windowMs);
+      const short = this.pacing.short;
+      const wait = await this.redis.mailmirrorQuotaAcquire(
+        this.key(account), this.logKey(account), units, this.msPerUnit, this.burstMs, this.windowMs, short?.countedMs ?? 0,
+        short?.budget ?? 0,
+      );
       if (wait <= 0) return;
       // Sleep exactly until the script says the units are there: no polling loop. Another process may take them
       // first; the script then says how long to wait next.
@@ -483,7 +568,7 @@ export class QuotaGovernor {
       if (wait <= 0 && Date.now() - p.checkedAt >= UNPACED_CHECK_MS) {
         // One question in flight per account; everyone waiting meanwhile shares its answer.
         p.check ??= this.redis
-          .mailmirrorQuotaAcquire(this.key(account), 0, 0, 0, this.windowMs)
+          .mailmirrorQuotaAcquire(this.key(account), this.logKey(account), 0, 0, 0, this.windowMs, 0, 0)
           .finally(() => {
             p.checkedAt = Date.now();
             p.check = undefined;
