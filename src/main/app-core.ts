@@ -1,9 +1,14 @@
 // The composition root of the headless core: store, Redis, queues, workers, Gmail access, sync engine.
 // The Electron shell, the browser host and the CLI all start the app through here.
-import { join } from 'node:path';
 import type { AppConfig } from './config';
 import { openDatabase, type Db } from './db/client';
-import { RedisSupervisor, ensureDataDir } from './redis';
+import { DatabaseDamagedError } from './db/errors';
+import { damageRecorded, recordDamage, recordedDamage, storeProblems, damageMessage } from './db/store-health';
+import type { RestoredAccount } from './db/accounts';
+import { restoreAccounts } from './db/accounts';
+import { accountsToCarryOver, databaseFile, openStore, rebuildStore } from './store';
+import { decryptTokens } from './gmail/token-store';
+import { RedisSupervisor, ensureDataDir, isRedisConnectionError } from './redis';
 import { QuotaGovernor } from './gmail/quota-governor';
 import { GmailAccess } from './gmail/gmail-access';
 import { FileKeySecretBox, type SecretBox } from './gmail/secret-box';
@@ -12,7 +17,7 @@ import { SyncWorkers } from './sync/workers';
 import { SyncEvents } from './sync/sync-events';
 import { SyncController } from './sync/sync-controller';
 import type { SyncDeps } from './sync/sync-deps';
-import { createLogger, type Logger } from './log';
+import { createLogger, errorText, type Logger } from './log';
 import { DataDirLock } from './data-dir-lock';
 import type { AppServices, AttachmentRef, CoreEventMap, CoreEventName } from './ipc/services';
 import type { ClientStatus, Settings, SyncStatus, SyncPhase, IpcErrorCode } from '../shared/ipc';
@@ -33,7 +38,27 @@ export type AppCoreOptions = {
   /** Electron passes its safeStorage box; headless uses a key file in the data folder. */
   secretBox?: SecretBox;
   logger?: Logger;
+  /**
+   * Start even when the store is damaged, in the damaged state (no workers, nothing written, every account's
+   * status says so), so the app can offer the rebuild. Without it a damaged store throws DatabaseDamagedError.
+   */
+  openDamaged?: boolean;
 };
+
+/** What rebuildStore() did: the damaged file's new name, and which accounts must be reconnected. */
+export type StoreRebuilt = { keptAs: string | null; accounts: { email: string; reconnect: boolean }[] };
+
+/** What the app says to do about a damaged store (its button calls rebuildStore()). */
+const REBUILD_IN_APP =
+  'Nothing more is written to it. Rebuild the mirror from Gmail: your mail is downloaded again into a new file, and the damaged one is kept aside.';
+
+/** A rebuild was asked of a store that checks out healthy. */
+export class StoreNotDamagedError extends Error {
+  readonly code = 'STORE_NOT_DAMAGED';
+}
+
+/** The store, and everything built over it (replaced together when a damaged store is set aside). */
+type StoreParts = { db: Db; deps: SyncDeps; sync: SyncController };
 
 /** Maps the store's phase (and what the queues are doing) onto the UI's. */
 function uiPhase(p: ReturnType<typeof accountSyncStatus>['phase']): SyncPhase {
@@ -67,24 +92,64 @@ export class AppCore implements AppServices {
   private readonly meters = new Map<number, RateMeter>();
   private queueMonitor: QueueMonitor | null = null;
   private settings: Settings;
+  private parts: StoreParts;
+  private workers: SyncWorkers | null = null;
+  /** Workers being stopped because the store turned out damaged (awaited by close()). */
+  private workersStopping: Promise<void> | null = null;
+  /** Set once the store is known damaged: `db` is then a stand-in in memory holding the accounts a rebuild keeps. */
+  private damage: DatabaseDamagedError | null;
+  private carryOver: RestoredAccount[] = [];
+  private rebuilding: Promise<StoreRebuilt> | null = null;
 
   private constructor(
     readonly config: AppConfig,
-    readonly db: Db,
+    store: Db | null,
+    damage: DatabaseDamagedError | null,
     readonly redis: RedisSupervisor,
     readonly queues: SyncQueues,
     readonly events: SyncEvents,
-    readonly sync: SyncController,
-    readonly deps: SyncDeps,
+    private readonly governor: QuotaGovernor,
     readonly box: SecretBox,
     readonly log: Logger,
-    private readonly workers: SyncWorkers | null,
+    private readonly runWorkers: boolean,
     private readonly lock: DataDirLock | null,
   ) {
     this.settings = loadSettings(config.dataDir, {
       syncIntervalSeconds: Math.max(30, Math.round(config.syncIntervalMs / 1000)),
       includeSpamTrash: true,
       remoteImages: 'ask',
+    });
+    this.damage = damage;
+    if (damage || !store) {
+      this.carryOver = this.readCarryOver();
+      store = this.standIn(this.carryOver);
+    }
+    this.parts = this.partsOver(store);
+  }
+
+  /** The open store (a stand-in holding only the accounts while the real one is damaged). */
+  get db(): Db {
+    return this.parts.db;
+  }
+
+  get deps(): SyncDeps {
+    return this.parts.deps;
+  }
+
+  get sync(): SyncController {
+    return this.parts.sync;
+  }
+
+  private partsOver(db: Db): StoreParts {
+    const { config, box, governor, queues, events, log } = this;
+    const deps: SyncDeps = { db, config, gmail: new GmailAccess({ db, config, box, governor }), queues, events, log };
+    return { db, deps, sync: new SyncController(deps) };
+  }
+
+  private startWorkers(): void {
+    this.workers = new SyncWorkers(this.deps, this.redis.connection('worker'), this.config.queuePrefix, {
+      storeDamage: () => this.storeDamage(),
+      onStoreError: (e) => this.reportStoreError(e),
     });
   }
 
@@ -96,6 +161,7 @@ export class AppCore implements AppServices {
   // ---- AppServices (what the IPC router and so the UI can ask) ----
 
   async connectAccount(opts: { openUrl: (url: string) => void; signal: AbortSignal }): Promise<{ email: string }> {
+    this.throwIfDamaged();
     const connected = await connectAccount(
       { db: this.db, config: this.config, box: this.box },
       { onUrl: opts.openUrl, openBrowser: false, signal: opts.signal },
@@ -108,6 +174,7 @@ export class AppCore implements AppServices {
   }
 
   async removeAccount(accountId: number): Promise<void> {
+    this.throwIfDamaged();
     await this.queues.unscheduleIncremental(accountId);
     await removeAccount({ db: this.db, config: this.config, box: this.box }, accountId);
     this.deps.gmail.forget(accountId);
@@ -116,11 +183,51 @@ export class AppCore implements AppServices {
   }
 
   async syncNow(accountId: number, opts?: { full?: boolean }): Promise<void> {
-    await this.sync.requestSync(accountId, opts);
+    this.throwIfDamaged();
+    try {
+      await this.sync.requestSync(accountId, opts);
+    } catch (e) {
+      throw this.reportStoreError(e);
+    }
     this.events.emit('progress', { accountId });
   }
 
   async syncStatus(accountId: number): Promise<SyncStatus> {
+    const damage = this.storeDamage();
+    if (damage) return this.damagedStatus(accountId, damage);
+    try {
+      return this.storedStatus(accountId);
+    } catch (e) {
+      const mapped = this.reportStoreError(e);
+      if (mapped instanceof DatabaseDamagedError) return this.damagedStatus(accountId, mapped);
+      throw mapped;
+    }
+  }
+
+  storeDamageMessage(): string | null {
+    const damage = this.storeDamage();
+    return damage ? `${damage.message.replace(/[.\s]+$/, '')}. ${REBUILD_IN_APP}` : null;
+  }
+
+  /** What the UI shows of every account while the store is damaged: that, and what to do. */
+  private damagedStatus(accountId: number, damage: DatabaseDamagedError): SyncStatus {
+    if (!getAccount(this.db, accountId)) throw Object.assign(new Error(`no account with id ${accountId}`), { code: 'NOT_FOUND' });
+    return {
+      accountId,
+      phase: 'error',
+      processed: 0,
+      total: null,
+      ratePerSecond: null,
+      etaSeconds: null,
+      error: { code: 'DB_DAMAGED', message: `${damage.message.replace(/[.\s]+$/, '')}. ${REBUILD_IN_APP}` },
+      offline: false,
+      initialSyncCompleted: false,
+      lastSyncAt: null,
+      labels: [],
+    };
+  }
+
+  private storedStatus(accountId: number): SyncStatus {
     const acct = getAccount(this.db, accountId);
     if (!acct) throw Object.assign(new Error(`no account with id ${accountId}`), { code: 'NOT_FOUND' });
     const s = accountSyncStatus(this.db, acct);
@@ -220,9 +327,16 @@ export class AppCore implements AppServices {
     // One process owns an embedded Redis and the workers of a data folder at a time.
     const lock = opts.runWorkers && !config.redisUrl ? DataDirLock.acquire(config.dataDir) : null;
     let db: Db | null = null;
+    let damage: DatabaseDamagedError | null = null;
     let redis: RedisSupervisor | null = null;
     try {
-      db = openDatabase(join(config.dataDir, 'mailmirror.db'));
+      try {
+        db = openStore(config.dataDir);
+      } catch (e) {
+        if (!(opts.openDamaged && e instanceof DatabaseDamagedError)) throw e;
+        damage = e;
+        log.error({ err: e.message }, 'the mailbox database is damaged: started without workers; a rebuild from Gmail is needed');
+      }
       redis = await RedisSupervisor.start({
         dataDir: config.dataDir,
         redisUrl: config.redisUrl,
@@ -230,7 +344,11 @@ export class AppCore implements AppServices {
         transient: !opts.runWorkers,
         logger: (msg: string) => log.info({ component: 'redis' }, msg),
       });
-      const queues = new SyncQueues(redis.connection('queue'), config.queuePrefix);
+      // A long-lived process tells Redis outages in one line each (the health monitor), not per connection.
+      if (opts.runWorkers) redis.watchHealth();
+      const queues = new SyncQueues(redis.connection('queue'), config.queuePrefix, (e, queue) => {
+        if (!isRedisConnectionError(e)) log.warn({ component: 'queues', queue, err: errorText(e) }, 'queue error');
+      });
       const box = opts.secretBox ?? new FileKeySecretBox(config.dataDir);
       // The core works on its own copy of the config, holding the OAuth client in effect.
       config = { ...config };
@@ -242,18 +360,16 @@ export class AppCore implements AppServices {
         keyPrefix: `${config.queuePrefix}:quota`,
       });
       const events = new SyncEvents();
-      const deps: SyncDeps = { db, config, gmail: new GmailAccess({ db, config, box, governor }), queues, events, log };
-      const sync = new SyncController(deps);
-      let workers: SyncWorkers | null = null;
+      const core = new AppCore(config, db, damage, redis, queues, events, governor, box, log, opts.runWorkers, lock);
+      db = core.db;
       if (opts.runWorkers) {
         // Everything in an embedded Redis is derived from the store: after a crash, drop it and rebuild
         // it from SQLite at once instead of waiting for BullMQ's stalled-job check.
         if (lock) await queues.obliterateAll();
-        workers = new SyncWorkers(deps, redis.connection('worker'), config.queuePrefix);
-        await sync.reconcileAll();
-        await queues.scheduleMaintenance(6 * 3600 * 1000);
+        // A damaged store gets no workers: nothing may write to it (rebuildStore() starts them on the new one).
+        if (!damage) await core.startSyncing();
       }
-      return new AppCore(config, db, redis, queues, events, sync, deps, box, log, workers, lock);
+      return core;
     } catch (e) {
       await redis?.stop().catch(() => undefined);
       db?.close();
@@ -262,15 +378,135 @@ export class AppCore implements AppServices {
     }
   }
 
+  private async startSyncing(): Promise<void> {
+    this.startWorkers();
+    await this.sync.reconcileAll();
+    await this.queues.scheduleMaintenance(6 * 3600 * 1000);
+  }
+
   /** Set while the disk under the data folder is full: the sync is paused until space is freed. */
   storageFailure(): string | null {
     return this.workers?.storageFailure() ?? null;
   }
 
+  // ---- A damaged store (db/store-health.ts): one unrecoverable state, left only by a rebuild from Gmail.
+
+  /**
+   * Why the store cannot be used (DatabaseDamagedError), or null. Also notices damage another process recorded
+   * beside the file (workers ask this before every job).
+   */
+  storeDamage(): DatabaseDamagedError | null {
+    if (!this.damage && damageRecorded(databaseFile(this.config.dataDir))) {
+      const recorded = recordedDamage(databaseFile(this.config.dataDir));
+      if (recorded) this.enterDamaged(recorded);
+    }
+    return this.damage;
+  }
+
+  /**
+   * Anything thrown while using the store goes through here: SQLITE_CORRUPT / SQLITE_NOTADB, from wherever it came,
+   * puts the core in the damaged state. Returns the error to throw (a StoreError when it was SQLite's).
+   */
+  reportStoreError(e: unknown): unknown {
+    const mapped = this.parts.db.noteError(e);
+    if (mapped instanceof DatabaseDamagedError) this.enterDamaged(mapped);
+    return mapped;
+  }
+
+  /**
+   * Stops the workers (no job is retried, nothing more is written), remembers the damage beside the file, and swaps
+   * the store for an in-memory stand-in with the accounts a rebuild keeps, so the UI can still list them and say
+   * what happened. The damaged connection is closed: a job still running fails at its next read or write.
+   */
+  private enterDamaged(e: DatabaseDamagedError): void {
+    if (this.damage) return;
+    this.damage = e;
+    const file = databaseFile(this.config.dataDir);
+    recordDamage(file, e);
+    this.log.error({ err: e.message }, 'the mailbox database is damaged: sync stopped, nothing more is written to it');
+    const workers = this.workers;
+    this.workers = null;
+    if (workers) this.workersStopping = workers.close(1000).catch(() => undefined);
+    const damaged = this.parts.db;
+    damaged.noteError(e);
+    this.carryOver = this.readCarryOver();
+    this.parts = this.partsOver(this.standIn(this.carryOver));
+    damaged.close();
+    for (const a of this.carryOver) {
+      this.events.emit('account', { accountId: a.id });
+      this.events.emit('progress', { accountId: a.id });
+    }
+  }
+
+  private readCarryOver(): RestoredAccount[] {
+    return accountsToCarryOver(this.config.dataDir, (cipher) => {
+      try {
+        decryptTokens(this.box, cipher);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  private standIn(accounts: RestoredAccount[]): Db {
+    const db = openDatabase(':memory:');
+    restoreAccounts(db, accounts);
+    return db;
+  }
+
+  private throwIfDamaged(): void {
+    const damage = this.storeDamage();
+    if (damage) throw damage;
+  }
+
+  /**
+   * Rebuilds the mirror from Gmail: the damaged file is set aside as `mailmirror.damaged-<time>.db` (with its
+   * -wal/-shm), a new store gets the accounts whose rows could be read (with their tokens when those still decrypt;
+   * the others must be reconnected), and a full sync of each starts. On a store not known damaged it checks the
+   * whole file first and refuses (StoreNotDamagedError) when it is healthy.
+   */
+  rebuildStore(): Promise<StoreRebuilt> {
+    this.rebuilding ??= this.doRebuild().finally(() => {
+      this.rebuilding = null;
+    });
+    return this.rebuilding;
+  }
+
+  private async doRebuild(): Promise<StoreRebuilt> {
+    if (!this.storeDamage()) {
+      const problems = storeProblems(this.db.sqlite, 'quick');
+      if (problems.length === 0) {
+        throw new StoreNotDamagedError('The mailbox database is not damaged (PRAGMA quick_check: ok): there is nothing to rebuild');
+      }
+      this.enterDamaged(new DatabaseDamagedError(damageMessage(problems)));
+    }
+    await this.workersStopping;
+    // Every job in Redis was derived from the damaged store.
+    await this.queues.obliterateAll();
+    const carry = this.carryOver;
+    const rebuilt = rebuildStore(this.config.dataDir, carry);
+    const standIn = this.parts.db;
+    this.parts = this.partsOver(rebuilt.db);
+    standIn.close();
+    this.damage = null;
+    this.meters.clear();
+    this.log.warn({ keptAs: rebuilt.keptAs, accounts: carry.length }, 'mailbox database rebuilt: the damaged file is kept aside');
+    if (this.runWorkers) await this.startSyncing();
+    for (const a of carry) {
+      if (!a.needsReconnect) await this.sync.requestSync(a.id);
+      this.events.emit('account', { accountId: a.id });
+      this.events.emit('progress', { accountId: a.id });
+    }
+    return { keptAs: rebuilt.keptAs, accounts: carry.map((a) => ({ email: a.email, reconnect: a.needsReconnect !== null })) };
+  }
+
   /** Stops everything; running jobs get `graceMs` to finish (quitting the app must take < 2 s). */
   async close(opts: { graceMs?: number } = {}): Promise<void> {
     const t0 = Date.now();
+    await this.rebuilding?.catch(() => undefined);
     await this.workers?.close(opts.graceMs ?? 700);
+    await this.workersStopping;
     const tWorkers = Date.now();
     await this.queues.close();
     const tQueues = Date.now();

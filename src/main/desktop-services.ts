@@ -80,6 +80,19 @@ export class DesktopServices implements AppServices {
     return this.own.clearClient();
   }
 
+  // A damaged store is the one in front (the user's, or the demo's).
+  rebuildStore(): ReturnType<AppCore['rebuildStore']> {
+    return this.active.rebuildStore();
+  }
+
+  reportStoreError(e: unknown): unknown {
+    return this.active.reportStoreError(e);
+  }
+
+  storeDamageMessage(): string | null {
+    return this.active.storeDamageMessage();
+  }
+
   getSettings(): Promise<Settings> {
     return this.active.getSettings();
   }

@@ -6,6 +6,7 @@ import { ConnectDialog, type ConnectState } from './components/ConnectDialog';
 import { Mailbox } from './components/Mailbox';
 import { SettingsDialog } from './components/SettingsDialog';
 import { Welcome } from './components/Welcome';
+import { RebuildButton } from './components/SyncPanel';
 import { useEvent, useTheme } from './hooks';
 
 const ACCOUNT_KEY = 'mailmirror.account';
@@ -22,7 +23,7 @@ function storedAccountId(): number | null {
 export function App() {
   const [accounts, setAccounts] = useState<AccountSummary[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [info, setInfo] = useState<{ version: string; demoAvailable: boolean }>({ version: '', demoAvailable: false });
+  const [info, setInfo] = useState<{ version: string; demoAvailable: boolean; storeDamaged?: string }>({ version: '', demoAvailable: false });
   const [accountId, setAccountId] = useState<number | null>(storedAccountId);
   const [connect, setConnect] = useState<ConnectState>({ kind: 'idle' });
   const [pendingEmail, setPendingEmail] = useState<string | null>(null);
@@ -45,7 +46,11 @@ export function App() {
     void loadAccounts();
     call('app:info', {}).then(setInfo, () => undefined);
   }, [loadAccounts]);
-  useEvent('accounts:changed', () => void loadAccounts());
+  useEvent('accounts:changed', () => {
+    void loadAccounts();
+    // The store may have turned damaged, or been rebuilt (app:info's storeDamaged).
+    call('app:info', {}).then(setInfo, () => undefined);
+  });
 
   // After connecting, show the new account as soon as it is listed.
   useEffect(() => {
@@ -179,6 +184,19 @@ export function App() {
         ) : (
           <div className="spinner" aria-label="Loading" />
         )}
+      </div>
+    );
+  }
+
+  // A damaged mailbox database none of whose accounts could be read: no account to show it on, so here.
+  if (!current && info.storeDamaged) {
+    return (
+      <div className="splash" data-testid="store-damaged">
+        <div className="splash-error" role="alert">
+          <strong>The mailbox database is damaged</strong>
+          <span>{info.storeDamaged}</span>
+          <RebuildButton onDone={() => void call('app:info', {}).then(setInfo, () => undefined)} />
+        </div>
       </div>
     );
   }

@@ -25,6 +25,7 @@ export const INVOKE_CHANNELS = [
   'client:status',
   'client:set',
   'client:clear',
+  'store:rebuild',
 ] as const;
 
 /** Events pushed from main to the renderer. */

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import type { EventName, InvokeChannel } from './ipc-channels';
 import { MAX_CLIENT_FIELD_CHARS, MAX_CLIENT_JSON_BYTES, OAUTH_CLIENT_SOURCES, clientFileTooLarge, utf8Length } from './oauth-client';
+import { safeFileName, stripControlChars } from './safe-text';
 
 export { EVENT_CHANNELS, INVOKE_CHANNELS, isEventName, isInvokeChannel } from './ipc-channels';
 export type { EventName, InvokeChannel } from './ipc-channels';
@@ -44,6 +45,11 @@ export const IPC_ERROR_CODES = [
   'FORBIDDEN',
   /** The app core is not reachable (starting, stopping, or the connection dropped). */
   'UNAVAILABLE',
+  /**
+   * The mailbox database is damaged (SQLite found it malformed, not a database, or emptied): nothing more is
+   * written to it and syncing has stopped. The way out is `store:rebuild`; the message says so.
+   */
+  'DB_DAMAGED',
   /** Anything else. The message is safe to show; details are in the logs. */
   'INTERNAL',
 ] as const;
@@ -236,8 +242,15 @@ const clientSetRequest = z
   .strictObject({
     /** The text of Google's downloaded client_secret_….json. */
     json: z.string().optional(),
-    /** The file's name, used in messages ("client_secret_123.json is not JSON: …"). */
-    name: z.string().max(255).optional(),
+    /**
+     * The file's name, used in messages ("client_secret_123.json is not JSON: …"); control and
+     * bidirectional characters are taken out so the name cannot disguise the message.
+     */
+    name: z
+      .string()
+      .max(255)
+      .transform((n) => safeFileName(n, 'This file'))
+      .optional(),
     clientId: z.string().optional(),
     clientSecret: z.string().optional(),
   })
@@ -272,7 +285,12 @@ export const ipcChannels = {
   /** Facts about this build that change what the UI offers. */
   'app:info': {
     request: nothing,
-    response: z.object({ version: z.string(), demoAvailable: z.boolean() }),
+    response: z.object({
+      version: z.string(),
+      demoAvailable: z.boolean(),
+      /** Present when the mailbox database is damaged (DB_DAMAGED): what happened and what to do (store:rebuild). */
+      storeDamaged: z.string().optional(),
+    }),
   },
   /** Every connected account, in the order they were added. */
   'accounts:list': {
@@ -345,7 +363,12 @@ export const ipcChannels = {
   'messages:search': {
     request: z.strictObject({
       accountId,
-      query: z.string().trim().min(1).max(500),
+      /** As typed; control characters (NUL, ESC, …) are word separators, not text. */
+      query: z
+        .string()
+        .max(2000)
+        .transform((q) => stripControlChars(q).trim())
+        .pipe(z.string().min(1, 'type something to search for').max(500)),
       cursor: cursor.nullable().optional(),
       limit: z.int().min(1).max(500).optional(),
     }),
@@ -383,6 +406,20 @@ export const ipcChannels = {
   'client:clear': {
     request: nothing,
     response: clientStatusSchema,
+  },
+  /**
+   * Rebuilds a damaged mailbox database (DB_DAMAGED) from Gmail: the damaged file is kept aside under a new name,
+   * a new one gets the accounts (those whose sign-in was lost with it must be reconnected) and their full sync
+   * starts. Refused (UNSUPPORTED) when the database is not damaged.
+   */
+  'store:rebuild': {
+    request: nothing,
+    response: z.object({
+      /** The damaged file's new name in the data folder (`mailmirror.damaged-<time>.db`), null if there was none. */
+      keptAs: z.string().nullable(),
+      /** Every account carried over; `reconnect`: its sign-in was lost and it must be connected again. */
+      accounts: z.array(z.object({ email: z.string(), reconnect: z.boolean() })),
+    }),
   },
 } as const satisfies { [C in InvokeChannel]: ChannelDef };
 

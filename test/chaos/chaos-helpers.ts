@@ -207,7 +207,8 @@ export function redisPid(dataDir: string): number | undefined {
 }
 
 /**
- * A SIGKILLed CLI leaves its redis-server behind (the next start stops it); a failed test must not. Found by its
+ * A SIGKILLed CLI's redis-server is ended by its watchdog (src/main/redis/owner-watchdog.ts) within moments; a
+ * failed test must not leave one behind even if the watchdog were slow. Found by its
  * command line, which names the socket in this data folder (its pid file may be empty when the disk is full).
  */
 export function killLeftoverRedis(dataDir: string): void {

@@ -13,6 +13,7 @@ import { createRouter, type IpcRouter } from '../../src/main/ipc/router';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { resolveConfig } from '../../src/main/config';
 import { launchChromium } from '../helpers/chromium';
+import { saveMessageDetails } from '../../src/main/db';
 import { createHarness, seedMailbox, type Harness, type Seeded } from '../helpers/ipc-harness';
 
 const RENDERER = join(process.cwd(), 'dist', 'renderer');
@@ -255,7 +256,7 @@ describe('renderer in Chromium over the browser host', () => {
     expect(await page.getByTestId('offline-indicator').count()).toBe(0);
   });
 
-  it('keeps working after a reload (the cookie replaces the token in the URL)', async () => {
+  it('keeps working after a reload (the session this origin kept replaces the link’s token)', async () => {
     await page.reload();
     await page.getByTestId('mailbox').waitFor();
     await page.getByTestId('message-row').first().waitFor();
@@ -266,6 +267,51 @@ describe('renderer in Chromium over the browser host', () => {
     h.db.sqlite.prepare("UPDATE labels SET messages_total = 4242 WHERE gmail_id = 'Label_5'").run();
     h.services.emit('labels:changed', { accountId: seeded.accountId });
     await expect.poll(() => label('Label_5').getAttribute('data-messages-total')).toBe('4242');
+  });
+
+  it('shows attachment names without bidi tricks and marks executables', async () => {
+    const att = (id: string, filename: string, mimeType: string) => ({ gmailAttachmentId: id, partId: id, filename, mimeType, size: 10, contentId: null });
+    saveMessageDetails(
+      h.db,
+      seeded.accountId,
+      [
+        {
+          gmailId: 'tricky0001',
+          threadId: 'ttricky',
+          labelIds: ['INBOX'],
+          historyId: '5002',
+          internalDate: Date.UTC(2025, 5, 1),
+          sizeEstimate: 900,
+          snippet: 'Payment documents',
+          subject: 'Payment documents quokka',
+          from: 'Mallory <mallory@evil.example>',
+          to: 'alice@example.com',
+          cc: null,
+          date: null,
+          messageIdHeader: null,
+          references: null,
+          textBody: 'See the attached quokka files.',
+          htmlBody: null,
+          attachments: [att('att-bidi', 'invoice\u202Efdp.sh', 'application/pdf'), att('att-exe', 'invoice.pdf.exe', 'application/pdf'), att('att-txt', 'notes.txt', 'text/plain')],
+          parseError: null,
+        },
+      ],
+      { insertMissing: true },
+    );
+    await page.getByTestId('search-input').fill('quokka');
+    await page.keyboard.press('Enter');
+    await row('tricky0001').click();
+    const files = page.getByTestId('attachment');
+    await expect.poll(() => files.count()).toBe(3);
+    const names = await files.locator('.attachment-name').allTextContents();
+    expect(names.sort()).toEqual(['invoice.pdf.exe', 'invoicefdp.sh', 'notes.txt']);
+    const exe = files.filter({ has: page.getByTestId('attachment-executable') });
+    expect((await exe.locator('.attachment-name').allTextContents()).sort()).toEqual(['invoice.pdf.exe', 'invoicefdp.sh']);
+    expect(await exe.first().getAttribute('title')).toContain('executable file');
+    h.services.attachmentData.set('att-bidi', new TextEncoder().encode('#!/bin/sh\n'));
+    const [download] = await Promise.all([page.waitForEvent('download'), files.filter({ hasText: 'invoicefdp.sh' }).click()]);
+    expect(download.suggestedFilename()).toBe('invoicefdp.sh');
+    await page.screenshot({ path: join(SHOTS, '09-attachments-executable.png') });
   });
 });
 

@@ -1,12 +1,14 @@
 // Everything that goes wrong on the command line ends as one clear line on stderr and a non-zero
-// exit, never a stack trace: bad arguments, unreachable endpoints, a refused consent, a forged
-// redirect, no redis-server. The CLI runs from source via tsx (test/helpers/cli-source.ts).
+// exit, never a stack trace: bad arguments, unreachable endpoints, a refused consent, no
+// redis-server. A forged redirect is not an error at all: it is refused and the sign-in goes on. The CLI runs from source via tsx (test/helpers/cli-source.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator';
+import { resolveConfig } from '../../src/main/config';
+import { runInstalledAppFlow } from '../../src/main/gmail/oauth';
 import { runCliSource, spawnCliSource, waitForConnectUrl, type CliResult } from '../helpers/cli-source';
 
 let emu: Emulator;
@@ -110,7 +112,7 @@ describe('mailmirror errors', () => {
     }
   });
 
-  it('reports a refused consent and a forged redirect', async () => {
+  it('reports a refused consent', async () => {
     const empty = await startEmulator({});
     try {
       // No account to consent with: the emulator redirects back with error=access_denied.
@@ -126,15 +128,51 @@ describe('mailmirror errors', () => {
     } finally {
       await empty.close();
     }
+  });
 
-    const run = spawnCliSource(['account', 'add', '--no-browser'], env());
+  it('ignores a forged redirect and connects with the real consent that follows', async () => {
+    const run = spawnCliSource(['account', 'add', '--no-browser', '--data-dir', join(root, 'forged')], env());
     const url = await waitForConnectUrl(run);
     const redirect = new URL(new URL(url).searchParams.get('redirect_uri')!);
-    redirect.searchParams.set('code', '4/forged');
-    redirect.searchParams.set('state', 'not-the-state');
-    const res = await fetch(redirect);
-    expect(res.status).toBe(400);
-    expectOneLineFailure({ ...(await run.result), stdout: '' }, /state mismatch/);
+    // Any local process can call the loopback callback: wrong state, no state, an error without a
+    // state, a right-looking path with nothing in it. Each is refused and none ends the sign-in.
+    const forged = [
+      { code: '4/forged', state: 'not-the-state' },
+      { code: '4/forged' },
+      { error: 'access_denied', state: 'x' },
+      { state: 'not-the-state' },
+      {},
+    ];
+    for (const params of forged) {
+      const u = new URL(redirect);
+      for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+      const res = await fetch(u);
+      expect(res.status, u.search).toBe(400);
+      const text = await res.text();
+      expect(text.length).toBeLessThan(1000);
+      expect(text).not.toContain('4/forged');
+    }
+    expect(run.proc.exitCode).toBeNull();
+    // The real consent still completes the flow.
+    const page = await (await fetch(url)).text();
+    expect(page).toContain('Connected dave@example.com');
+    const r = await run.result;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Connected dave@example.com');
+  });
+
+  it('a sign-in that only saw forged answers times out, saying it ignored them', async () => {
+    const config = resolveConfig({}, env({ MAILMIRROR_DATA_DIR: join(root, 'flow') }));
+    let url = '';
+    const flow = runInstalledAppFlow({ config, openBrowser: false, timeoutMs: 1500, onUrl: (u) => (url = u) });
+    flow.catch(() => undefined);
+    while (!url) await new Promise((r) => setTimeout(r, 10));
+    const forged = new URL(new URL(url).searchParams.get('redirect_uri')!);
+    forged.searchParams.set('code', '4/forged');
+    forged.searchParams.set('state', 'not-the-state');
+    expect((await fetch(forged)).status).toBe(400);
+    await expect(flow).rejects.toThrow(/no answer from the browser within 2 s \(1 answer that did not match this sign-in ignored\)/);
   });
 
   it('says how to get redis-server when there is none', async () => {

@@ -14,7 +14,7 @@ import {
   getMessage,
   search,
   CannotOpenDatabaseError,
-  CorruptDatabaseError,
+  DatabaseDamagedError,
   DatabaseTooNewError,
   DiskFullError,
   MigrationError,
@@ -142,11 +142,11 @@ describe('database file', () => {
     expect(schemaDump(file)).toEqual(before);
   });
 
-  it('reports a damaged file as CORRUPT and a missing folder as CANT_OPEN', () => {
+  it('reports a damaged file as DB_DAMAGED and a missing folder as CANT_OPEN', () => {
     const file = path.join(dir, 'garbage.db');
     writeFileSync(file, Buffer.alloc(8192, 0x5a));
-    expect(() => openDatabase(file)).toThrow(CorruptDatabaseError);
-    expect(() => openDatabase(file)).toThrow(expect.objectContaining({ code: 'CORRUPT' }));
+    expect(() => openDatabase(file)).toThrow(DatabaseDamagedError);
+    expect(() => openDatabase(file)).toThrow(expect.objectContaining({ code: 'DB_DAMAGED' }));
     expect(() => openDatabase(path.join(dir, 'no/such/folder/x.db'))).toThrow(CannotOpenDatabaseError);
   });
 

@@ -86,6 +86,7 @@ const BAD_FOR: Record<InvokeChannel, unknown[]> = {
     { clientId: 'a.apps.googleusercontent.com', clientSecret: 's', dataDir: '/' },
   ],
   'client:clear': [{ all: true }],
+  'store:rebuild': [{ all: true }, { file: 'mailmirror.db' }],
 };
 
 describe('IPC router: malformed requests', () => {
@@ -200,6 +201,16 @@ describe('IPC router: answers from the store', () => {
     expect(odd.ok).toBe(true);
   });
 
+  it('messages:search with NUL or other control characters searches, or says why not — never INTERNAL', async () => {
+    const nul = value(await router.invoke('messages:search', { accountId: seeded.accountId, query: 'zeppelin\u0000numbers' }));
+    expect(nul.messages.map((m) => m.id)).toEqual([seeded.hostileId]);
+    const esc = value(await router.invoke('messages:search', { accountId: seeded.accountId, query: '\u001bTP1234\u0007' }));
+    expect(esc.messages.map((m) => m.id)).toEqual([seeded.plainId]);
+    const nothing = await router.invoke('messages:search', { accountId: seeded.accountId, query: '\u0000\u0001 \u007f' });
+    expectInvalid(nothing);
+    expect(nothing.ok === false && nothing.error.message).toContain('type something to search for');
+  });
+
   it('attachments:download returns the bytes; another message’s attachment is NOT_FOUND', async () => {
     h.services.attachmentData.set('att-1', new TextEncoder().encode('id,total\n1,42\n2,7\n'));
     const m = value(await router.invoke('messages:get', { accountId: seeded.accountId, messageId: seeded.hostileId }));
@@ -208,6 +219,14 @@ describe('IPC router: answers from the store', () => {
     expect(Buffer.from(a.dataBase64, 'base64').toString()).toBe('id,total\n1,42\n2,7\n');
     const wrong = await router.invoke('attachments:download', { accountId: seeded.accountId, messageId: seeded.plainId, attachmentId: m.attachments[0].id });
     expect(wrong.ok === false && wrong.error.code).toBe('NOT_FOUND');
+  });
+
+  it('attachments:download names the file without bidi tricks, control characters or a path', async () => {
+    h.db.sqlite.prepare("UPDATE attachments SET filename = ? WHERE gmail_attachment_id = 'att-1'").run('../invoice\u202Efdp\u0000.sh');
+    h.services.attachmentData.set('att-1', new TextEncoder().encode('#!/bin/sh\n'));
+    const m = value(await router.invoke('messages:get', { accountId: seeded.accountId, messageId: seeded.hostileId }));
+    const a = value(await router.invoke('attachments:download', { accountId: seeded.accountId, messageId: seeded.hostileId, attachmentId: m.attachments[0].id }));
+    expect(a.filename).toBe('invoicefdp.sh');
   });
 
   it('settings, sync and account removal go to the core', async () => {

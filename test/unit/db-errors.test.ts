@@ -3,7 +3,7 @@ import {
   toStoreError,
   StoreError,
   DiskFullError,
-  CorruptDatabaseError,
+  DatabaseDamagedError,
   ReadonlyDatabaseError,
   DatabaseBusyError,
   CannotOpenDatabaseError,
@@ -19,9 +19,9 @@ describe('store errors', () => {
   it('maps SQLite result codes to one error class each, with a code', () => {
     const cases: Array<[string, new (...a: never[]) => StoreError, string]> = [
       ['SQLITE_FULL', DiskFullError, 'DISK_FULL'],
-      ['SQLITE_CORRUPT', CorruptDatabaseError, 'CORRUPT'],
-      ['SQLITE_CORRUPT_INDEX', CorruptDatabaseError, 'CORRUPT'],
-      ['SQLITE_NOTADB', CorruptDatabaseError, 'CORRUPT'],
+      ['SQLITE_CORRUPT', DatabaseDamagedError, 'DB_DAMAGED'],
+      ['SQLITE_CORRUPT_INDEX', DatabaseDamagedError, 'DB_DAMAGED'],
+      ['SQLITE_NOTADB', DatabaseDamagedError, 'DB_DAMAGED'],
       ['SQLITE_READONLY', ReadonlyDatabaseError, 'READONLY'],
       ['SQLITE_READONLY_DBMOVED', ReadonlyDatabaseError, 'READONLY'],
       ['SQLITE_BUSY', DatabaseBusyError, 'BUSY'],

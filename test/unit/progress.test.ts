@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, progressLine, RateMeter } from '../../src/main/host/progress';
+import { formatDuration, progressLine, ProgressView, RateMeter } from '../../src/main/host/progress';
 import type { AccountSyncStatus } from '../../src/main/sync/status';
 
 const base: AccountSyncStatus = {
@@ -35,5 +35,27 @@ describe('progress line', () => {
     expect(m.push(500, 1000)).toBe(500);
     expect(formatDuration(3725)).toBe('1h02m');
     expect(formatDuration(75)).toBe('1m15s');
+  });
+
+  it('shows what holds the sync up (a Redis that does not answer), and clears it once gone', () => {
+    const sink = (): { out: NodeJS.WritableStream; text: () => string } => {
+      let text = '';
+      return { out: { write: (c: string) => ((text += c), true) } as unknown as NodeJS.WritableStream, text: () => text };
+    };
+    const plain = sink();
+    new ProgressView(plain.out, false).render([base], 'Redis is not answering (12 s)…');
+    expect(plain.text()).toBe('a@example.com: fetching 1,200/2,400 (50.0%) — Redis is not answering (12 s)…\n');
+
+    const tty = sink();
+    const view = new ProgressView(tty.out, true);
+    view.render([base], 'Redis is not answering (10 s)…');
+    expect(tty.text().split('\n')).toHaveLength(3); // the account, the note, then the cursor
+    expect(tty.text()).toContain('\x1b[2KRedis is not answering (10 s)…\n');
+    view.render([base], null);
+    // Back up over both lines, redraw the account, erase the note's line.
+    const redraw = tty.text().slice(tty.text().lastIndexOf('\x1b[2F'));
+    expect(redraw.startsWith('\x1b[2F\x1b[2Ka@example.com ')).toBe(true);
+    expect(redraw.endsWith('\n\x1b[0J')).toBe(true);
+    expect(redraw).not.toContain('Redis');
   });
 });

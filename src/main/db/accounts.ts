@@ -52,3 +52,33 @@ export const updateAccount = guarded(function updateAccount(db: Db, id: number, 
 export const deleteAccount = guarded(function deleteAccount(db: Db, id: number): boolean {
   return db.sqlite.transaction(() => db.orm.delete(accounts).where(eq(accounts.id, id)).run().changes > 0)();
 });
+
+/** An account carried into a rebuilt store: its id (the UI remembers it), address, token and choices; no sync state. */
+export type RestoredAccount = {
+  id: number;
+  email: string;
+  tokenCipher: string | null;
+  includeSpamTrash: boolean;
+  /** Why it must be reconnected (its token could not be read), or null. */
+  needsReconnect: string | null;
+};
+
+/** Inserts the accounts of a rebuild into a new, empty store, in one transaction. */
+export const restoreAccounts = guarded(function restoreAccounts(db: Db, rows: readonly RestoredAccount[]): void {
+  db.sqlite.transaction(() => {
+    for (const r of rows) {
+      db.orm
+        .insert(accounts)
+        .values({
+          id: r.id,
+          email: normalizeEmail(r.email),
+          tokenCipher: r.needsReconnect ? null : r.tokenCipher,
+          includeSpamTrash: r.includeSpamTrash,
+          status: r.needsReconnect ? 'needs_reconnect' : 'active',
+          lastError: r.needsReconnect,
+        })
+        .onConflictDoNothing()
+        .run();
+    }
+  })();
+});

@@ -7,11 +7,19 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator';
 import * as schema from './schema';
-import { DatabaseTooNewError, MigrationError, StoreError, toStoreError } from './errors';
+import { DatabaseDamagedError, DatabaseTooNewError, MigrationError, StoreError, toStoreError } from './errors';
+import { recordCleanClose, recordDamage, verifyStoreFile, type VerifyMode } from './store-health';
 
 export type Db = {
   sqlite: Database.Database;
   orm: BetterSQLite3Database<typeof schema>;
+  /** Set once this connection met damage: from then on nothing more is written (not even PRAGMA optimize at close). */
+  readonly damaged: DatabaseDamagedError | null;
+  /**
+   * Maps an error met on this connection to its StoreError (see toStoreError) and, when it says the file is damaged,
+   * remembers that here and (for the app's store) beside the file. Returns what to throw.
+   */
+  noteError(e: unknown): unknown;
   /** Closes the connection; safe to call more than once. */
   close(): void;
 };
@@ -23,6 +31,15 @@ export type OpenDatabaseOptions = {
    * from dist/src/ (compiled). A packaged app passes its resources path.
    */
   migrationsFolder?: string;
+  /**
+   * Check the file before using it (store-health.ts): `auto` skips a file known clean or too big to check
+   * quickly, `always` checks it whatever (repair), `never` (default) only reports what SQLite says on open.
+   */
+  verify?: VerifyMode;
+  /** The folder holding the file was in use: an empty (0-byte) database there is damage, not a new store. */
+  folderInUse?: () => boolean;
+  /** Remember damage and clean closes in marker files beside the database (the app's own store). */
+  markers?: boolean;
 };
 
 const MIGRATIONS_TABLE = '__drizzle_migrations';
@@ -111,39 +128,68 @@ function runMigrations(db: Db, migrationsFolder: string, file: string): void {
 
 /**
  * Opens (creating if needed) the SQLite store at `file` (':memory:' for tests), sets the pragmas
- * and applies pending migrations. Throws a StoreError subclass (CorruptDatabaseError,
+ * and applies pending migrations. Throws a StoreError subclass (DatabaseDamagedError,
  * DatabaseTooNewError, MigrationError, …) when the file cannot be used.
  */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
+  const memory = isMemory(file);
+  const markers = !memory && options.markers === true;
+  if (!memory) {
+    try {
+      verifyStoreFile(file, { mode: options.verify ?? 'never', markers, folderInUse: options.folderInUse });
+    } catch (e) {
+      if (e instanceof DatabaseDamagedError && markers && e.kind !== 'empty') recordDamage(file, e);
+      throw e;
+    }
+  }
+  const noted = (e: unknown): unknown => {
+    const mapped = toStoreError(e);
+    if (mapped instanceof DatabaseDamagedError && markers) recordDamage(file, mapped);
+    return mapped;
+  };
   let sqlite: Database.Database;
   try {
     sqlite = new Database(file);
   } catch (e) {
-    throw toStoreError(e);
+    throw noted(e);
   }
   let closed = false;
+  let damaged: DatabaseDamagedError | null = null;
   const db: Db = {
     sqlite,
     orm: drizzle(sqlite, { schema }),
+    get damaged() {
+      return damaged;
+    },
+    noteError(e: unknown): unknown {
+      const mapped = toStoreError(e);
+      if (mapped instanceof DatabaseDamagedError && damaged === null) {
+        damaged = mapped;
+        if (markers) recordDamage(file, mapped);
+      }
+      return mapped;
+    },
     close() {
       if (closed) return;
       closed = true;
       try {
         // Recommended before closing a long-lived connection: https://sqlite.org/pragma.html#pragma_optimize
-        if (sqlite.open && !sqlite.readonly) sqlite.pragma('optimize');
+        // Never on a damaged file: it may write (ANALYZE).
+        if (damaged === null && sqlite.open && !sqlite.readonly) sqlite.pragma('optimize');
       } catch {
         // a failing optimize must not keep the file open
       }
       sqlite.close();
+      if (markers && damaged === null) recordCleanClose(file);
     },
   };
   try {
-    applyPragmas(sqlite, isMemory(file));
+    applyPragmas(sqlite, memory);
     runMigrations(db, options.migrationsFolder ?? findMigrationsFolder(), file);
   } catch (e) {
     closed = true;
     sqlite.close();
-    throw toStoreError(e);
+    throw noted(e);
   }
   return db;
 }

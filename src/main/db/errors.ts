@@ -4,7 +4,7 @@
 
 export type StoreErrorCode =
   | 'DISK_FULL'
-  | 'CORRUPT'
+  | 'DB_DAMAGED'
   | 'READONLY'
   | 'BUSY'
   | 'CANT_OPEN'
@@ -32,9 +32,21 @@ export class DiskFullError extends StoreError {
   }
 }
 
-export class CorruptDatabaseError extends StoreError {
-  constructor(message = 'The mailbox database file is damaged or is not a database', options?: { cause?: unknown; sqliteCode?: string }) {
-    super('CORRUPT', message, options);
+/** Why the store is damaged: what SQLite found, or a database file emptied in a folder that was in use. */
+export type DamageKind = 'corrupt' | 'not_a_database' | 'empty';
+
+/**
+ * The one unrecoverable store state: SQLite answered "database disk image is malformed" (SQLITE_CORRUPT*) or
+ * "file is not a database" (SQLITE_NOTADB), a check found damage, or the file was emptied in a folder that was in
+ * use. Nothing is retried and nothing more is written to the file; the way out is a rebuild from Gmail into a new
+ * file (the damaged one is kept aside). https://sqlite.org/rescode.html#corrupt
+ */
+export class DatabaseDamagedError extends StoreError {
+  readonly kind: DamageKind;
+
+  constructor(message = 'The mailbox database is damaged', options?: { cause?: unknown; sqliteCode?: string; kind?: DamageKind }) {
+    super('DB_DAMAGED', message, options);
+    this.kind = options?.kind ?? (options?.sqliteCode === 'SQLITE_NOTADB' ? 'not_a_database' : 'corrupt');
   }
 }
 
@@ -112,7 +124,7 @@ export function toStoreError(e: unknown): unknown {
     return new DiskFullError(`The disk holding the mailbox database is full (${detail})`, options);
   }
   if (sqliteCode.startsWith('SQLITE_CORRUPT') || sqliteCode === 'SQLITE_NOTADB') {
-    return new CorruptDatabaseError(`The mailbox database is damaged (${detail})`, options);
+    return new DatabaseDamagedError(`The mailbox database is damaged (${detail})`, options);
   }
   if (sqliteCode.startsWith('SQLITE_READONLY') || sqliteCode === 'SQLITE_PERM' || sqliteCode === 'SQLITE_AUTH') {
     return new ReadonlyDatabaseError(`The mailbox database cannot be written (${detail})`, options);

@@ -6,5 +6,6 @@ export * from './labels';
 export * from './messages';
 export * from './sync-runs';
 export * from './maintenance';
+export * from './store-health';
 export * as schema from './schema';
 export type { Account, Label, Message } from './schema';

@@ -26,16 +26,21 @@ export function inTransaction<T>(db: Db, fn: () => T): T {
   return db.sqlite.transaction(fn)();
 }
 
+function isDb(v: unknown): v is Db {
+  return typeof v === 'object' && v !== null && typeof (v as Partial<Db>).noteError === 'function';
+}
+
 /**
  * Wraps a repository function so SQLite failures surface as StoreError subclasses
- * (DiskFullError, CorruptDatabaseError, …) with the same signature.
+ * (DiskFullError, DatabaseDamagedError, …) with the same signature. Damage met through a
+ * repository (whose first argument is the Db) is remembered on that connection.
  */
 export function guarded<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
   return (...args: A): R => {
     try {
       return fn(...args);
     } catch (e) {
-      throw toStoreError(e);
+      throw isDb(args[0]) ? args[0].noteError(e) : toStoreError(e);
     }
   };
 }

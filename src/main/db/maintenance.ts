@@ -1,7 +1,9 @@
 // Periodic upkeep for the gmail-maintenance queue: compact the search index, give freed pages
 // back to the file system (auto_vacuum=INCREMENTAL), refresh the planner's statistics.
 import type { Db } from './client';
+import { DatabaseDamagedError } from './errors';
 import { guarded } from './internal';
+import { damageMessage, fullCheckDue, recordFullCheck, storeProblems } from './store-health';
 
 /**
  * Merges FTS5 segments (https://sqlite.org/fts5.html#the_optimize_command), runs an incremental
@@ -32,6 +34,20 @@ export function checkIntegrity(db: Db): string[] {
     problems.push(`messages_fts: ${(e as Error).message}`);
   }
   return problems;
+}
+
+/**
+ * PRAGMA integrity_check over the whole file (every page, and every index against its table; ~175–290 ms for a
+ * 20,000-message mirror), when the last one is older than `everyMs` (remembered beside the file): throws
+ * DatabaseDamagedError, remembered on the connection, when anything is wrong. Returns whether it ran.
+ */
+export function assertStoreIntact(db: Db, everyMs = 0): boolean {
+  const file = db.sqlite.memory ? null : db.sqlite.name;
+  if (file && everyMs > 0 && !fullCheckDue(file, everyMs)) return false;
+  const problems = storeProblems(db.sqlite, 'full');
+  if (problems.length > 0) throw db.noteError(new DatabaseDamagedError(damageMessage(problems)));
+  if (file) recordFullCheck(file);
+  return true;
 }
 
 /** Rebuilds the search index from the messages table (repair after checkIntegrity complains). */

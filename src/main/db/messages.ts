@@ -578,15 +578,21 @@ export const getMessage = guarded(function getMessage(db: Db, accountId: number,
 
 const MAX_SEARCH_TERMS = 32;
 const TOKEN_CHAR = /[\p{L}\p{N}]/u;
+// FTS5 reads a query string up to its first NUL, so a NUL inside a quoted term leaves it
+// "unterminated"; no control character is searchable text (the tokenizer splits on them), so all
+// of them separate terms like spaces do.
+const CONTROL_CHARS = /\p{Cc}/gu;
 
 /**
  * Turns what a user typed into an FTS5 query that cannot be a syntax error: every term is a
  * quoted string (quotes doubled), so operators, `*`, `NEAR(`, column filters and stray quotes
- * are plain text; terms are ANDed and the last one is a prefix (search-as-you-type). Returns
- * null when nothing searchable is left. https://sqlite.org/fts5.html#full_text_query_syntax
+ * are plain text, and control characters (NUL included) are spaces; terms are ANDed and the last
+ * one is a prefix (search-as-you-type). Returns null when nothing searchable is left.
+ * https://sqlite.org/fts5.html#full_text_query_syntax
  */
 export function toFtsQuery(input: string): string | null {
   const terms = input
+    .replace(CONTROL_CHARS, ' ')
     .split(/\s+/u)
     .filter((t) => TOKEN_CHAR.test(t))
     .slice(0, MAX_SEARCH_TERMS);

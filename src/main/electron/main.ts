@@ -132,7 +132,8 @@ async function start(): Promise<void> {
   const config = resolveConfig({ dataDir: process.env.MAILMIRROR_DATA_DIR || undefined });
   let core: DesktopServices;
   try {
-    const own = await createAppCore(config, { runWorkers: true, secretBox: secretBoxFor(config) });
+    // A damaged mailbox database still starts the app: it says so and offers the rebuild (store:rebuild).
+    const own = await createAppCore(config, { runWorkers: true, secretBox: secretBoxFor(config), openDamaged: true });
     // "Try the demo mailbox": the emulator runs inside the app, its mirror in <data>/demo.
     core = new DesktopServices(own, async (dataDir) => {
       const backend = await startDemoBackend(config, { messages: 1000, quotaScale: 8, dataDir });

@@ -2,7 +2,7 @@
 // https://developers.google.com/identity/protocols/oauth2/native-app
 // Every endpoint comes from AppConfig, so the same code talks to Google or to the emulator.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CodeChallengeMethod, OAuth2Client, type Credentials, type OAuth2ClientOptions } from 'google-auth-library';
@@ -27,18 +27,12 @@ export class OAuthConsentDeniedError extends Error {
   }
 }
 
-/** The redirect carried another state than the one this flow sent: possibly a forged request. */
-export class OAuthStateMismatchError extends Error {
-  readonly code = 'OAUTH_STATE_MISMATCH';
-  constructor() {
-    super('the authorization answer did not match this request (state mismatch); run `account add` again');
-  }
-}
-
 export class OAuthTimeoutError extends Error {
   readonly code = 'OAUTH_TIMEOUT';
-  constructor(ms: number) {
-    super(`no answer from the browser within ${Math.round(ms / 1000)} s; run \`account add\` again`);
+  /** `ignored`: answers refused meanwhile because they did not belong to this sign-in (wrong state). */
+  constructor(ms: number, ignored = 0) {
+    const note = ignored > 0 ? ` (${ignored === 1 ? '1 answer' : `${ignored} answers`} that did not match this sign-in ignored)` : '';
+    super(`no answer from the browser within ${Math.round(ms / 1000)} s${note}; run \`account add\` again`);
   }
 }
 
@@ -216,7 +210,10 @@ function waitForCallback(server: Server, state: string, timeoutMs: number, signa
       signal?.removeEventListener('abort', onAbort);
       fn();
     };
-    const timer = setTimeout(() => finish(() => reject(new OAuthTimeoutError(timeoutMs))), timeoutMs);
+    // Requests that do not carry this flow's state (RFC 6749 §10.12) are refused and otherwise
+    // ignored, so no other local process can end a sign-in by calling the callback first.
+    let ignored = 0;
+    const timer = setTimeout(() => finish(() => reject(new OAuthTimeoutError(timeoutMs, ignored))), timeoutMs);
     const onAbort = () => finish(() => reject(new OAuthAbortedError()));
     signal?.addEventListener('abort', onAbort, { once: true });
     cancel = () => finish(() => reject(new OAuthAbortedError()));
@@ -235,13 +232,15 @@ function waitForCallback(server: Server, state: string, timeoutMs: number, signa
       const q = url.searchParams;
       const code = q.get('code');
       const error = q.get('error');
-      if (!code && !error) {
-        void respond(400, page('Nothing to do', 'This page expects the answer of the sign-in page.'));
+      if (!sameState(q.get('state'), state)) {
+        // Not this sign-in's answer (a stale tab, or anything else on this machine): the flow keeps
+        // waiting for the real one until its timeout or cancel.
+        ignored++;
+        void respond(400, page('Not this sign-in', 'This answer does not belong to the sign-in Mailmirror is waiting for. You can close this tab.'));
         return;
       }
-      if (q.get('state') !== state) {
-        void respond(400, page('Mailmirror could not connect', 'The answer did not match this request. Start again from Mailmirror.'));
-        finish(() => reject(new OAuthStateMismatchError()));
+      if (!code && !error) {
+        void respond(400, page('Nothing to do', 'This page expects the answer of the sign-in page.'));
         return;
       }
       if (error) {
@@ -260,6 +259,13 @@ function waitForCallback(server: Server, state: string, timeoutMs: number, signa
   // Settled by cancel() when the flow fails before awaiting it: never an unhandled rejection.
   promise.catch(() => undefined);
   return { promise, cancel: () => cancel() };
+}
+
+function sameState(got: string | null, want: string): boolean {
+  if (got === null) return false;
+  const a = Buffer.from(got);
+  const b = Buffer.from(want);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function send(res: ServerResponse, status: number, html: string): Promise<void> {

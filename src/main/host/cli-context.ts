@@ -1,8 +1,8 @@
 // What every CLI command receives, and the store the light commands (account, status, export) open
 // without starting Redis or workers.
-import { join } from 'node:path';
 import type { AppConfig, ConfigFlags } from '../config';
-import { openDatabase, type Db } from '../db/client';
+import type { Db } from '../db/client';
+import { DATABASE_FILE_NAME, databaseFile as storeFile, openStore } from '../store';
 import { FileKeySecretBox, ensureDataDir, type SecretBox } from '../gmail/secret-box';
 
 export type CliContext = {
@@ -15,18 +15,21 @@ export type CliContext = {
   isTTY: boolean;
 };
 
-export const DATABASE_FILE_NAME = 'mailmirror.db';
+export { DATABASE_FILE_NAME };
 
 export function databaseFile(config: Pick<AppConfig, 'dataDir'>): string {
-  return join(config.dataDir, DATABASE_FILE_NAME);
+  return storeFile(config.dataDir);
 }
 
 export type LocalStore = { readonly db: Db; readonly box: SecretBox; close(): void };
 
-/** The data folder (mode 0700), its database, and its token key (loaded when first used). */
+/**
+ * The data folder (mode 0700), its database (checked first: a damaged one throws DatabaseDamagedError), and its
+ * token key (loaded when first used).
+ */
 export function openLocalStore(config: AppConfig): LocalStore {
   ensureDataDir(config.dataDir);
-  const db = openDatabase(databaseFile(config));
+  const db = openStore(config.dataDir);
   let box: SecretBox | undefined;
   return {
     db,

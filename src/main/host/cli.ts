@@ -1,6 +1,7 @@
 // The headless `mailmirror` command (bin/mailmirror.js calls main() from the compiled file).
 // Every failure ends as one line on stderr and a non-zero exit code, never a stack trace.
-import { resolveConfig } from '../config';
+import { resolveConfig, type AppConfig } from '../config';
+import { DatabaseDamagedError, toStoreError } from '../db/errors';
 import { describeEndpoint, networkErrorCode } from '../gmail/net-errors';
 import { safeErrorMessage } from '../gmail/redact';
 import { ensureDataDir } from '../gmail/secret-box';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   status: async () => (await import('./commands/status.js')).statusCommand,
   export: async () => (await import('./commands/export.js')).exportCommand,
   sync: async () => (await import('./commands/sync.js')).syncCommand,
+  repair: async () => (await import('./commands/repair.js')).repairCommand,
   worker: async () => (await import('./commands/worker.js')).workerCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
@@ -44,6 +46,8 @@ Commands:
   sync [--account <email>] [--full] [--wait]
                                     start a sync; --wait runs it here with progress
   status [--json]                   each account's phase, progress and last sync
+  repair --rebuild                  rebuild a damaged mailbox database from Gmail into a
+                                    new file (the damaged one is kept aside); waits for it
   export --account <email> --format json --out <file|->
                                     the mirror as one JSON document
   worker                            run sync workers only (extra processes)
@@ -70,6 +74,7 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
   const env = io.env ?? process.env;
+  let config: AppConfig | undefined;
   // Everything this process creates (database, WAL, key, logs, exports) is private to the user.
   if (process.platform !== 'win32') process.umask(0o077);
   try {
@@ -86,10 +91,13 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     if (!parsed.command) throw new UsageError('no command given');
     const load = Object.hasOwn(COMMANDS, parsed.command) ? COMMANDS[parsed.command] : undefined;
     if (!load) throw new UsageError(`unknown command "${parsed.command}"`);
-    const config = resolveConfig(parsed.flags, env);
-    if (!NO_DATA_DIR.has(parsed.command)) ensureDataDir(config.dataDir);
+    const resolved = resolveConfig(parsed.flags, env);
+    if (!NO_DATA_DIR.has(parsed.command)) {
+      ensureDataDir(resolved.dataDir);
+      config = resolved;
+    }
     const ctx: CliContext = {
-      config,
+      config: resolved,
       flags: parsed.flags,
       stdout,
       stderr,
@@ -98,6 +106,13 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     const command = await load();
     return await command(ctx, parsed.rest);
   } catch (e) {
+    // SQLite's corrupt / not-a-database error, met wherever in the command: the data folder's store is damaged,
+    // and every later command must know it at once (the first finding is kept).
+    const store = toStoreError(e);
+    if (config && store instanceof DatabaseDamagedError && store.kind !== 'empty') {
+      const [{ recordDamage }, { databaseFile }] = await Promise.all([import('../db/store-health.js'), import('../store.js')]);
+      recordDamage(databaseFile(config.dataDir), store);
+    }
     const { line, exitCode } = describeFailure(e);
     writeLine(stderr, `mailmirror: ${line}`);
     if (env.MAILMIRROR_DEBUG && e instanceof Error && e.stack) writeLine(stderr, safeErrorMessage(e.stack));
@@ -106,6 +121,12 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
 }
 
 type Failure = { line: string; exitCode: number };
+
+/** A damaged store, and what to do about it from a terminal (the app says the same with a button). */
+export function damagedAdvice(e: DatabaseDamagedError): string {
+  const what = e.message.replace(/[.\s]+$/, '');
+  return `${what}. Nothing more is written to it. Rebuild the mirror from Gmail with \`mailmirror repair --rebuild\` (the damaged file is kept aside as mailmirror.damaged-<time>.db).`;
+}
 
 /** One line (redacted) and an exit code for anything a command threw. */
 export function describeFailure(e: unknown): Failure {
@@ -116,6 +137,9 @@ export function describeFailure(e: unknown): Failure {
     // A command that parsed its own arguments with parseArgs: its first line is the useful one.
     return { line: `${safeErrorMessage(e).split('\n')[0].trim()} (see \`mailmirror --help\`)`, exitCode: 2 };
   }
+  // A damaged mailbox database (whatever SQLite error or check said so): what happened, and the way out.
+  const store = toStoreError(e);
+  if (store instanceof DatabaseDamagedError) return { line: oneLine(damagedAdvice(store)), exitCode: 1 };
   // A full disk under the data folder (a file write, or SQLite's SQLITE_FULL as DiskFullError): say what to do.
   if (code === 'ENOSPC' || code === 'DISK_FULL') {
     return { line: `the disk is full (${oneLine(safeErrorMessage(e))}): free some space and run the command again`, exitCode: 1 };

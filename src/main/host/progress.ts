@@ -37,16 +37,24 @@ export class ProgressView {
 
   constructor(private readonly out: NodeJS.WritableStream, private readonly tty: boolean) {}
 
-  render(statuses: AccountSyncStatus[]): void {
+  /**
+   * Redraws the progress. `note` says what holds the sync up beyond the accounts ("Redis is not answering
+   * (12 s)…"): its own line on a terminal, the end of each line otherwise.
+   */
+  render(statuses: AccountSyncStatus[], note: string | null = null): void {
     const lines = statuses.map((s) => {
       let m = this.meters.get(s.accountId);
       if (!m) this.meters.set(s.accountId, (m = new RateMeter()));
-      return { s, line: progressLine(s, m.push(s.processed), this.tty) };
+      const line = progressLine(s, m.push(s.processed), this.tty);
+      return { s, line: note && !this.tty ? `${line} — ${note}` : line };
     });
     if (this.tty) {
+      const text = note ? [...lines.map((l) => l.line), note] : lines.map((l) => l.line);
       if (this.drawn) this.out.write(`\x1b[${this.drawn}F`);
-      for (const { line } of lines) this.out.write(`\x1b[2K${line}\n`);
-      this.drawn = lines.length;
+      for (const line of text) this.out.write(`\x1b[2K${line}\n`);
+      // A note gone: clear the line it was on.
+      if (this.drawn > text.length) this.out.write('\x1b[0J');
+      this.drawn = text.length;
       return;
     }
     const now = Date.now();
@@ -58,5 +66,10 @@ export class ProgressView {
         this.lastPlain.set(s.accountId, { line, t: now });
       }
     }
+  }
+
+  /** Something else was written below the progress (a line on stderr): draw the next one after it. */
+  interrupt(): void {
+    this.drawn = 0;
   }
 }

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { IpcError, IpcErrorCode } from '../../shared/ipc';
 import { IPC_ERROR_CODES } from '../../shared/ipc';
 import { safeErrorMessage } from '../gmail/redact';
+import { toStoreError } from '../db/errors';
 
 /** The request did not match the channel's schema. */
 export class InvalidRequestError extends Error {
@@ -83,6 +84,7 @@ const CODE_MAP: Readonly<Record<string, IpcErrorCode>> = {
   OAUTH_CLIENT_MISSING: 'CLIENT_NOT_CONFIGURED',
   CONFIG_INVALID: 'UNSUPPORTED',
   REDIS_NOT_FOUND: 'UNAVAILABLE',
+  STORE_NOT_DAMAGED: 'UNSUPPORTED',
 };
 
 const NETWORK_CODES: ReadonlySet<string> = new Set([
@@ -99,7 +101,8 @@ function codeOf(e: unknown): string | undefined {
 }
 
 export function contractCodeOf(e: unknown): IpcErrorCode {
-  const code = codeOf(e);
+  // SQLite's own errors (SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_FULL, …), however wrapped, as the store's codes.
+  const code = codeOf(toStoreError(e));
   if (code === undefined) return 'INTERNAL';
   if (CONTRACT_CODES.has(code)) return code as IpcErrorCode;
   const mapped = CODE_MAP[code];
@@ -117,7 +120,7 @@ const MAX_MESSAGE = 400;
  */
 export function toIpcError(e: unknown): IpcError {
   const code = contractCodeOf(e);
-  let message = safeErrorMessage(e).split('\n')[0].trim();
+  let message = safeErrorMessage(toStoreError(e)).split('\n')[0].trim();
   if (code === 'INTERNAL' && codeOf(e) === 'CONTRACT_VIOLATION') message = 'Mailmirror answered something unexpected';
   if (!message) message = code === 'INTERNAL' ? 'Something went wrong' : code.toLowerCase().replace(/_/g, ' ');
   if (message.length > MAX_MESSAGE) message = `${message.slice(0, MAX_MESSAGE - 1)}…`;

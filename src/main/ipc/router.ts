@@ -17,6 +17,7 @@ import {
   type RequestOf,
   type ResponseOf,
 } from '../../shared/ipc';
+import { safeFileName } from '../../shared/safe-text';
 import { ContractViolationError, InvalidRequestError, NotFoundError, UnsupportedError, requestErrorFromZod, toIpcError } from './errors';
 import { KeyedThrottle } from './event-throttle';
 import {
@@ -91,7 +92,10 @@ export function createRouter(services: AppServices, opts: RouterOptions = {}): I
   };
 
   const handlers: HandlerMap = {
-    'app:info': () => ({ version: services.version, demoAvailable: typeof services.connectDemo === 'function' }),
+    'app:info': () => {
+      const storeDamaged = services.storeDamageMessage?.() ?? null;
+      return { version: services.version, demoAvailable: typeof services.connectDemo === 'function', ...(storeDamaged ? { storeDamaged } : {}) };
+    },
 
     'accounts:list': () => listAccountSummaries(services.db),
 
@@ -177,7 +181,8 @@ export function createRouter(services: AppServices, opts: RouterOptions = {}): I
       const ref = getAttachmentRef(services.db, accountId, messageId, attachmentId);
       const data = await services.fetchAttachment(ref);
       return {
-        filename: ref.filename ?? 'attachment',
+        // The name a sender chose is saved as a file: no bidi tricks, controls or path in it.
+        filename: safeFileName(ref.filename),
         mimeType: ref.mimeType ?? 'application/octet-stream',
         size: data.byteLength,
         dataBase64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
@@ -194,6 +199,11 @@ export function createRouter(services: AppServices, opts: RouterOptions = {}): I
       services.setClient(json !== undefined ? { json, name } : { clientId: clientId ?? '', clientSecret: clientSecret ?? '' }),
 
     'client:clear': () => services.clearClient(),
+
+    'store:rebuild': async () => {
+      if (!services.rebuildStore) throw new UnsupportedError('This build cannot rebuild the mailbox database');
+      return services.rebuildStore();
+    },
   };
 
   async function run<C extends InvokeChannel>(channel: C, raw: unknown, ctx: CallContext): Promise<IpcResult<ResponseOf<C>>> {
@@ -212,6 +222,7 @@ export function createRouter(services: AppServices, opts: RouterOptions = {}): I
       return { ok: true, value: checked.data as ResponseOf<C> };
     } catch (e) {
       const error = toIpcError(e);
+      if (error.code === 'DB_DAMAGED') services.reportStoreError?.(e);
       if (error.code === 'INTERNAL') log?.warn({ channel, transport: ctx.transport, err: error.message }, 'ipc handler failed');
       return { ok: false, error };
     }

@@ -69,6 +69,18 @@ export interface AppServices {
   setClient(input: { json: string; name?: string } | { clientId: string; clientSecret: string }): Promise<ClientStatus>;
   /** Removes the user's saved client; answers what is in effect now. */
   clearClient(): Promise<ClientStatus>;
+  /**
+   * Rebuilds a damaged store from Gmail into a new file, the damaged one kept aside (see AppCore.rebuildStore).
+   * Absent: this host cannot rebuild (the router answers UNSUPPORTED).
+   */
+  rebuildStore?(): Promise<{ keptAs: string | null; accounts: { email: string; reconnect: boolean }[] }>;
+  /**
+   * Told of every error a request met while reading the store, so SQLite's corrupt / not-a-database errors put the
+   * core in the damaged state wherever they were met.
+   */
+  reportStoreError?(e: unknown): unknown;
+  /** What the UI says while the store is damaged (what happened, what to do), or null when it is not. */
+  storeDamageMessage?(): string | null;
   /** Subscribes to the core's nudges; returns the unsubscribe function. */
   onEvent<K extends CoreEventName>(name: K, fn: (payload: CoreEventMap[K]) => void): () => void;
 }

@@ -15,9 +15,17 @@ import {
 export class SyncQueues {
   readonly queues: Record<QueueName, Queue>;
 
-  constructor(connection: Redis, readonly prefix: string) {
+  /**
+   * `onError` hears the queues' own errors. Without a listener BullMQ prints each one, stack and all, on stderr
+   * (QueueBase.emit falls back to console.error): a Redis outage became a screenful of ECONNREFUSED traces.
+   */
+  constructor(connection: Redis, readonly prefix: string, onError: (e: Error, queue: QueueName) => void = () => undefined) {
     this.queues = Object.fromEntries(
-      QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix })]),
+      QUEUE_NAMES.map((name) => {
+        const q = new Queue(name, { connection, prefix });
+        q.on('error', (e: Error) => onError(e, name));
+        return [name, q];
+      }),
     ) as Record<QueueName, Queue>;
   }
 

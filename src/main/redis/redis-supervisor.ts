@@ -16,6 +16,8 @@ import { dataDirWriteError, mkdirp } from './data-folder';
 import { DataDirNotWritableError, RedisStartError, RedisUnreachableError } from './errors';
 import { assertRedisVersion, bundledRedisServer, defaultRedisServerCandidates, findRedisServer, redisServerVersion } from './find-redis-server';
 import { describeRedisOptions, redactRedisUrl, redisOptionsFromUrl, roleOptions, type ConnectionRole } from './redis-options';
+import { watchOwner, type OwnerWatchdog } from './owner-watchdog';
+import { RedisHealth, isRedisConnectionError, redisHealthChangeLine } from './redis-health';
 
 export type RedisSupervisorEvents = {
   /** redis-server answers PING (first start), or the external Redis was reached. */
@@ -182,6 +184,9 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
   private readonly log: (msg: string) => void;
   private readonly connections = new Set<Redis>();
   private child: ChildProcess | undefined;
+  /** Ends `child` if this process dies without stopping it (see owner-watchdog.ts). */
+  private watchdog: OwnerWatchdog | null = null;
+  private healthMonitor: RedisHealth | undefined;
   private stopping = false;
   private stopPromise: Promise<void> | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -419,7 +424,8 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
     const c = new Redis({ ...this.options, ...roleOptions(role) });
     let reported = false;
     c.on('error', (e: Error) => {
-      // One line per outage, not one per reconnect attempt.
+      // One line per outage, not one per reconnect attempt; none at all when the health monitor tells outages.
+      if (this.healthMonitor && isRedisConnectionError(e)) return;
       if (!reported && !this.stopping) this.log(`redis ${role} connection: ${e.message}`);
       reported = true;
     });
@@ -431,6 +437,23 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
     return c;
   }
 
+  /**
+   * Watches whether Redis answers (started on first use, stopped by stop()): one log line when an outage starts
+   * and one when it ends, and a state the CLI and the UI can show ("Redis is not answering (12 s)…").
+   */
+  watchHealth(): RedisHealth {
+    if (this.stopping) throw new Error('the Redis supervisor is stopped');
+    if (!this.healthMonitor) {
+      const health = new RedisHealth(this.options).start();
+      health.on('change', (state, prev) => {
+        const line = redisHealthChangeLine(state, prev);
+        if (line) this.log(line);
+      });
+      this.healthMonitor = health;
+    }
+    return this.healthMonitor;
+  }
+
   /** Closes every connection made here, then shuts redis-server down (SHUTDOWN, SIGTERM, finally SIGKILL). */
   stop(): Promise<void> {
     this.stopPromise ??= this.doStop();
@@ -439,12 +462,14 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
 
   private async doStop(): Promise<void> {
     this.stopping = true;
+    this.healthMonitor?.stop();
     clearTimeout(this.restartTimer);
     await this.restartPromise?.catch(() => undefined);
     await Promise.all([...this.connections].map((c) => this.closeConnection(c)));
     this.connections.clear();
     const child = this.child;
     if (child) await this.shutdownChild(child);
+    this.disarmWatchdog();
     process.off('exit', this.exitHook);
     if (this.spawnSpec) {
       rmSync(join(this.spawnSpec.dir, 'supervisor.json'), { force: true });
@@ -492,6 +517,9 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
     // redis-server unlinks a leftover socket file itself before binding; the pid file it overwrites.
     const child = spawn(spec.binary, spec.args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     this.child = child;
+    this.disarmWatchdog();
+    // Armed before the server is even up: an owner killed during the start must not leave it behind either.
+    if (child.pid) this.watchdog = watchOwner(child.pid, (msg) => this.log(msg));
     this.startedAt = Date.now();
     const onData = (buf: Buffer): void => {
       for (const line of buf.toString('utf8').split('\n')) {
@@ -547,11 +575,19 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
   private onChildExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.child) return;
     this.child = undefined;
+    // Its pid may be reused from now on: the watchdog must not signal it.
+    this.disarmWatchdog();
     const expected = this.stopping || !this.supervising;
     this.emit('exit', { code, signal, expected });
     if (expected) return;
     this.log(`redis-server exited unexpectedly (code ${code}, signal ${signal}): restarting it`);
+    this.healthMonitor?.noteRestarting(true);
     this.scheduleRestart();
+  }
+
+  private disarmWatchdog(): void {
+    this.watchdog?.disarm();
+    this.watchdog = null;
   }
 
   private scheduleRestart(): void {
@@ -574,6 +610,7 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
       if (this.stopping || !this.child?.pid) return;
       this.restarts++;
       this.log(`redis-server restarted (pid ${this.child.pid})`);
+      this.healthMonitor?.noteRestarting(false);
       this.emit('restarted', { pid: this.child.pid, restarts: this.restarts });
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));

@@ -3,7 +3,7 @@ import type { Job } from 'bullmq';
 import { getAccount, listAccounts } from '../db/accounts';
 import { getActiveRun } from '../db/sync-runs';
 import { listLabels } from '../db/labels';
-import { optimize } from '../db/maintenance';
+import { assertStoreIntact, optimize } from '../db/maintenance';
 import type { SyncDeps } from './sync-deps';
 import { reconcileLabels } from './label-reconcile';
 import { refreshLabelCounts } from './label-sync';
@@ -44,6 +44,9 @@ export async function syncHealthCheckProcessor(data: { accountId: number }, deps
 }
 
 export async function storeMaintenanceProcessor(_data: Record<string, never>, deps: SyncDeps): Promise<void> {
+  // About daily (the job runs every 6 h; the first time at start), the whole file is checked first (the check at
+  // open is bounded): damage stops everything before anything more is written (workers.ts makes it the damaged state).
+  assertStoreIntact(deps.db, 20 * 3600 * 1000);
   optimize(deps.db);
   for (const q of Object.values(deps.queues.queues)) {
     await q.clean(24 * 3600 * 1000, 1000, 'completed');

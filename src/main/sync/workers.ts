@@ -7,6 +7,7 @@ import { AccountNeedsReconnectError } from '../gmail/gmail-access';
 import { getActiveRun, finishRun } from '../db/sync-runs';
 import { getAccount, updateAccount } from '../db/accounts';
 import { errorText } from '../log';
+import { DatabaseDamagedError } from '../db/errors';
 import type { SyncDeps } from './sync-deps';
 import { Semaphore } from './semaphore';
 import { labelSyncProcessor, labelUpdateProcessor } from './label-sync';
@@ -15,8 +16,17 @@ import { incrementalSyncProcessor } from './incremental-sync';
 import { messageBatchProcessor } from './message-batch';
 import { maintenanceProcessors } from './maintenance';
 import { storageFailure } from './storage-failure';
+import { isRedisConnectionError } from '../redis';
 
 type Processor = (data: never, deps: SyncDeps, job: Job) => Promise<unknown>;
+
+/** How the workers learn about, and report, a damaged store (the app core keeps that state). */
+export type StoreDamageHooks = {
+  /** The damage known so far (this process, or recorded beside the file by another), or null. */
+  storeDamage(): DatabaseDamagedError | null;
+  /** Anything a job threw: SQLite's corrupt / not-a-database errors put the store in the damaged state. */
+  onStoreError(e: unknown): unknown;
+};
 
 const PROCESSORS: Record<JobName, Processor> = {
   labelSync: labelSyncProcessor,
@@ -34,11 +44,13 @@ export class SyncWorkers {
   /** Jobs whose processor is running in this process, and who waits for that to reach 0. */
   private running = 0;
   private onIdle: (() => void) | null = null;
+  private closing: Promise<void> | null = null;
 
   constructor(
     private readonly deps: SyncDeps,
     connection: Redis,
     prefix: string,
+    private readonly damage: StoreDamageHooks | null = null,
   ) {
     const limits = Object.fromEntries(
       (Object.keys(JOBS) as JobName[]).map((n) => [n, new Semaphore(JOBS[n].concurrency)]),
@@ -56,6 +68,8 @@ export class SyncWorkers {
       worker.on('failed', (job, err) => this.onFailed(job, err));
       worker.on('error', (err) => {
         this.storage = storageFailure(err) ?? this.storage;
+        // A Redis outage is told once, in one line, by the supervisor's health watch (redis-health.ts).
+        if (isRedisConnectionError(err)) return;
         deps.log.error({ err: errorText(err), queue }, 'worker error');
       });
       worker.on('completed', () => {
@@ -71,16 +85,29 @@ export class SyncWorkers {
     if (!schema) throw new UnrecoverableError(`unknown job "${job.name}"`);
     const parsed = schema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid ${name} payload: ${parsed.error.message}`);
+    // A damaged store stops every job at once, without retries: nothing more may be written to it.
+    const known = this.damage?.storeDamage();
+    if (known) throw new UnrecoverableError(known.message);
     this.running++;
     try {
       return await limits[name].run(() => PROCESSORS[name](parsed.data as never, this.deps, job));
     } catch (e) {
       if (e instanceof AccountNeedsReconnectError) throw new UnrecoverableError(e.message);
+      const damaged = this.damagedBy(e);
+      if (damaged) throw new UnrecoverableError(damaged.message);
       this.storage = storageFailure(e) ?? this.storage;
       throw e;
     } finally {
       if (--this.running === 0) this.onIdle?.();
     }
+  }
+
+  /** The damage `e` revealed, or the damage already known (the store's connection may be closed by now), or null. */
+  private damagedBy(e: unknown): DatabaseDamagedError | null {
+    if (!this.damage) return null;
+    const mapped = this.damage.onStoreError(e);
+    if (mapped instanceof DatabaseDamagedError) return mapped;
+    return this.damage.storeDamage();
   }
 
   /** Why the sync cannot progress because storage refuses writes (disk full), or null. */
@@ -96,6 +123,8 @@ export class SyncWorkers {
     const accountId = (job.data as { accountId?: number }).accountId;
     this.deps.log.warn({ job: job.name, accountId, attempt: job.attemptsMade, final, err: errorText(err) }, 'job failed');
     if (!final || !accountId) return;
+    // Nothing is written into a damaged store, not even the failure: its state is the damage itself.
+    if (this.damage?.storeDamage()) return;
     const message = `${job.name} failed: ${errorText(err)}`;
     try {
       // A refused token pauses the sync instead of failing it: the account is flagged "needs reconnect" with its own
@@ -123,7 +152,12 @@ export class SyncWorkers {
    * first promise), so the grace period is kept here: pause without waiting, wait for our own running
    * jobs up to `graceMs`, then close with force.
    */
-  async close(graceMs = Infinity): Promise<void> {
+  close(graceMs = Infinity): Promise<void> {
+    this.closing ??= this.doClose(graceMs);
+    return this.closing;
+  }
+
+  private async doClose(graceMs: number): Promise<void> {
     if (graceMs === Infinity) return void (await Promise.all(this.workers.map((w) => w.close())));
     await Promise.all(this.workers.map((w) => w.pause(true)));
     if (this.running > 0) {

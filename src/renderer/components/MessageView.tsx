@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { LabelSummary, MessageDetail } from '../../shared/ipc';
 import { labelDisplayName } from '../../shared/label-tree';
+import { isExecutableName, safeFileName } from '../../shared/safe-text';
 import { call, errorMessage } from '../api';
 import { formatBytes, formatFullDate, hueFor, initialOf, parseAddress } from '../lib/format';
 import { buildMessageDocument, sanitizeMessageHtml } from '../lib/sanitize';
@@ -51,7 +52,7 @@ function Attachments(props: { accountId: number; message: MessageDetail }) {
       const url = URL.createObjectURL(new Blob([base64ToBytes(a.dataBase64)], { type: a.mimeType }));
       const link = document.createElement('a');
       link.href = url;
-      link.download = a.filename;
+      link.download = safeFileName(a.filename);
       document.body.append(link);
       link.click();
       link.remove();
@@ -69,25 +70,37 @@ function Attachments(props: { accountId: number; message: MessageDetail }) {
         {files.length === 1 ? '1 attachment' : `${files.length} attachments`}
       </div>
       <div className="attachment-grid">
-        {files.map((a) => (
-          <button
-            key={a.id}
-            className="attachment"
-            data-testid="attachment"
-            disabled={busy !== null}
-            onClick={() => void download(a.id)}
-            title={`Download ${a.filename ?? 'attachment'}`}
-          >
-            <span className="attachment-icon">
-              <Icon name={a.mimeType?.startsWith('image/') ? 'image' : 'file'} size={20} />
-            </span>
-            <span className="attachment-text">
-              <span className="attachment-name">{a.filename ?? 'Untitled attachment'}</span>
-              <span className="attachment-size">{[formatBytes(a.size), a.mimeType].filter(Boolean).join(' · ')}</span>
-            </span>
-            <span className="attachment-action">{busy === a.id ? <span className="spinner small" /> : <Icon name="download" size={16} />}</span>
-          </button>
-        ))}
+        {files.map((a) => {
+          // The sender chose the name: shown without bidi tricks or controls, and a program says so.
+          const name = safeFileName(a.filename, 'Untitled attachment');
+          const executable = isExecutableName(a.filename);
+          return (
+            <button
+              key={a.id}
+              className={executable ? 'attachment executable' : 'attachment'}
+              data-testid="attachment"
+              disabled={busy !== null}
+              onClick={() => void download(a.id)}
+              title={executable ? `Download ${name} — executable file: opening it runs a program` : `Download ${name}`}
+            >
+              <span className="attachment-icon">
+                <Icon name={executable ? 'alert' : a.mimeType?.startsWith('image/') ? 'image' : 'file'} size={20} />
+              </span>
+              <span className="attachment-text">
+                <span className="attachment-name">{name}</span>
+                <span className="attachment-size">
+                  {executable && (
+                    <span className="attachment-warning" data-testid="attachment-executable">
+                      executable file ·{' '}
+                    </span>
+                  )}
+                  {[formatBytes(a.size), a.mimeType].filter(Boolean).join(' · ')}
+                </span>
+              </span>
+              <span className="attachment-action">{busy === a.id ? <span className="spinner small" /> : <Icon name="download" size={16} />}</span>
+            </button>
+          );
+        })}
       </div>
       {error && <div className="inline-error">{error}</div>}
     </section>

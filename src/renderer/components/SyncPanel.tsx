@@ -1,6 +1,9 @@
 // Where the mirror stands: a real progress bar while syncing (phase, processed/total, rate, time
-// left), the error with a Retry button when a sync failed, "Up to date" with the last sync time.
+// left), the error with a Retry button when a sync failed, "Up to date" with the last sync time. A damaged
+// mailbox database (DB_DAMAGED) cannot be retried: its way out is the "Rebuild from Gmail" button.
+import { useState } from 'react';
 import type { AccountSummary, SyncStatus } from '../../shared/ipc';
+import { call, errorMessage } from '../api';
 import { formatCount, formatDuration, formatRate, formatRelative } from '../lib/format';
 import { useNow } from '../hooks';
 import { Icon } from './Icon';
@@ -15,6 +18,37 @@ const PHASE_TEXT: Record<SyncStatus['phase'], string> = {
   error: 'Sync failed',
   needs_reconnect: 'Gmail access expired',
 };
+
+/**
+ * Rebuilds a damaged mailbox database from Gmail (store:rebuild). The core then announces the new store
+ * (accounts:changed, sync:progress), so the panels follow by themselves; `onDone` is for anything else.
+ */
+export function RebuildButton(props: { onDone?: () => void }) {
+  const [state, setState] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
+  const start = () => {
+    setState({ busy: true, error: null });
+    call('store:rebuild', {}).then(
+      () => {
+        setState({ busy: false, error: null });
+        props.onDone?.();
+      },
+      (e: unknown) => setState({ busy: false, error: errorMessage(e) }),
+    );
+  };
+  return (
+    <>
+      <button className="btn small primary" data-testid="store-rebuild" disabled={state.busy} onClick={start}>
+        <Icon name="refresh" size={14} />
+        {state.busy ? 'Rebuilding…' : 'Rebuild from Gmail'}
+      </button>
+      {state.error && (
+        <span className="sync-error" role="alert" data-testid="store-rebuild-error">
+          {state.error}
+        </span>
+      )}
+    </>
+  );
+}
 
 function percentOf(s: SyncStatus): number {
   if (s.total !== null && s.total > 0) return Math.min(100, Math.floor((s.processed / s.total) * 100));
@@ -45,6 +79,7 @@ export function SyncPanel(props: {
   const offlineError = s.phase === 'error' && s.offline;
   const tone = offlineError ? 'warn' : s.phase === 'error' || s.phase === 'needs_reconnect' ? 'danger' : upToDate ? 'ok' : 'busy';
   const lastSync = s.lastSyncAt ?? props.account.lastSyncAt;
+  const damaged = s.error?.code === 'DB_DAMAGED';
 
   const detail: string[] = [];
   if (s.total !== null && (busy || !s.initialSyncCompleted)) detail.push(`${formatCount(s.processed)} of ${formatCount(s.total)}`);
@@ -67,7 +102,7 @@ export function SyncPanel(props: {
           )}
         </span>
         <span className="sync-title" data-testid="sync-phase">
-          {offlineError ? 'Offline — will retry' : s.phase === 'idle' && !s.initialSyncCompleted ? 'Sync paused' : PHASE_TEXT[s.phase]}
+          {damaged ? 'Mailbox database damaged' : offlineError ? 'Offline — will retry' : s.phase === 'idle' && !s.initialSyncCompleted ? 'Sync paused' : PHASE_TEXT[s.phase]}
         </span>
         <span className="sync-pct" data-testid="sync-percent">
           {pct}%
@@ -108,7 +143,9 @@ export function SyncPanel(props: {
         </div>
       )}
       <div className="sync-foot">
-        {s.phase === 'needs_reconnect' ? (
+        {damaged ? (
+          <RebuildButton />
+        ) : s.phase === 'needs_reconnect' ? (
           <button className="btn small primary" onClick={props.onReconnect}>
             Reconnect
           </button>

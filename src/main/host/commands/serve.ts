@@ -51,7 +51,8 @@ export async function serveCommand(ctx: CliContext, args: string[]): Promise<num
   const demo = values.demo ? await startDemoBackend(ctx.config, { messages: 3000, quotaScale: 8 }) : null;
   let core: ServeCore & { connectDemo?: () => Promise<{ email: string }> };
   try {
-    core = await createAppCore(demo ? demo.config : ctx.config, { runWorkers: true });
+    // A damaged store still serves the UI, which says so and offers the rebuild.
+    core = await createAppCore(demo ? demo.config : ctx.config, { runWorkers: true, openDamaged: true });
   } catch (e) {
     await demo?.close();
     throw e;

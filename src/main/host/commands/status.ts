@@ -39,6 +39,9 @@ export async function statusCommand(ctx: CliContext, args: string[]): Promise<nu
         error: s.error,
       };
     });
+  } catch (e) {
+    // A damaged page met while counting (the check at open is bounded): the damage, not a raw SQLite error.
+    throw store.db.noteError(e);
   } finally {
     store.close();
   }

@@ -7,6 +7,7 @@ import { getAccount, getAccountByEmail, listAccounts, type Account } from '../..
 import { accountSyncStatus } from '../../sync/status';
 import { ProgressView } from '../progress';
 import { UsageError, parseCommandArgs } from '../args';
+import { redisHealthChangeLine, type RedisHealthState } from '../../redis';
 
 export async function syncCommand(ctx: CliContext, args: string[]): Promise<number> {
   const { values } = parseCommandArgs('sync', args, {
@@ -23,12 +24,18 @@ export async function syncCommand(ctx: CliContext, args: string[]): Promise<numb
     }
     if (!values.wait) return 0;
     return await waitUntilIdle(core, ctx, accounts.map((a) => a.id));
+  } catch (e) {
+    throw core.reportStoreError(e);
   } finally {
     await core.close();
   }
 }
 
 const OFFLINE_GIVE_UP_MS = 120_000;
+/** How long the wait loop waits for Redis to count the jobs before it redraws anyway. */
+const COUNT_WAIT_MS = 1_000;
+/** A Redis outage shorter than this (a supervised restart) gets its stderr lines but no note on the progress. */
+const NOTE_AFTER_MS = 2_000;
 
 export function selectAccounts(core: AppCore, email: string | undefined): Account[] {
   if (email) {
@@ -62,13 +69,37 @@ export async function waitUntilIdle(
   process.once('SIGTERM', onSignal);
   let lastResume = Date.now();
   const offlineSince = new Map<number, number>();
+  // Redis outages in one line each on stderr ("Redis stopped — restarting", "Redis answers again"), and a Redis
+  // that does not answer shown on the progress itself, which would otherwise just stop moving.
+  const health = core.redis.watchHealth();
+  const onHealth = (state: RedisHealthState, previous: RedisHealthState) => {
+    const line = redisHealthChangeLine(state, previous);
+    if (!line) return;
+    view.interrupt();
+    ctx.stderr.write(`mailmirror: ${line}\n`);
+  };
+  health.on('change', onHealth);
+  // One count in flight at a time, and the loop goes on without it when Redis is slow to answer.
+  let counting: Promise<number | null> | null = null;
+  const unfinishedCount = (): Promise<number | null> => {
+    counting ??= core.queues
+      .unfinishedCount()
+      .catch(() => null)
+      .finally(() => {
+        counting = null;
+      });
+    return Promise.race([counting, new Promise<null>((r) => setTimeout(() => r(null), COUNT_WAIT_MS))]);
+  };
   try {
     for (;;) {
+      // A damaged store stopped the workers for good: say so now (cli.ts words it), not after every retry.
+      const damage = core.storeDamage();
+      if (damage) throw damage;
       const statuses = accountIds
         .map((id) => getAccount(core.db, id))
         .filter((a): a is Account => !!a)
         .map((a) => accountSyncStatus(core.db, a));
-      view.render(statuses);
+      view.render(statuses, health.describe(Date.now(), NOTE_AFTER_MS));
       const broken = statuses.find((s) => s.phase === 'failed' || s.phase === 'needs_reconnect');
       if (broken) {
         const why = broken.error ?? broken.phase;
@@ -99,7 +130,8 @@ export async function waitUntilIdle(
       const allSynced = statuses.every(
         (s) => s.phase === 'synced' && !!s.lastIncrementalSyncAt && s.lastIncrementalSyncAt.getTime() >= started - 1000,
       );
-      const unfinished = await core.queues.unfinishedCount();
+      // null: Redis did not say (yet); neither idle nor a reason to enqueue again.
+      const unfinished = await unfinishedCount();
       if (allSynced && unfinished === 0) {
         // Idle twice in a row, a moment apart: nothing was about to be enqueued.
         if (idleSince && Date.now() - idleSince >= 300) {
@@ -124,6 +156,7 @@ export async function waitUntilIdle(
       await new Promise((r) => setTimeout(r, 200));
     }
   } finally {
+    health.off('change', onHealth);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
