@@ -116,6 +116,10 @@ type EmuStats = {
   unitsCharged: number;
   sent429: number;
   sent403: number;
+  /** Of those: the per-user quota (minute or second window), and the concurrency cap. */
+  quota429: number;
+  quota403: number;
+  concurrency429: number;
   maxConcurrency: number;
   maxDetailFetches: number;
 };
@@ -371,13 +375,14 @@ async function quotaBound(profile: QuotaProfileName, opts: Options, dirs: string
     out.data[`quota-${profile}`] = {
       messages: truth.messages.length, scale, budgetPerMinute, idealUnitsPerMessage: ideal, ceilingMessagesPerSecond: ceiling,
       seconds, messagesPerSecond: rate, ratio, sent429: stats.sent429, sent403: stats.sent403,
+      quota429: stats.quota429, quota403: stats.quota403, concurrency429: stats.concurrency429,
       unitsCharged: stats.unitsCharged, unitsPerMessage: stats.unitsCharged / truth.messages.length,
       requests: stats.requests, wallSeconds: r.wallMs / 1000, exact,
     };
     out.rows.push({
       regime: `quota-bound, ${profile}`,
-      setting: `${fmt(truth.messages.length)} msgs, ${fmt(budgetPerMinute)} units/min (×${scale}), ${LATENCY} ms`,
-      result: `${fmt(rate, 1)} msg/s = **${fmt(ratio, 3)}** of ceiling ${fmt(ceiling, 1)} msg/s (ideal ${fmt(ideal, 2)} u/msg; spent ${fmt(stats.unitsCharged / truth.messages.length, 2)}); ${errors} × 429/403${exact ? '' : '; MIRROR NOT EXACT'}`,
+      setting: `${fmt(truth.messages.length)} msgs, ${fmt(budgetPerMinute)} units/min (×${scale}) held per minute and per second, ${LATENCY} ms`,
+      result: `${fmt(rate, 1)} msg/s = **${fmt(ratio, 3)}** of ceiling ${fmt(ceiling, 1)} msg/s (ideal ${fmt(ideal, 2)} u/msg; spent ${fmt(stats.unitsCharged / truth.messages.length, 2)}); ${errors} × 429/403${errors ? ` (quota ${stats.quota429 + stats.quota403}, concurrency ${stats.concurrency429})` : ''}${exact ? '' : '; MIRROR NOT EXACT'}`,
       target: '≥ 0.95, 0 × 429/403',
       met: ratio >= 0.95 && errors === 0 && exact,
     });
@@ -692,11 +697,11 @@ async function incremental(opts: Options, dirs: string[], out: Results): Promise
     await ctl(emu, 'PUT', 'latency', {});
     const exact = await mirrorExact(emu, env, BENCH_EMAIL, dir);
     const fetched = (stats.requests['messages.get'] ?? 0) + (stats.requests['threads.get'] ?? 0);
-    out.data.incremental = { changes, historyIdBefore: before.historyId, wallSeconds: r.wallMs / 1000, units: stats.unitsCharged, requests: stats.requests, sent429: stats.sent429, sent403: stats.sent403, exact };
+    out.data.incremental = { changes, historyIdBefore: before.historyId, wallSeconds: r.wallMs / 1000, units: stats.unitsCharged, requests: stats.requests, sent429: stats.sent429, sent403: stats.sent403, quota429: stats.quota429, quota403: stats.quota403, concurrency429: stats.concurrency429, exact };
     out.rows.push({
       regime: 'incremental',
       setting: `${fmt(changes)} random changes on ${fmt(messages)} msgs, real 2026 quota, ${LATENCY} ms`,
-      result: `**${fmt(r.wallMs / 1000, 1)} s** (\`sync --wait\` start to exit), **${fmt(stats.unitsCharged)} units** (${fetched} detail fetches, ${stats.requests['history.list'] ?? 0} history pages); ${stats.sent429 + stats.sent403} × 429/403${exact ? '' : '; MIRROR NOT EXACT'}`,
+      result: `**${fmt(r.wallMs / 1000, 1)} s** (\`sync --wait\` start to exit), **${fmt(stats.unitsCharged)} units** (${fetched} detail fetches, ${stats.requests['history.list'] ?? 0} history pages); ${stats.sent429 + stats.sent403} × 429/403${stats.sent429 + stats.sent403 ? ` (quota ${stats.quota429 + stats.quota403}, concurrency ${stats.concurrency429})` : ''}${exact ? '' : '; MIRROR NOT EXACT'}`,
       target: '–',
       met: exact ? null : false,
     });

@@ -15,12 +15,13 @@
 // window ("250 quota units per user per second, moving average" for the legacy table; an independent emulator
 // that holds both answered 43 rate-limit errors to GCRA alone, which admits up to twice a second's budget in one
 // second). Two parts:
-// - a log of the grants of the last second plus a jitter margin (5%: grants over 1.05 s bound arrivals over any
-//   1 s even when requests reach Gmail up to 50 ms late relative to each other): a grant is refused while it would
-//   take that log over one second's budget (budget / 60). Over a minute that admits at most 58 seconds' worth, so
-//   the minute holds too;
+// - a log of the grants of the last second (plus a 2% margin): a grant is refused while it would take that log over
+//   one second's budget (budget / 60). A grant counts as arriving "now" until its answer, then from its answer,
+//   so however long a request is held between our grant and Gmail's metering (a blocked event loop, a first
+//   connection) it is never counted earlier than it arrived. Over a minute that admits at most 59 seconds' worth,
+//   so the minute holds too;
 // - GCRA (the generic cell rate algorithm: a token bucket kept as one timestamp, the "theoretical arrival time")
-//   at the log's average rate, budget / 60 / 1.05 per second = 0.952 of the ceiling, with a burst of half a
+//   at about the log's average rate, budget / 60 / 1.05 per second = 0.952 of the ceiling, with a burst of half a
 //   second's budget (at least the costliest call), so grants are spread evenly instead of a second's budget at
 //   once then a pause; it also carries the slowdown after a rate-limit answer.
 // Measured by test/integration/governor-quota.test.ts (two processes against a stand-in that holds both windows: no
@@ -51,6 +52,11 @@ const MIN_RATE_FACTOR = 0.1;
 /** Variation of the delay between our grant and Gmail's metering of a request that the pacing absorbs. */
 export const DEFAULT_JITTER_MS = 250;
 const MAX_BACKOFF_MS = 32_000;
+/**
+ * How long a granted request counts as arriving "now" in the short window's log when its answer never settles it
+ * (its process died): the default request timeout. Then it counts from that moment, for one more window.
+ */
+const FLIGHT_MS = 60_000;
 /**
  * Unpaced (scale 0: emulators, benchmarks), a process asks Redis whether another one recorded a rate-limit pause at
  * most this often per account instead of once per call (a round trip that measured 5% of a quota-off sync's CPU).
@@ -130,8 +136,13 @@ function waitIn(queue: WaitQueue, priority: number, signal: AbortSignal | undefi
 // The log holds Gmail's per-second moving window exactly: a grant is refused while the grants of the last
 // shortMs (one second plus the arrival-jitter margin) and this one would exceed shortBudget. GCRA alone bounds
 // any interval t by rate x t + burst, which over one second is up to twice a second's budget.
+// A grant enters the log as in flight (a score flightMs ahead: it counts as arriving now, whatever holds it between
+// our grant and Gmail's metering) and is settled at its answer (SETTLE_LUA), which is no earlier than its arrival.
+// Measured why: at the start of a paced pass the first requests reached Gmail ~100 ms after their grants, took
+// the counted window past one second's budget, and drew two 429s every time.
+// Returns a positive wait (nothing taken), 0 (taken, no log) or -seq (taken; its log member is "seq:units").
 // KEYS[1] state, KEYS[2] log; ARGV: units, msPerUnit (0 = no pacing), burstMs, recoverMs, shortMs (0 = none),
-// shortBudget.
+// shortBudget, flightMs.
 const ACQUIRE_LUA = `
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 local t = redis.call('TIME')
@@ -163,7 +174,9 @@ if shortMs > 0 then
     for i = 1, #e, 2 do
       freed = freed + unitsOf(e[i])
       if wsum - freed + units <= shortBudget then
-        at = tonumber(e[i + 1]) + shortMs
+        local score = tonumber(e[i + 1])
+        -- Still in flight: its answer will settle it soon; ask again shortly.
+        if score > now then at = now + 25 else at = score + shortMs end
         break
       end
     end
@@ -182,10 +195,22 @@ redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', newTat))
 redis.call('PEXPIRE', KEYS[1], math.ceil(newTat - now + recover) + 60000)
 if shortMs > 0 then
   local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-  redis.call('ZADD', KEYS[2], string.format('%.3f', now), seq .. ':' .. units)
+  local flight = tonumber(ARGV[7])
+  redis.call('ZADD', KEYS[2], string.format('%.3f', now + flight), seq .. ':' .. units)
   redis.call('HSET', KEYS[1], 'wsum', string.format('%.3f', wsum + units))
-  redis.call('PEXPIRE', KEYS[2], math.ceil(shortMs) + 60000)
+  redis.call('PEXPIRE', KEYS[2], math.ceil(flight + shortMs) + 60000)
+  return -seq
 end
+return 0
+`;
+
+// A request of the log has its answer: from now on it counts from this moment (no earlier than its arrival).
+// KEYS[1] log; ARGV: member.
+const SETTLE_LUA = `
+if redis.replicate_commands then pcall(redis.replicate_commands) end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then redis.call('ZADD', KEYS[1], 'XX', string.format('%.3f', now), ARGV[1]) end
 return 0
 `;
 
@@ -216,8 +241,9 @@ return math.ceil(pauseUntil - now)
 type GovernorRedis = Redis & {
   mailmirrorQuotaAcquire(
     key: string, logKey: string, units: number, msPerUnit: number, burstMs: number, recoverMs: number, shortMs: number,
-    shortBudget: number,
+    shortBudget: number, flightMs: number,
   ): Promise<number>;
+  mailmirrorQuotaSettle(logKey: string, member: string): Promise<number>;
   mailmirrorQuotaPenalize(
     key: string, pauseMs: number, factorMul: number, minFactor: number, recoverMs: number, burstMs: number,
   ): Promise<number>;
@@ -255,8 +281,8 @@ export type QuotaGovernorOptions = {
    */
   shortWindowMs?: number;
   /**
-   * How much the grant-to-arrival delay may vary for the short window: grants are counted over shortWindowMs plus
-   * this, so arrivals in any shortWindowMs stay within its budget. Default 5% of the short window (50 ms).
+   * A margin on the short window: grants are counted over shortWindowMs plus this (they count from their grant until
+   * their answer as arriving "now", then from their answer, never earlier than they arrived). Default 2% (20 ms).
    */
   shortJitterMs?: number;
 };
@@ -286,11 +312,13 @@ export function governorPacing(
     // ceil(60 / 1.05) = 58 seconds' worth, inside the minute's budget, so the minute needs no margin of its own.
     // GCRA then runs at the log's average rate, to spread grants evenly, with a burst of half a second's budget
     // (at least the costliest call): batches of that size leave room for the metadata calls in between.
-    const shortJitterMs = opts.shortJitterMs ?? shortMs * 0.05;
+    const shortJitterMs = opts.shortJitterMs ?? shortMs * 0.02;
     const shortBudget = (budget * shortMs) / windowMs;
     const countedMs = shortMs + shortJitterMs;
     return {
-      unitsPerWindow: (shortBudget * windowMs) / countedMs,
+      // A logged grant counts until its answer and then a counted window more: GCRA allows for answers taking ~3% of
+      // the window (30 ms) so that it does not outrun the log, which would turn its pacing into bursts and waits.
+      unitsPerWindow: (shortBudget * windowMs) / (countedMs + shortMs * 0.03),
       burstUnits: Math.min(shortBudget, Math.max(shortBudget / 2, costliest)) || costliest,
       windowMs,
       short: { windowMs: shortMs, countedMs, budget: shortBudget },
@@ -430,6 +458,7 @@ export class QuotaGovernor {
     this.burstMs = this.pacing.burstUnits * this.msPerUnit;
     // defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT (e.g. after redis-server restarted).
     redis.defineCommand('mailmirrorQuotaAcquire', { numberOfKeys: 2, lua: ACQUIRE_LUA });
+    redis.defineCommand('mailmirrorQuotaSettle', { numberOfKeys: 1, lua: SETTLE_LUA });
     redis.defineCommand('mailmirrorQuotaPenalize', { numberOfKeys: 1, lua: PENALIZE_LUA });
     this.redis = redis as GovernorRedis;
   }
@@ -529,30 +558,40 @@ export class QuotaGovernor {
       // Unpaced (scale 0) is for emulators only, and the emulator counts a batch as one request in flight; one slot
       // per part there serialized batches and measured 40% slower (issue 8).
       const release = await limit.acquire(priority, signal, paced ? parts : 1);
+      let member: string | null;
       try {
-        await this.take(account, units, stats, signal);
+        member = await this.take(account, units, stats, signal);
       } catch (e) {
         release();
         throw e;
       }
-      return release;
+      if (member === null) return release;
+      const logKey = this.logKey(account);
+      return () => {
+        release();
+        // Not awaited: the next grant need not wait for it, and a lost settle only keeps the units counted until
+        // FLIGHT_MS has passed.
+        this.redis.mailmirrorQuotaSettle(logKey, member).catch(() => undefined);
+      };
     } finally {
       releaseTurn?.();
     }
   }
 
-  private async take(account: string, units: number, stats: QuotaStats, signal?: AbortSignal): Promise<void> {
+  /** Takes the units; returns the log member of this grant to settle at its answer, if the short window is on. */
+  private async take(account: string, units: number, stats: QuotaStats, signal?: AbortSignal): Promise<string | null> {
     if (this.msPerUnit <= 0) {
       await this.waitUnpaced(account, stats, signal);
-      return;
+      return null;
     }
     for (;;) {
       const short = this.pacing.short;
       const wait = await this.redis.mailmirrorQuotaAcquire(
         this.key(account), this.logKey(account), units, this.msPerUnit, this.burstMs, this.windowMs, short?.countedMs ?? 0,
-        short?.budget ?? 0,
+        short?.budget ?? 0, FLIGHT_MS,
       );
-      if (wait <= 0) return;
+      if (wait < 0) return `${-wait}:${units}`;
+      if (wait === 0) return null;
       // Sleep exactly until the script says the units are there: no polling loop. Another process may take them
       // first; the script then says how long to wait next.
       await sleep(wait, signal);
@@ -568,7 +607,7 @@ export class QuotaGovernor {
       if (wait <= 0 && Date.now() - p.checkedAt >= UNPACED_CHECK_MS) {
         // One question in flight per account; everyone waiting meanwhile shares its answer.
         p.check ??= this.redis
-          .mailmirrorQuotaAcquire(this.key(account), this.logKey(account), 0, 0, 0, this.windowMs, 0, 0)
+          .mailmirrorQuotaAcquire(this.key(account), this.logKey(account), 0, 0, 0, this.windowMs, 0, 0, 0)
           .finally(() => {
             p.checkedAt = Date.now();
             p.check = undefined;
