@@ -479,7 +479,7 @@ export class AppCore implements AppServices {
       if (problems.length === 0) {
         throw new StoreNotDamagedError('The mailbox database is not damaged (PRAGMA quick_check: ok): there is nothing to rebuild');
       }
-      this.enterDamaged(new DatabaseDamagedError(damageMessage(problems)));
+      this.enterDamaged(new DatabaseDamagedError(damageMessage(problems), { cause: new Error(problems.join('\n')) }));
     }
     await this.workersStopping;
     // Every job in Redis was derived from the damaged store.

@@ -45,7 +45,7 @@ export function assertStoreIntact(db: Db, everyMs = 0): boolean {
   const file = db.sqlite.memory ? null : db.sqlite.name;
   if (file && everyMs > 0 && !fullCheckDue(file, everyMs)) return false;
   const problems = storeProblems(db.sqlite, 'full');
-  if (problems.length > 0) throw db.noteError(new DatabaseDamagedError(damageMessage(problems)));
+  if (problems.length > 0) throw db.noteError(new DatabaseDamagedError(damageMessage(problems), { cause: new Error(problems.join('\n')) }));
   if (file) recordFullCheck(file);
   return true;
 }

@@ -177,10 +177,13 @@ export type VerifyOptions = {
 export const EMPTY_DATABASE_MESSAGE =
   'The mailbox database is damaged: it is empty but this folder was in use (it holds the key of your accounts’ sign-ins), so the mirror was lost';
 
+/**
+ * What the user reads: how much SQLite's check found, not its page-by-page report (jargon in a sync panel). The
+ * report itself goes to the log where the check runs.
+ */
 export function damageMessage(problems: string[]): string {
-  const first = problems[0] ?? 'unknown damage';
-  const more = problems.length > 1 ? ` and ${problems.length - 1} more problem(s)` : '';
-  return `The mailbox database is damaged (${first.slice(0, 200)}${more})`;
+  const n = problems.length;
+  return `The mailbox database is damaged (SQLite's integrity check found ${n === 0 ? 'damage' : n === 1 ? 'a problem' : `${n} problems`})`;
 }
 
 /**
@@ -214,6 +217,7 @@ export function verifyStoreFile(dbFile: string, opts: VerifyOptions): void {
   }
   if (problems.length === 0) return;
   throw new DatabaseDamagedError(damageMessage(problems), {
+    cause: new Error(problems.join('\n')),
     kind: problems.some((p) => /not a database/i.test(p)) ? 'not_a_database' : 'corrupt',
   });
 }

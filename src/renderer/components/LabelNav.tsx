@@ -12,6 +12,8 @@ type Props = {
   /** Selected label id; null = All Mail; undefined = none (search). */
   selected: string | null | undefined;
   onSelect: (labelId: string | null) => void;
+  /** Why the labels could not be read (they are shown as loading until then). */
+  error?: string | null;
 };
 
 function Counts({ label }: { label: LabelSummary }) {
@@ -127,6 +129,16 @@ export function LabelNav(props: Props) {
       </div>
     );
   };
+
+  if (props.labels === null && props.error) {
+    return (
+      <nav className="nav" aria-label="Labels">
+        <p className="nav-error" role="status" title={props.error} data-testid="labels-error">
+          Labels cannot be read right now.
+        </p>
+      </nav>
+    );
+  }
 
   if (props.labels === null) {
     return (

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AccountSummary, LabelSummary, Settings, SyncStatus } from '../../shared/ipc';
 import { labelDisplayName } from '../../shared/label-tree';
-import { call } from '../api';
+import { call, errorMessage } from '../api';
 import { useConnectivity, useEvent } from '../hooks';
 import { useMessageList, type ListView } from '../use-message-list';
 import { formatCount } from '../lib/format';
@@ -43,8 +43,15 @@ export function Mailbox(props: MailboxProps) {
   const { online, reachable } = useConnectivity();
   const list = useMessageList(accountId, view);
 
+  const [labelsError, setLabelsError] = useState<string | null>(null);
   const loadLabels = useCallback(() => {
-    call('labels:list', { accountId }).then(setLabels, () => undefined);
+    call('labels:list', { accountId }).then(
+      (l) => {
+        setLabels(l);
+        setLabelsError(null);
+      },
+      (e: unknown) => setLabelsError(errorMessage(e)),
+    );
   }, [accountId]);
   const loadSync = useCallback(() => {
     call('sync:status', { accountId }).then(setSync, () => undefined);
@@ -232,6 +239,7 @@ export function Mailbox(props: MailboxProps) {
         />
         <LabelNav
           labels={labels && labels.length === 0 && sync && !sync.initialSyncCompleted ? null : labels}
+          error={labelsError ?? (sync?.error?.code === 'DB_DAMAGED' ? sync.error.message : null)}
           allMailCount={sync?.processed ?? account.localMessages}
           selected={view.kind === 'label' ? view.labelId : undefined}
           onSelect={(labelId) => {
