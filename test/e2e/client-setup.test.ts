@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { installedClientJson } from '../../src/shared/oauth-client';
-import { assertBuilt, emulatorEnv, spawnCli, tempDir, type RunningCli } from '../helpers/cli';
+import { assertBuilt, emulatorEnv, servedUrl, spawnCli, tempDir, type RunningCli } from '../helpers/cli';
 import { launchChromium } from '../helpers/chromium';
 import { startTestRedis, type TestRedis } from '../helpers/redis';
 
@@ -44,17 +44,7 @@ beforeAll(async () => {
   delete env.MAILMIRROR_CLIENT_ID;
   delete env.MAILMIRROR_CLIENT_SECRET;
   serve = spawnCli(['serve', '--port', '0'], env);
-  url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`serve printed no URL: ${serve.stdout()} ${serve.stderr()}`)), 60_000);
-    serve.proc.stdout!.on('data', () => {
-      const m = /^Mailmirror is at (\S+)\n/.exec(serve.stdout());
-      if (m) {
-        clearTimeout(t);
-        resolve(m[1]);
-      }
-    });
-    serve.proc.on('close', () => reject(new Error(`serve exited: ${serve.stderr()}`)));
-  });
+  url = await servedUrl(serve);
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
   page = await context.newPage();

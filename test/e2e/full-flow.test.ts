@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator, Mailbox } from '../../src/emulator';
-import { assertBuilt, emulatorEnv, spawnCli, tempDir, type RunningCli } from '../helpers/cli';
+import { assertBuilt, emulatorEnv, servedUrl, spawnCli, tempDir, type RunningCli } from '../helpers/cli';
 import { launchChromium } from '../helpers/chromium';
 import { startTestRedis, type TestRedis } from '../helpers/redis';
 
@@ -72,17 +72,7 @@ describe.skipIf(!READY)('full flow: mailmirror serve against the emulator', () =
       ['serve', '--port', '0'],
       emulatorEnv(emu, data.dir, { REDIS_URL: redis.url, MAILMIRROR_QUEUE_PREFIX: `e2e${process.pid}` }),
     );
-    url = await new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`serve printed no URL: ${serve.stdout()} ${serve.stderr()}`)), 60_000);
-      serve.proc.stdout!.on('data', () => {
-        const m = /^Mailmirror is at (\S+)\n/.exec(serve.stdout());
-        if (m) {
-          clearTimeout(t);
-          resolve(m[1]);
-        }
-      });
-      serve.proc.on('close', () => reject(new Error(`serve exited: ${serve.stderr()}`)));
-    });
+    url = await servedUrl(serve);
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     page = await context.newPage();

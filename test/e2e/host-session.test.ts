@@ -14,7 +14,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startEmulator, type Emulator } from '../../src/emulator';
-import { assertBuilt, emulatorEnv, spawnCli, tempDir, type RunningCli } from '../helpers/cli';
+import { assertBuilt, emulatorEnv, servedUrl, spawnCli, tempDir, type RunningCli } from '../helpers/cli';
 import { CHROMIUM_ARGS } from '../helpers/chromium';
 import { startTestRedis, type TestRedis } from '../helpers/redis';
 
@@ -32,20 +32,6 @@ let page: Page;
 let other: Server;
 let otherOrigin: string;
 const seen: { url: string; headers: IncomingHttpHeaders }[] = [];
-
-function waitForUrl(cli: RunningCli): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`serve printed no URL: ${cli.stdout()} ${cli.stderr()}`)), 60_000);
-    cli.proc.stdout!.on('data', () => {
-      const m = /^Mailmirror is at (\S+)\n/.exec(cli.stdout());
-      if (m) {
-        clearTimeout(t);
-        resolve(m[1]);
-      }
-    });
-    cli.proc.on('close', () => reject(new Error(`serve exited: ${cli.stderr()}`)));
-  });
-}
 
 async function post(path: string, body: unknown): Promise<number> {
   const r = await fetch(`${origin}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: origin }, body: JSON.stringify(body) });
@@ -80,7 +66,7 @@ beforeAll(async () => {
   redis = await startTestRedis();
   data = tempDir('mm-e2e-session-');
   serve = spawnCli(['serve', '--port', '0'], emulatorEnv(emu, data.dir, { REDIS_URL: redis.url, MAILMIRROR_QUEUE_PREFIX: `e2esession${process.pid}` }));
-  url = await waitForUrl(serve);
+  url = await servedUrl(serve);
   origin = new URL(url).origin;
 
   other = createServer((req, res) => {

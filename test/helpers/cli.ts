@@ -51,6 +51,23 @@ export function spawnCli(args: string[], env: CliEnv): RunningCli {
   return { proc, result, stdout: () => out, stderr: () => err };
 }
 
+/** The URL `mailmirror serve` prints on its one line (`Mailmirror is at <url>`). */
+export function servedUrl(serve: RunningCli, timeoutMs = 60_000): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`serve printed no URL: ${serve.stdout()} ${serve.stderr()}`)), timeoutMs);
+    const look = () => {
+      const m = /^Mailmirror is at (\S+)\n/.exec(serve.stdout());
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]);
+      }
+    };
+    serve.proc.stdout!.on('data', look);
+    serve.proc.on('close', () => reject(new Error(`serve exited: ${serve.stderr()}`)));
+    look();
+  });
+}
+
 export async function runCli(args: string[], env: CliEnv, timeoutMs = 240_000): Promise<CliResult> {
   const run = spawnCli(args, env);
   const timer = setTimeout(() => run.proc.kill('SIGKILL'), timeoutMs);

@@ -3,18 +3,8 @@
 import type { gmail_v1 } from 'googleapis';
 import { describe, expect, it } from 'vitest';
 import { parseGmailMessage, parseGmailMessageAsync, type ParsedMessage } from '../../src/main/sync/parse-message';
+import { rng } from '../helpers/rng';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const b64u = (s: string | Buffer): string => (typeof s === 'string' ? Buffer.from(s, 'utf8') : s).toString('base64url');
 

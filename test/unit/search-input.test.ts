@@ -5,18 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAccount, openDatabase, saveMessageDetails, search, toFtsQuery, type Db, type ParsedMessage } from '../../src/main/db';
 import { ipcChannels } from '../../src/shared/ipc';
+import { rng } from '../helpers/rng';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 let db: Db;
 let acc: number;
