@@ -52,6 +52,11 @@ export type StoreRebuilt = { keptAs: string | null; accounts: { email: string; r
 const REBUILD_IN_APP =
   'Nothing more is written to it. Rebuild the mirror from Gmail: your mail is downloaded again into a new file, and the damaged one is kept aside.';
 
+/** What happened to the store, and the way out the app offers. */
+function damageAdvice(damage: DatabaseDamagedError): string {
+  return `${damage.message.replace(/[.\s]+$/, '')}. ${REBUILD_IN_APP}`;
+}
+
 /** A rebuild was asked of a store that checks out healthy. */
 export class StoreNotDamagedError extends Error {
   readonly code = 'STORE_NOT_DAMAGED';
@@ -206,7 +211,7 @@ export class AppCore implements AppServices {
 
   storeDamageMessage(): string | null {
     const damage = this.storeDamage();
-    return damage ? `${damage.message.replace(/[.\s]+$/, '')}. ${REBUILD_IN_APP}` : null;
+    return damage ? damageAdvice(damage) : null;
   }
 
   /** What the UI shows of every account while the store is damaged: that, and what to do. */
@@ -219,7 +224,7 @@ export class AppCore implements AppServices {
       total: null,
       ratePerSecond: null,
       etaSeconds: null,
-      error: { code: 'DB_DAMAGED', message: `${damage.message.replace(/[.\s]+$/, '')}. ${REBUILD_IN_APP}` },
+      error: { code: 'DB_DAMAGED', message: damageAdvice(damage) },
       offline: false,
       initialSyncCompleted: false,
       lastSyncAt: null,

@@ -12,8 +12,8 @@ import {
   optimize,
   rebuildSearchIndex,
   type Db,
-  type ParsedMessage,
 } from '../../src/main/db';
+import { parsedMessage } from '../helpers/parsed-message';
 
 let db: Db;
 let acc: number;
@@ -25,29 +25,7 @@ afterEach(() => {
   db.close();
 });
 
-function msg(gmailId: string, fields: Partial<ParsedMessage>): ParsedMessage {
-  return {
-    gmailId,
-    threadId: `t-${gmailId}`,
-    labelIds: ['INBOX'],
-    historyId: '1',
-    internalDate: 1_700_000_000_000,
-    sizeEstimate: null,
-    snippet: null,
-    subject: null,
-    from: null,
-    to: null,
-    cc: null,
-    date: null,
-    messageIdHeader: null,
-    references: null,
-    textBody: null,
-    htmlBody: null,
-    attachments: [],
-    parseError: null,
-    ...fields,
-  };
-}
+const msg = parsedMessage;
 
 const ids = (query: string): string[] => search(db, acc, query, 50).map((r) => r.gmailId).sort();
 

@@ -3,9 +3,10 @@
 // error. The store's query builder is fuzzed (seeded, so a failure reproduces); the contract turns
 // control characters into separators before the store sees them.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAccount, openDatabase, saveMessageDetails, search, toFtsQuery, type Db, type ParsedMessage } from '../../src/main/db';
+import { createAccount, openDatabase, saveMessageDetails, search, toFtsQuery, type Db } from '../../src/main/db';
 import { ipcChannels } from '../../src/shared/ipc';
 import { rng } from '../helpers/rng';
+import { parsedMessage } from '../helpers/parsed-message';
 
 
 let db: Db;
@@ -13,26 +14,8 @@ let acc: number;
 beforeEach(() => {
   db = openDatabase(':memory:');
   acc = createAccount(db, { email: 'me@example.com' }).id;
-  const msg = (gmailId: string, subject: string, textBody: string): ParsedMessage => ({
-    gmailId,
-    threadId: `t-${gmailId}`,
-    labelIds: ['INBOX'],
-    historyId: '1',
-    internalDate: 1_700_000_000_000,
-    sizeEstimate: null,
-    snippet: null,
-    subject,
-    from: 'Zoë <zoe@example.com>',
-    to: null,
-    cc: null,
-    date: null,
-    messageIdHeader: null,
-    references: null,
-    textBody,
-    htmlBody: null,
-    attachments: [],
-    parseError: null,
-  });
+  const msg = (gmailId: string, subject: string, textBody: string) =>
+    parsedMessage(gmailId, { subject, from: 'Zoë <zoe@example.com>', textBody });
   saveMessageDetails(
     db,
     acc,
