@@ -37,12 +37,10 @@ export class DesktopServices implements AppServices {
   }
 
   async connectDemo(): Promise<{ email: string }> {
-    if (!this.demo) this.demo = await this.startDemo(join(this.own.config.dataDir, 'demo'));
+    if (!this.demo) this.demo = await this.startDemo(join(this.own.dataDir, 'demo'));
     this.switchTo(this.demo.core);
-    const connected = await this.demo.backend.connect();
-    await this.demo.core.syncNow(connected.accountId);
-    this.demo.core.events.emit('account', { accountId: connected.accountId });
-    return { email: connected.email };
+    // The demo's core offers connectDemo (its factory passes the demo's consent): connecting queues its first sync.
+    return this.demo.core.connectDemo!();
   }
 
   async connectAccount(opts: { openUrl: (url: string) => void; signal: AbortSignal }): Promise<{ email: string }> {

@@ -163,14 +163,10 @@ export const syncPhaseSchema = z.enum([
   'idle',
   /** A sync is requested and waiting for a worker. */
   'queued',
-  /** Reading labels and their counts. */
-  'labels',
   /** Listing message ids (initial or full sync, phase 1). */
   'listing',
   /** Fetching message details (phase 2). */
   'fetching',
-  /** Applying Gmail history. */
-  'incremental',
   /** The last sync failed (see `error`); it will be retried or can be retried by the user. */
   'error',
   /** Gmail refused the token: the account must be reconnected. */
@@ -185,6 +181,8 @@ export const syncStatusSchema = z.object({
   processed: z.int().nonnegative(),
   /** Messages known to exist (null while not known yet). */
   total: z.int().nonnegative().nullable(),
+  /** processed/total in percent, one decimal (100 only once synced): the CLI shows the same figure. */
+  percent: z.number().min(0).max(100),
   /** Recent detail-fetch rate, messages per second. */
   ratePerSecond: z.number().nonnegative().nullable(),
   /** Estimated seconds to finish the current phase. */

@@ -135,6 +135,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
         phase: a?.status === 'needs_reconnect' ? 'needs_reconnect' : p.pending > 0 ? 'fetching' : 'idle',
         processed: p.fetched,
         total: p.total,
+        percent: p.total ? Math.round((1000 * p.fetched) / p.total) / 10 : 0,
         ratePerSecond: null,
         etaSeconds: null,
         error: null,

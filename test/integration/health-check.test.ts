@@ -4,12 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { resolveConfig } from '../../src/main/config';
 import { createAppCore } from '../../src/main/app-core';
 import { PRIORITY } from '../../src/main/queues/definitions';
 import { addAccount, assertBuilt, emulatorEnv, runCli, tempDir } from '../helpers/cli';
+import { startTestRedis } from '../helpers/redis';
 
 describe('sync health check', () => {
   let emu: Emulator;
@@ -38,17 +39,23 @@ describe('sync health check', () => {
     db.prepare("INSERT INTO message_labels (message_id, account_id, label_id) VALUES (?, 1, 'STARRED')").run(notStarred.id);
     db.close();
 
-    const config = resolveConfig({}, { ...env, MAILMIRROR_QUEUE_PREFIX: 'health-test' });
+    // The core's workers on a Redis of the test's own, where the test queues the check as the scheduler would.
+    const redis = await startTestRedis();
+    const config = resolveConfig({}, { ...env, REDIS_URL: redis.url, MAILMIRROR_QUEUE_PREFIX: 'health-test' });
     const core = await createAppCore(config, { runWorkers: true });
-    const events = new QueueEvents('gmail-maintenance', { connection: core.redis.connection('worker'), prefix: 'health-test' });
+    const connection = { path: redis.socket, maxRetriesPerRequest: null };
+    const queue = new Queue('gmail-maintenance', { connection, prefix: 'health-test' });
+    const events = new QueueEvents('gmail-maintenance', { connection, prefix: 'health-test' });
     try {
       await events.waitUntilReady();
-      const job = await core.queues.add('syncHealthCheck', { accountId: 1 }, { priority: PRIORITY.maintenance });
+      const job = await queue.add('syncHealthCheck', { accountId: 1 }, { priority: PRIORITY.maintenance });
       const result = (await job.waitUntilFinished(events, 60_000)) as { drifted: string[] };
       expect(result.drifted.sort()).toEqual(['INBOX', 'STARRED']);
     } finally {
       await events.close();
+      await queue.close();
       await core.close();
+      await redis.stop();
     }
     expect((await runCli(['sync', '--wait'], env)).code).toBe(0);
     const out = join(t.dir, 'export.json');

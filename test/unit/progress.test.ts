@@ -1,29 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, progressLine, ProgressView, RateMeter } from '../../src/main/host/progress';
-import type { AccountSyncStatus } from '../../src/main/sync/status';
+import { formatDuration, progressLine, ProgressView } from '../../src/main/host/progress';
+import { RateMeter } from '../../src/main/sync/rate-meter';
+import type { AccountStatus } from '../../src/main/sync/status';
+import type { SyncStatus } from '../../src/shared/ipc';
 
-const base: AccountSyncStatus = {
+const status: SyncStatus = {
   accountId: 1,
-  email: 'a@example.com',
   phase: 'fetching',
   processed: 1200,
   total: 2400,
   percent: 50,
-  runType: 'initial',
-  historyId: '5',
-  lastFullSyncAt: null,
-  lastIncrementalSyncAt: null,
+  ratePerSecond: null,
+  etaSeconds: null,
   error: null,
+  offline: false,
+  initialSyncCompleted: false,
+  lastSyncAt: null,
+  labels: [],
 };
+const base: AccountStatus = { email: 'a@example.com', historyId: '5', lastFullSyncAt: null, lastIncrementalSyncAt: null, status };
+const at = (patch: Partial<SyncStatus>): AccountStatus => ({ ...base, status: { ...status, ...patch } });
 
 describe('progress line', () => {
   it('shows counts, percent, speed and time left', () => {
-    const line = progressLine(base, 100, false);
+    const line = progressLine(at({ ratePerSecond: 100, etaSeconds: 12 }), false);
     expect(line).toBe('a@example.com: fetching 1,200/2,400 (50.0%) · 100 msg/s · 12s left');
   });
 
   it('draws a bar on a terminal and says up to date at the end', () => {
-    const line = progressLine({ ...base, phase: 'synced', processed: 2400, percent: 100 }, 0, true);
+    const line = progressLine(at({ phase: 'idle', processed: 2400, percent: 100, initialSyncCompleted: true }), true);
     expect(line).toContain('█'.repeat(28));
     expect(line).toContain('100.0%');
     expect(line).toContain('up to date');

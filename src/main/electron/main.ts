@@ -138,7 +138,7 @@ async function start(): Promise<void> {
     core = new DesktopServices(own, async (dataDir) => {
       const backend = await startDemoBackend(config, { messages: 1000, quotaScale: 8, dataDir });
       try {
-        return { backend, core: await createAppCore(backend.config, { runWorkers: true }) };
+        return { backend, core: await createAppCore(backend.config, { runWorkers: true, demo: backend }) };
       } catch (e) {
         await backend.close();
         throw e;

@@ -5,17 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../emulator';
 import type { AppConfig } from '../config';
-import { openDatabase } from '../db/client';
-import { connectAccount, type ConnectedAccount } from '../gmail/account-auth';
-import { FileKeySecretBox } from '../gmail/secret-box';
 
 export const DEMO_ACCOUNT = 'demo@mailmirror.test';
 
 export type DemoBackend = {
   config: AppConfig;
   emulator: Emulator;
-  /** Connects the demo account through the real OAuth flow (the emulator consents at once). */
-  connect(): Promise<ConnectedAccount>;
+  /**
+   * Answers the emulator's consent page for the demo account: pass it as the core's `demo.consent`, and the core's
+   * own connect flow (the real OAuth installed-app flow) connects the demo account.
+   */
+  consent(url: string): void;
   close(): Promise<void>;
 };
 
@@ -47,16 +47,8 @@ export async function startDemoBackend(
   return {
     config,
     emulator,
-    async connect() {
-      const db = openDatabase(join(dataDir, 'mailmirror.db'));
-      try {
-        return await connectAccount(
-          { db, config, box: new FileKeySecretBox(dataDir) },
-          { openBrowser: false, onUrl: (url) => void fetch(url).catch(() => undefined) },
-        );
-      } finally {
-        db.close();
-      }
+    consent(url) {
+      void fetch(url).catch(() => undefined);
     },
     async close() {
       await emulator.close();

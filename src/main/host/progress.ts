@@ -1,9 +1,6 @@
 // The terminal progress bar of `sync --wait` and `demo`: one redrawn line per account on a TTY,
 // plain lines (on change, at most every few seconds) otherwise.
-import type { AccountSyncStatus } from '../sync/status';
-import { RateMeter } from '../sync/rate-meter';
-
-export { RateMeter };
+import { cliPhase, type AccountStatus } from '../sync/status';
 
 const BAR = 28;
 
@@ -18,20 +15,23 @@ export function formatDuration(s: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-export function progressLine(s: AccountSyncStatus, rate: number, tty: boolean): string {
+/** One account's progress: the status projection's numbers (sync/status.ts), the CLI's words for the phase. */
+export function progressLine(a: AccountStatus, tty: boolean): string {
+  const s = a.status;
   const pct = s.percent;
-  const counts = `${fmt(s.processed)}/${fmt(s.total)}`;
+  const rate = s.ratePerSecond ?? 0;
+  const phase = cliPhase(s);
+  const counts = `${fmt(s.processed)}/${fmt(s.total ?? 0)}`;
   const speed = rate > 0 ? ` · ${rate.toFixed(rate < 10 ? 1 : 0)} msg/s` : '';
-  const eta = rate > 0 && s.phase !== 'synced' ? ` · ${formatDuration((s.total - s.processed) / rate)} left` : '';
-  const label = s.phase === 'synced' ? 'up to date' : s.phase.replace('_', ' ');
-  if (!tty) return `${s.email}: ${label} ${counts} (${pct.toFixed(1)}%)${speed}${eta}`;
+  const eta = s.etaSeconds !== null && phase !== 'synced' ? ` · ${formatDuration(s.etaSeconds)} left` : '';
+  const label = phase === 'synced' ? 'up to date' : phase.replace('_', ' ');
+  if (!tty) return `${a.email}: ${label} ${counts} (${pct.toFixed(1)}%)${speed}${eta}`;
   const filled = Math.round((BAR * pct) / 100);
   const bar = '█'.repeat(filled) + '░'.repeat(BAR - filled);
-  return `${s.email} ${bar} ${pct.toFixed(1).padStart(5)}% ${counts} ${label}${speed}${eta}`;
+  return `${a.email} ${bar} ${pct.toFixed(1).padStart(5)}% ${counts} ${label}${speed}${eta}`;
 }
 
 export class ProgressView {
-  private readonly meters = new Map<number, RateMeter>();
   private lastPlain = new Map<number, { line: string; t: number }>();
   private drawn = 0;
 
@@ -41,12 +41,10 @@ export class ProgressView {
    * Redraws the progress. `note` says what holds the sync up beyond the accounts ("Redis is not answering
    * (12 s)…"): its own line on a terminal, the end of each line otherwise.
    */
-  render(statuses: AccountSyncStatus[], note: string | null = null): void {
-    const lines = statuses.map((s) => {
-      let m = this.meters.get(s.accountId);
-      if (!m) this.meters.set(s.accountId, (m = new RateMeter()));
-      const line = progressLine(s, m.push(s.processed), this.tty);
-      return { s, line: note && !this.tty ? `${line} — ${note}` : line };
+  render(statuses: AccountStatus[], note: string | null = null): void {
+    const lines = statuses.map((a) => {
+      const line = progressLine(a, this.tty);
+      return { s: a.status, line: note && !this.tty ? `${line} — ${note}` : line };
     });
     if (this.tty) {
       const text = note ? [...lines.map((l) => l.line), note] : lines.map((l) => l.line);

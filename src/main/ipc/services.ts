@@ -18,21 +18,11 @@ export type AttachmentRef = {
 };
 
 /**
- * Nudges from the core. They carry ids only: the router throttles them per account and reads
- * what changed itself (e.g. `sync:progress` makes it call syncStatus() at most ~5 times/s).
+ * Nudges from the core, under the contract's event names. They carry ids only: the router throttles them per
+ * account and reads what changed itself (e.g. `sync:progress` makes it call syncStatus() at most ~5 times/s).
  */
-export type CoreEventMap = {
-  /** Stored sync progress or phase of an account changed. */
-  'sync:progress': { accountId: number };
-  /** An account was added, removed or changed state. */
-  'accounts:changed': { accountId?: number };
-  /** Labels or label counts of an account changed. */
-  'labels:changed': { accountId: number };
-  /** Messages of an account were added, removed or relabelled (labelIds: which, if known). */
-  'messages:changed': { accountId: number; labelIds?: string[] };
-};
-
-export type CoreEventName = keyof CoreEventMap;
+export type { CoreEventMap, CoreEventName } from '../core-events';
+import type { CoreEventMap, CoreEventName } from '../core-events';
 
 export interface AppServices {
   /** The open store (read by the router; written only by the core). */
@@ -50,7 +40,7 @@ export interface AppServices {
   /** "Try the demo mailbox": starts the built-in emulator and connects its account. Absent: not offered. */
   connectDemo?(): Promise<{ email: string }>;
   /** Revokes the token, stops the account's jobs and deletes its mirror. */
-  removeAccount(accountId: number): Promise<void>;
+  removeAccount(accountId: number): Promise<unknown>;
   /** Queues a sync (incremental, or initial/full as the account needs; `full` forces a resync). */
   syncNow(accountId: number, opts?: { full?: boolean }): Promise<void>;
   /** Phase, progress from the store, rate and ETA, last error, per-label progress. */

@@ -5,6 +5,7 @@ import { getActiveRun, claimFinish, deleteMessagesNotListed } from '../db/sync-r
 import { updateAccount } from '../db/accounts';
 import { PRIORITY } from '../queues/definitions';
 import type { SyncDeps } from './sync-deps';
+import { syncIntervalMs } from '../settings';
 import { pendingCount } from './sync-store';
 
 /** Label counts are compared with Gmail's a few times a day (a labels.get per label: a few units). */
@@ -33,9 +34,9 @@ export async function maybeFinalize(deps: SyncDeps, accountId: number): Promise<
   // Counts as Gmail has them at the end of the sync, then replay what changed while it ran.
   await deps.queues.addOnce('labelSync', { accountId }, PRIORITY.labels);
   await deps.queues.addOnce('incrementalSync', { accountId }, PRIORITY.incremental);
-  await deps.queues.scheduleIncremental(accountId, deps.config.syncIntervalMs);
+  await deps.queues.scheduleIncremental(accountId, syncIntervalMs(deps.config));
   await deps.queues.scheduleHealthCheck(accountId, HEALTH_CHECK_EVERY_MS);
-  deps.events.emit('account', { accountId });
-  deps.events.emit('progress', { accountId });
+  deps.events.emit('accounts:changed', { accountId });
+  deps.events.emit('sync:progress', { accountId });
   return true;
 }

@@ -51,7 +51,7 @@ export async function incrementalSyncProcessor(data: { accountId: number }, deps
       deps.log.warn({ accountId, historyId: acct.historyId }, 'history expired: full resync');
       await deps.queues.addOnce('labelSync', { accountId }, PRIORITY.labels);
       await deps.queues.addOnce('initialSync', { accountId, mode: 'full' }, PRIORITY.initial);
-      deps.events.emit('account', { accountId });
+      deps.events.emit('accounts:changed', { accountId });
       return { ...none, expired: true };
     }
     throw e;
@@ -80,8 +80,8 @@ export async function incrementalSyncProcessor(data: { accountId: number }, deps
       now.some((l) => before.get(l.id ?? '') !== `${l.name}\u0000${l.color?.backgroundColor ?? ''}\u0000${l.color?.textColor ?? ''}`);
     if (changed) await syncAllLabels(deps, accountId);
   }
-  if (ops.length) deps.events.emit('messages', { accountId });
-  deps.events.emit('progress', { accountId });
+  if (ops.length) deps.events.emit('messages:changed', { accountId });
+  deps.events.emit('sync:progress', { accountId });
   deps.log.info({ accountId, records: records.length, ops: ops.length, toFetch: toFetch.length, historyId }, 'incremental pass');
   return { records: records.length, changes: ops.length, toFetch: toFetch.length, expired: false };
 }

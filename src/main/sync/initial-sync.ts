@@ -179,7 +179,7 @@ export async function initialSyncProcessor(data: { accountId: number; mode: 'ini
       startHistoryId: profile.data.historyId ?? null,
     });
     deps.log.info({ accountId, runId: run.id, mode: data.mode, historyId: run.startHistoryId, messagesTotal }, 'sync run started');
-    deps.events.emit('progress', { accountId });
+    deps.events.emit('sync:progress', { accountId });
   }
   const strategy = fetchStrategy();
   const deadline = Date.now() + SLICE_MS;
@@ -250,7 +250,7 @@ export async function initialSyncProcessor(data: { accountId: number; mode: 'ini
     })();
     run = { ...run, listedCount: base + page.length, listingDone: next === null, pageToken: next ? JSON.stringify(next) : run.pageToken };
     await enqueueFetch(deps, accountId, messages, threads);
-    deps.events.emit('progress', { accountId });
+    deps.events.emit('sync:progress', { accountId });
   }
 
   if (!run.listingDone) {

@@ -32,6 +32,6 @@ export async function reconcileLabels(deps: SyncDeps, accountId: number, labelId
       changed += add.length + remove.length;
     }
   }
-  if (changed) deps.events.emit('messages', { accountId });
+  if (changed) deps.events.emit('messages:changed', { accountId });
   return changed;
 }

@@ -47,14 +47,14 @@ export async function syncAllLabels(deps: SyncDeps, accountId: number): Promise<
   const full = await getLabels(deps, accountId, ids);
   upsertLabels(deps.db, accountId, full, { deleteMissing: true });
   updateAccount(deps.db, accountId, { labelSyncCompleted: true });
-  deps.events.emit('labels', { accountId });
+  deps.events.emit('labels:changed', { accountId });
 }
 
 /** Counts only (labels.get), for labels whose messages changed. */
 export async function refreshLabelCounts(deps: SyncDeps, accountId: number, ids: string[]): Promise<void> {
   const got = await getLabels(deps, accountId, ids);
   setLabelCounts(deps.db, accountId, got);
-  deps.events.emit('labels', { accountId });
+  deps.events.emit('labels:changed', { accountId });
 }
 
 export async function labelSyncProcessor(data: { accountId: number }, deps: SyncDeps): Promise<void> {

@@ -5,6 +5,7 @@ import { getActiveRun } from '../db/sync-runs';
 import { listLabels } from '../db/labels';
 import { assertStoreIntact, optimize } from '../db/maintenance';
 import type { SyncDeps } from './sync-deps';
+import { syncIntervalMs } from '../settings';
 import { reconcileLabels } from './label-reconcile';
 import { refreshLabelCounts } from './label-sync';
 import { pendingCount, rewindHistoryId } from './sync-store';
@@ -67,7 +68,7 @@ export async function scheduledIncrementalSyncProcessor(_data: Record<string, ne
   }
   for (const a of listAccounts(deps.db)) {
     if (canPerformIncrementalSync(deps, a.id)) {
-      await deps.queues.scheduleIncremental(a.id, deps.config.syncIntervalMs);
+      await deps.queues.scheduleIncremental(a.id, syncIntervalMs(deps.config));
       await deps.queues.scheduleHealthCheck(a.id, HEALTH_CHECK_EVERY_MS);
       n++;
     } else {

@@ -212,8 +212,8 @@ export async function messageBatchProcessor(
     for (const id of mine.ids) claims.ids.delete(id);
     for (const t of mine.threads) claims.threads.delete(t);
   }
-  deps.events.emit('progress', { accountId });
-  deps.events.emit('messages', { accountId });
+  deps.events.emit('sync:progress', { accountId });
+  deps.events.emit('messages:changed', { accountId });
   // maybeFinalize reads the run and counts every pending stub: only worth it once none is left.
   if (stmts(db).anyPending.get(accountId)!.n === 0) await maybeFinalize(deps, accountId);
   return { fetched: parsed.length, dropped: dropped.length };

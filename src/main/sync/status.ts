@@ -1,57 +1,110 @@
-// An account's sync status, read from the store alone (so any process can show it): phase,
-// processed/total counted from message rows, never from batch numbers.
-import type { Db } from '../db/client';
-import type { Account, SyncRun } from '../db/schema';
+// An account's sync status: ONE pure function from what the store says (a StatusSnapshot, read by
+// db/status-snapshot.ts) plus what only the running process knows (rate, Gmail unreachable, a
+// damaged store) to the contract's SyncStatus. The app's windows, `serve`, `status`, `sync --wait`
+// and the tests all render what this returns, so they show the same phase and the same numbers.
+import type { IpcErrorCode, SyncPhase, SyncStatus } from '../../shared/ipc';
+import type { StatusSnapshot } from '../db/status-snapshot';
 
-export type SyncPhase = 'needs_reconnect' | 'not_synced' | 'listing' | 'fetching' | 'synced' | 'failed';
+/** Facts of the running process (none of them in the store). */
+export type StatusFacts = {
+  /** Messages per second lately (0 when unknown or idle). */
+  ratePerSecond?: number;
+  /** Why Gmail cannot be reached for this account right now, or null. */
+  offline?: string | null;
+  /** What the user is told while the store is damaged (nothing else is shown then), or null. */
+  damage?: string | null;
+};
 
-export type AccountSyncStatus = {
-  accountId: number;
+const OFFLINE_MESSAGE = 'Gmail cannot be reached: the mirror works offline and syncing resumes when the network is back.';
+
+/** Where the mirror stands, from the store alone. */
+function storedPhase(s: StatusSnapshot): SyncPhase {
+  const { account, run, counts } = s;
+  if (account.status === 'needs_reconnect') return 'needs_reconnect';
+  if (run && (run.status === 'running' || run.status === 'pending')) return run.listingDone ? 'fetching' : 'listing';
+  if (run?.status === 'failed') return 'error';
+  if (account.initialSyncCompleted) return counts.total > counts.fetched ? 'fetching' : 'idle';
+  return 'queued';
+}
+
+export function projectSyncStatus(s: StatusSnapshot, facts: StatusFacts = {}): SyncStatus {
+  const { account } = s;
+  const last = Math.max(account.lastFullSyncAt?.getTime() ?? 0, account.lastIncrementalSyncAt?.getTime() ?? 0) || null;
+  if (facts.damage) {
+    return {
+      accountId: account.id,
+      phase: 'error',
+      processed: 0,
+      total: null,
+      percent: 0,
+      ratePerSecond: null,
+      etaSeconds: null,
+      error: { code: 'DB_DAMAGED', message: facts.damage },
+      offline: false,
+      initialSyncCompleted: false,
+      lastSyncAt: null,
+      labels: [],
+    };
+  }
+  const stored = storedPhase(s);
+  const processed = s.counts.fetched;
+  // While listing, at least getProfile's total is known.
+  const total = stored === 'listing' ? Math.max(s.counts.total, account.messagesTotal ?? 0) : s.counts.total;
+  const exact = stored === 'idle' ? 100 : total === 0 ? 0 : Math.min(99.9, (100 * processed) / total);
+  const busy = stored === 'listing' || stored === 'fetching';
+  const rate = busy && facts.ratePerSecond && facts.ratePerSecond > 0 ? facts.ratePerSecond : null;
+  const offline = facts.offline ?? null;
+  const storedError = stored === 'needs_reconnect' || stored === 'error' ? (account.lastError ?? s.run?.error ?? null) : null;
+  const errorCode: IpcErrorCode = stored === 'needs_reconnect' ? 'AUTH_EXPIRED' : 'INTERNAL';
+  return {
+    accountId: account.id,
+    phase: offline && stored !== 'needs_reconnect' ? 'error' : stored,
+    processed,
+    total: total || null,
+    percent: Math.round(exact * 10) / 10,
+    ratePerSecond: rate,
+    etaSeconds: rate !== null && total ? Math.max(0, (total - processed) / rate) : null,
+    error: offline ? { code: 'OFFLINE', message: OFFLINE_MESSAGE } : storedError ? { code: errorCode, message: storedError } : null,
+    offline: offline !== null,
+    initialSyncCompleted: account.initialSyncCompleted,
+    lastSyncAt: last,
+    labels: s.labels.map((l) => ({ labelId: l.labelId, name: l.name, processed: l.fetched, total: Math.max(l.total ?? 0, l.fetched) })),
+  };
+}
+
+/** The words `mailmirror status` and `sync --wait` use for a phase (a CLI contract: other tools read them). */
+export type CliPhase = 'needs_reconnect' | 'not_synced' | 'listing' | 'fetching' | 'synced' | 'failed' | 'offline';
+
+export function cliPhase(s: SyncStatus): CliPhase {
+  if (s.offline && s.phase === 'error') return 'offline';
+  switch (s.phase) {
+    case 'idle':
+      return 'synced';
+    case 'queued':
+      return 'not_synced';
+    case 'error':
+      return 'failed';
+    default:
+      return s.phase;
+  }
+}
+
+/** An account's status as the CLI shows it: the projection, with the account's own facts beside it. */
+export type AccountStatus = {
   email: string;
-  phase: SyncPhase;
-  /** Messages whose details are in the mirror. */
-  processed: number;
-  /** Messages known to exist (stored rows; while listing, at least getProfile's total). */
-  total: number;
-  percent: number;
-  runType: SyncRun['type'] | null;
   historyId: string | null;
   lastFullSyncAt: Date | null;
   lastIncrementalSyncAt: Date | null;
-  error: string | null;
+  status: SyncStatus;
 };
 
-export function accountSyncStatus(db: Db, account: Account): AccountSyncStatus {
-  const counts = db.sqlite
-    .prepare('SELECT count(*) AS total, coalesce(sum(details_fetched), 0) AS fetched FROM messages WHERE account_id = ?')
-    .get(account.id) as { total: number; fetched: number };
-  const run = db.sqlite
-    .prepare(
-      `SELECT type, status, listing_done AS listingDone, error FROM sync_runs
-        WHERE account_id = ? AND type IN ('initial', 'full') ORDER BY id DESC LIMIT 1`,
-    )
-    .get(account.id) as { type: SyncRun['type']; status: SyncRun['status']; listingDone: number; error: string | null } | undefined;
-  const active = run && (run.status === 'running' || run.status === 'pending');
-  let phase: SyncPhase;
-  if (account.status === 'needs_reconnect') phase = 'needs_reconnect';
-  else if (active) phase = run.listingDone ? 'fetching' : 'listing';
-  else if (run?.status === 'failed') phase = 'failed';
-  else if (account.initialSyncCompleted) phase = counts.total > counts.fetched ? 'fetching' : 'synced';
-  else phase = 'not_synced';
-  let total = counts.total;
-  if (phase === 'listing') total = Math.max(total, account.messagesTotal ?? 0);
-  const percent = phase === 'synced' ? 100 : total === 0 ? 0 : Math.min(99.9, (100 * counts.fetched) / total);
+export function accountStatus(s: StatusSnapshot, facts: StatusFacts = {}): AccountStatus {
+  const { account } = s;
   return {
-    accountId: account.id,
     email: account.email,
-    phase,
-    processed: counts.fetched,
-    total,
-    percent: Math.round(percent * 10) / 10,
-    runType: active ? run.type : null,
     historyId: account.historyId,
     lastFullSyncAt: account.lastFullSyncAt,
     lastIncrementalSyncAt: account.lastIncrementalSyncAt,
-    error: account.status === 'needs_reconnect' || phase === 'failed' ? (account.lastError ?? run?.error ?? null) : null,
+    status: projectSyncStatus(s, facts),
   };
 }

@@ -66,12 +66,19 @@ export class SyncController {
     return items.length;
   }
 
-  /** Start-up: the store says what is unfinished; re-enqueue it and restore every schedule. */
+  /**
+   * Start-up: the store says what is unfinished; re-enqueue it and restore every schedule. An account that never
+   * synced (connected by `account add`, which runs no queue) starts its first sync here.
+   */
   async reconcileAll(): Promise<void> {
     const { db, queues } = this.deps;
     for (const a of listAccounts(db)) {
       if (a.status === 'needs_reconnect') continue;
       const run = getActiveRun(db, a.id, ['initial', 'full']);
+      if (!run && !a.initialSyncCompleted) {
+        await this.requestSync(a.id);
+        continue;
+      }
       if (run) {
         await queues.addOnce('initialSync', { accountId: a.id, mode: run.type === 'full' ? 'full' : 'initial' }, PRIORITY.initial);
       }

@@ -3,7 +3,7 @@ import type { Db } from '../db/client';
 import type { GmailAccess } from '../gmail/gmail-access';
 import type { SyncQueues } from '../queues/sync-queues';
 import type { Logger } from '../log';
-import type { SyncEvents } from './sync-events';
+import type { CoreEvents } from '../core-events';
 
 /** What every processor gets besides its job: real store, real Gmail access, real queues. */
 export type SyncDeps = {
@@ -11,6 +11,6 @@ export type SyncDeps = {
   config: AppConfig;
   gmail: GmailAccess;
   queues: SyncQueues;
-  events: SyncEvents;
+  events: CoreEvents;
   log: Logger;
 };

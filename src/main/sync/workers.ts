@@ -130,7 +130,7 @@ export class SyncWorkers {
       // A refused token pauses the sync instead of failing it: the account is flagged "needs reconnect" with its own
       // message, and its run stays unfinished so that reconnecting resumes it where it stopped.
       if (getAccount(this.deps.db, accountId)?.status === 'needs_reconnect') {
-        this.deps.events.emit('account', { accountId });
+        this.deps.events.emit('accounts:changed', { accountId });
         return;
       }
       const run = getActiveRun(this.deps.db, accountId, ['initial', 'full']);
@@ -139,8 +139,8 @@ export class SyncWorkers {
     } catch {
       /* the account may have been removed meanwhile */
     }
-    this.deps.events.emit('account', { accountId });
-    this.deps.events.emit('progress', { accountId });
+    this.deps.events.emit('accounts:changed', { accountId });
+    this.deps.events.emit('sync:progress', { accountId });
   }
 
   /**

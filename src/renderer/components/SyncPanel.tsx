@@ -11,10 +11,8 @@ import { Icon } from './Icon';
 const PHASE_TEXT: Record<SyncStatus['phase'], string> = {
   idle: 'Up to date',
   queued: 'Waiting to sync…',
-  labels: 'Reading labels…',
   listing: 'Finding messages…',
   fetching: 'Mirroring messages',
-  incremental: 'Checking for new mail…',
   error: 'Sync failed',
   needs_reconnect: 'Gmail access expired',
 };
@@ -50,11 +48,6 @@ export function RebuildButton(props: { onDone?: () => void }) {
   );
 }
 
-function percentOf(s: SyncStatus): number {
-  if (s.total !== null && s.total > 0) return Math.min(100, Math.floor((s.processed / s.total) * 100));
-  if (s.total === 0) return s.initialSyncCompleted || s.phase === 'idle' ? 100 : 0;
-  return s.initialSyncCompleted ? 100 : 0;
-}
 
 export function SyncPanel(props: {
   status: SyncStatus | null;
@@ -72,8 +65,8 @@ export function SyncPanel(props: {
       </section>
     );
   }
-  const pct = percentOf(s);
-  const busy = s.phase === 'queued' || s.phase === 'labels' || s.phase === 'listing' || s.phase === 'fetching' || s.phase === 'incremental';
+  const pct = Math.floor(s.percent);
+  const busy = s.phase === 'queued' || s.phase === 'listing' || s.phase === 'fetching';
   const upToDate = s.phase === 'idle' && s.initialSyncCompleted;
   // A sync that failed for lack of network is waiting, not broken: amber, and it says so.
   const offlineError = s.phase === 'error' && s.offline;

@@ -1,10 +1,9 @@
 // `mailmirror account add [--no-browser] | list [--json] | remove <email>`.
 // The output of `add` is a contract: one line `Open this URL to connect: <url>`, then the address.
-import { listAccounts } from '../../db/accounts';
 import { parseCommandArgs, UsageError } from '../args';
-import { OAuthClientStore } from '../../gmail/oauth-client-store';
-import { openLocalStore } from '../cli-context';
+import { StoreCore } from '../../store-core';
 import type { CliContext } from '../cli-context';
+import { AccountNotFoundError } from '../../gmail/account-errors';
 import { formatTable, formatTime, isoOrNull, writeJson, writeLine } from '../output';
 
 /** One account as `account list --json` prints it: sync state, never a token. */
@@ -42,26 +41,21 @@ async function accountAdd(ctx: CliContext, args: string[]): Promise<number> {
     'no-browser': { type: 'boolean' },
     'login-hint': { type: 'string' },
   });
-  // Loaded here: google-auth-library and googleapis are slow to load, and `list` needs neither.
-  const { connectAccount } = await import('../../gmail/account-auth.js');
-  const store = openLocalStore(ctx.config);
+  const store = StoreCore.open(ctx.config);
   // The client in effect: --client-id/MAILMIRROR_CLIENT_ID, else the one `client set` saved, else the built-in one.
-  for (const w of new OAuthClientStore(ctx.config, () => store.box).apply().warnings) writeLine(ctx.stderr, `mailmirror: warning: ${w}`);
+  for (const w of store.applyClient()) writeLine(ctx.stderr, `mailmirror: warning: ${w}`);
   // Ctrl-C while waiting for the browser closes the loopback server cleanly.
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const connected = await connectAccount(
-      { db: store.db, config: ctx.config, box: store.box },
-      {
-        onUrl: (url) => writeLine(ctx.stdout, `Open this URL to connect: ${url}`),
-        openBrowser: !values['no-browser'],
-        loginHint: values['login-hint'],
-        signal: abort.signal,
-      },
-    );
+    const connected = await store.connectAccount({
+      onUrl: (url) => writeLine(ctx.stdout, `Open this URL to connect: ${url}`),
+      openBrowser: !values['no-browser'],
+      loginHint: values['login-hint'],
+      signal: abort.signal,
+    });
     writeLine(ctx.stdout, `Connected ${connected.email}`);
     return 0;
   } finally {
@@ -73,9 +67,9 @@ async function accountAdd(ctx: CliContext, args: string[]): Promise<number> {
 
 async function accountList(ctx: CliContext, args: string[]): Promise<number> {
   const { values } = parseCommandArgs('account list', args, { json: { type: 'boolean' } });
-  const store = openLocalStore(ctx.config);
+  const store = StoreCore.open(ctx.config);
   try {
-    const entries: AccountListEntry[] = listAccounts(store.db).map((a) => ({
+    const entries: AccountListEntry[] = store.listAccounts().map((a) => ({
       email: a.email,
       status: a.status,
       historyId: a.historyId,
@@ -115,16 +109,25 @@ async function accountRemove(ctx: CliContext, args: string[]): Promise<number> {
   const { positionals } = parseCommandArgs('account remove', args, {}, 1);
   const email = positionals[0];
   if (!email) throw new UsageError('account remove: which account? (`mailmirror account remove <email>`)');
-  const { removeAccount } = await import('../../gmail/account-auth.js');
-  const store = openLocalStore(ctx.config);
+  const store = StoreCore.open(ctx.config);
   try {
-    const removed = await removeAccount({ db: store.db, config: ctx.config, box: store.box }, email);
+    store.account(email); // AccountNotFoundError before anything starts
+  } finally {
+    store.close();
+  }
+  // Through the core: the account's scheduled and queued jobs go with it (Redis), then its grant and its mirror.
+  const { createAppCore } = await import('../../app-core.js');
+  const core = await createAppCore(ctx.config, { runWorkers: false });
+  try {
+    const account = core.findAccount(email);
+    if (!account) throw new AccountNotFoundError(`no account ${email} (see \`mailmirror account list\`)`);
+    const removed = await core.removeAccount(account.id);
     if (!removed.revoked && removed.revokeError) {
       writeLine(ctx.stderr, `mailmirror: warning: the authorization of ${removed.email} could not be revoked (${removed.revokeError}); revoke it at https://myaccount.google.com/permissions`);
     }
     writeLine(ctx.stdout, `Removed ${removed.email} and its mirrored mail`);
     return 0;
   } finally {
-    store.close();
+    await core.close();
   }
 }

@@ -8,7 +8,7 @@ import { createAppCore } from '../../app-core';
 import { waitUntilIdle } from './sync';
 import { startDemoBackend } from '../demo-backend';
 import { formatTable } from '../output';
-import { listLabels, type LabelRow } from '../../db/labels';
+import type { LabelRow } from '../../db/labels';
 import { CATEGORY_LABEL_ORDER, SYSTEM_LABEL_ORDER, labelDisplayName } from '../../../shared/label-tree';
 
 /** Gmail's sidebar order: system labels, the inbox categories, then user labels by name. */
@@ -35,17 +35,18 @@ export async function demoCommand(ctx: CliContext, args: string[]): Promise<numb
   const demo = await startDemoBackend(ctx.config, { messages: count, quotaScale: scale, keepDataDir: values.keep });
   const { config } = demo;
   try {
-    const connected = await demo.connect();
-    ctx.stdout.write(`Connected ${connected.email}. Syncing (Gmail quota profile 2026 ×${scale})…\n`);
-    const core = await createAppCore(config, { runWorkers: true });
+    const core = await createAppCore(config, { runWorkers: true, demo });
     const t0 = Date.now();
     let code: number;
     try {
-      await core.sync.requestSync(connected.accountId);
-      code = await waitUntilIdle(core, ctx, [connected.accountId]);
+      // The real OAuth flow, answered by the emulator; connecting queues the first sync.
+      const connected = await core.connectDemo!();
+      const account = core.findAccount(connected.email)!;
+      ctx.stdout.write(`Connected ${connected.email}. Syncing (Gmail quota profile 2026 ×${scale})…\n`);
+      code = await waitUntilIdle(core, ctx, [account.id]);
       if (code === 0) {
         const secs = (Date.now() - t0) / 1000;
-        const rows = orderLabels(listLabels(core.db, connected.accountId));
+        const rows = orderLabels(core.labels(account.id));
         ctx.stdout.write(`\nFull sync finished in ${secs.toFixed(1)} s.\n\n`);
         const n = (v: number) => v.toLocaleString('en-US');
         const table = formatTable(

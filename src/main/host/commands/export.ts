@@ -1,11 +1,9 @@
 // `mailmirror export --account <email> --format json --out <file|->`: the mirror as one JSON document
 // (issue 3): labels with Gmail's counts and every mirrored message, sorted, never a token or a body.
 import { resolve } from 'node:path';
-import { getAccountByEmail } from '../../db/accounts';
-import { exportMirror } from '../../db/messages';
-import { AccountNotFoundError } from '../../gmail/account-errors';
+import { StoreCore } from '../../store-core';
 import { parseCommandArgs, UsageError } from '../args';
-import { openLocalStore, type CliContext } from '../cli-context';
+import type { CliContext } from '../cli-context';
 import { writeFileAtomic } from '../output';
 
 const LATER_FORMATS = new Set(['mbox', 'eml']);
@@ -26,14 +24,10 @@ export async function exportCommand(ctx: CliContext, args: string[]): Promise<nu
   if (!values.account) throw new UsageError('export: which account? (--account <email>)');
   const out = values.out ?? '-';
 
-  const store = openLocalStore(ctx.config);
+  const store = StoreCore.open(ctx.config);
   let text: string;
   try {
-    const account = getAccountByEmail(store.db, values.account);
-    if (!account) throw new AccountNotFoundError(`no account ${values.account} (see \`mailmirror account list\`)`);
-    const doc = exportMirror(store.db, account.id);
-    if (!doc) throw new AccountNotFoundError(`no account ${values.account}`);
-    text = `${JSON.stringify(doc)}\n`;
+    text = `${JSON.stringify(store.exportAccount(values.account))}\n`;
   } finally {
     store.close();
   }

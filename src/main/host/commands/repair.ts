@@ -3,7 +3,6 @@
 // over with their sign-ins when those still decrypt (tokens live in the database, encrypted with a key kept outside
 // it), and the full sync runs here with its progress, like `sync --wait`. Interrupted, it resumes with `sync --wait`.
 import { createAppCore } from '../../app-core';
-import { getAccountByEmail } from '../../db/accounts';
 import { UsageError, parseCommandArgs } from '../args';
 import type { CliContext } from '../cli-context';
 import { writeLine } from '../output';
@@ -29,7 +28,7 @@ export async function repairCommand(ctx: CliContext, args: string[]): Promise<nu
     }
     const ids = rebuilt.accounts
       .filter((a) => !a.reconnect)
-      .map((a) => getAccountByEmail(core.db, a.email)?.id)
+      .map((a) => core.findAccount(a.email)?.id)
       .filter((id): id is number => id !== undefined);
     if (rebuilt.accounts.length === 0) {
       writeLine(ctx.stdout, 'No account could be read from the damaged database: connect yours again with `mailmirror account add`.');

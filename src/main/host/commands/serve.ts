@@ -49,21 +49,13 @@ export async function serveCommand(ctx: CliContext, args: string[]): Promise<num
 
   // --demo: the app against the built-in emulator and a temporary mirror ("Try the demo mailbox").
   const demo = values.demo ? await startDemoBackend(ctx.config, { messages: 3000, quotaScale: 8 }) : null;
-  let core: ServeCore & { connectDemo?: () => Promise<{ email: string }> };
+  let core: ServeCore;
   try {
     // A damaged store still serves the UI, which says so and offers the rebuild.
-    core = await createAppCore(demo ? demo.config : ctx.config, { runWorkers: true, openDamaged: true });
+    core = await createAppCore(demo ? demo.config : ctx.config, { runWorkers: true, openDamaged: true, ...(demo ? { demo } : {}) });
   } catch (e) {
     await demo?.close();
     throw e;
-  }
-  if (demo) {
-    const started = core;
-    core.connectDemo = async () => {
-      const connected = await demo.connect();
-      await started.syncNow(connected.accountId);
-      return { email: connected.email };
-    };
   }
   const router = createRouter(core, { log: core.log });
   let host;

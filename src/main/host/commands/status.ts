@@ -1,14 +1,15 @@
-// `mailmirror status [--json]`: every account's sync state, read from the store alone, so it works
-// while another process syncs and without Redis.
-import { listAccounts } from '../../db/accounts';
-import { accountSyncStatus, type SyncPhase } from '../../sync/status';
+// `mailmirror status [--json]`: every account's sync state, read from the store alone (the store-only
+// core), so it works while another process syncs and without Redis. The numbers are the projection the
+// app's windows show (src/main/sync/status.ts).
+import { StoreCore } from '../../store-core';
+import { cliPhase, type AccountStatus, type CliPhase } from '../../sync/status';
 import { parseCommandArgs } from '../args';
-import { openLocalStore, type CliContext } from '../cli-context';
+import type { CliContext } from '../cli-context';
 import { formatTable, formatTime, isoOrNull, writeJson, writeLine } from '../output';
 
 export type StatusEntry = {
   email: string;
-  phase: SyncPhase;
+  phase: CliPhase;
   /** Messages whose details are mirrored. */
   processed: number;
   /** Message rows known (stubs included). */
@@ -22,26 +23,10 @@ export type StatusEntry = {
 
 export async function statusCommand(ctx: CliContext, args: string[]): Promise<number> {
   const { values } = parseCommandArgs('status', args, { json: { type: 'boolean' } });
-  const store = openLocalStore(ctx.config);
+  const store = StoreCore.open(ctx.config);
   let entries: StatusEntry[];
   try {
-    entries = listAccounts(store.db).map((a) => {
-      const s = accountSyncStatus(store.db, a);
-      return {
-        email: s.email,
-        phase: s.phase,
-        processed: s.processed,
-        total: s.total,
-        percent: s.percent,
-        historyId: s.historyId,
-        lastFullSyncAt: isoOrNull(s.lastFullSyncAt),
-        lastIncrementalSyncAt: isoOrNull(s.lastIncrementalSyncAt),
-        error: s.error,
-      };
-    });
-  } catch (e) {
-    // A damaged page met while counting (the check at open is bounded): the damage, not a raw SQLite error.
-    throw store.db.noteError(e);
+    entries = store.statuses().map(statusEntry);
   } finally {
     store.close();
   }
@@ -67,4 +52,20 @@ export async function statusCommand(ctx: CliContext, args: string[]): Promise<nu
   );
   for (const line of table) writeLine(ctx.stdout, line);
   return 0;
+}
+
+/** One account as `status --json` prints it. */
+export function statusEntry(a: AccountStatus): StatusEntry {
+  const s = a.status;
+  return {
+    email: a.email,
+    phase: cliPhase(s),
+    processed: s.processed,
+    total: s.total ?? 0,
+    percent: s.percent,
+    historyId: a.historyId,
+    lastFullSyncAt: isoOrNull(a.lastFullSyncAt),
+    lastIncrementalSyncAt: isoOrNull(a.lastIncrementalSyncAt),
+    error: s.error?.message ?? null,
+  };
 }

@@ -3,8 +3,8 @@
 // synced and idle (non-zero with a clear message when a sync failed).
 import type { CliContext } from '../cli-context';
 import { createAppCore, type AppCore } from '../../app-core';
-import { getAccount, getAccountByEmail, listAccounts, type Account } from '../../db/accounts';
-import { accountSyncStatus } from '../../sync/status';
+import type { Account } from '../../db/accounts';
+import type { AccountStatus } from '../../sync/status';
 import { ProgressView } from '../progress';
 import { UsageError, parseCommandArgs } from '../args';
 import { redisHealthChangeLine, type RedisHealthState } from '../../redis';
@@ -19,7 +19,7 @@ export async function syncCommand(ctx: CliContext, args: string[]): Promise<numb
   try {
     const accounts = selectAccounts(core, values.account);
     for (const a of accounts) {
-      const kind = await core.sync.requestSync(a.id, { full: values.full });
+      const kind = await core.requestSync(a.id, { full: values.full });
       if (!values.wait) ctx.stdout.write(`${a.email}: ${kind} sync queued\n`);
     }
     if (!values.wait) return 0;
@@ -39,11 +39,11 @@ const NOTE_AFTER_MS = 2_000;
 
 export function selectAccounts(core: AppCore, email: string | undefined): Account[] {
   if (email) {
-    const a = getAccountByEmail(core.db, email);
+    const a = core.findAccount(email);
     if (!a) throw new UsageError(`no account ${email} (see \`mailmirror account list\`)`);
     return [a];
   }
-  const all = listAccounts(core.db);
+  const all = core.listAccounts();
   if (all.length === 0) throw new UsageError('no accounts yet: connect one with `mailmirror account add`');
   return all;
 }
@@ -71,7 +71,7 @@ export async function waitUntilIdle(
   const offlineSince = new Map<number, number>();
   // Redis outages in one line each on stderr ("Redis stopped — restarting", "Redis answers again"), and a Redis
   // that does not answer shown on the progress itself, which would otherwise just stop moving.
-  const health = core.redis.watchHealth();
+  const health = core.watchRedisHealth();
   const onHealth = (state: RedisHealthState, previous: RedisHealthState) => {
     const line = redisHealthChangeLine(state, previous);
     if (!line) return;
@@ -82,8 +82,8 @@ export async function waitUntilIdle(
   // One count in flight at a time, and the loop goes on without it when Redis is slow to answer.
   let counting: Promise<number | null> | null = null;
   const unfinishedCount = (): Promise<number | null> => {
-    counting ??= core.queues
-      .unfinishedCount()
+    counting ??= core
+      .unfinishedJobs()
       .catch(() => null)
       .finally(() => {
         counting = null;
@@ -95,16 +95,24 @@ export async function waitUntilIdle(
       // A damaged store stopped the workers for good: say so now (cli.ts words it), not after every retry.
       const damage = core.storeDamage();
       if (damage) throw damage;
-      const statuses = accountIds
-        .map((id) => getAccount(core.db, id))
-        .filter((a): a is Account => !!a)
-        .map((a) => accountSyncStatus(core.db, a));
+      const statuses = accountIds.flatMap((id): AccountStatus[] => {
+        try {
+          return [core.accountStatus(id)];
+        } catch (e) {
+          if ((e as { code?: unknown }).code === 'ACCOUNT_NOT_FOUND') return [];
+          throw e;
+        }
+      });
+      // Damage met while reading the statuses: the same words as above, not a failed sync.
+      const found = core.storeDamage();
+      if (found) throw found;
       view.render(statuses, health.describe(Date.now(), NOTE_AFTER_MS));
-      const broken = statuses.find((s) => s.phase === 'failed' || s.phase === 'needs_reconnect');
+      // Gmail out of reach is not a failure: it is waited for below (and given up on after a while).
+      const broken = statuses.find((a) => a.status.phase === 'needs_reconnect' || (a.status.phase === 'error' && !a.status.offline));
       if (broken) {
-        const why = broken.error ?? broken.phase;
+        const why = broken.status.error?.message ?? broken.status.phase;
         ctx.stderr.write(
-          broken.phase === 'needs_reconnect'
+          broken.status.phase === 'needs_reconnect'
             ? `mailmirror: sync of ${broken.email} stopped: Gmail no longer accepts its authorization (${why}). Reconnect it with \`mailmirror account add\`; its mirrored mail is kept.\n`
             : `mailmirror: sync of ${broken.email} failed: ${why}\n`,
         );
@@ -113,29 +121,31 @@ export async function waitUntilIdle(
       const storage = core.storageFailure();
       if (storage) {
         ctx.stderr.write(
-          `mailmirror: sync paused: ${storage} (${core.config.dataDir}). Free some space and run \`mailmirror sync --wait\` again: it resumes where it stopped.\n`,
+          `mailmirror: sync paused: ${storage} (${core.dataDir}). Free some space and run \`mailmirror sync --wait\` again: it resumes where it stopped.\n`,
         );
         return 1;
       }
       // Gmail unreachable for long: say so rather than wait for every retry (the next run resumes).
-      for (const s of statuses) {
-        const why = core.deps.gmail.offline(s.accountId);
-        if (!why) offlineSince.delete(s.accountId);
-        else if (!offlineSince.has(s.accountId)) offlineSince.set(s.accountId, Date.now());
-        else if (Date.now() - offlineSince.get(s.accountId)! > OFFLINE_GIVE_UP_MS) {
-          ctx.stderr.write(`mailmirror: cannot reach Gmail for ${s.email} (${why}); the sync resumes where it stopped next time\n`);
+      for (const a of statuses) {
+        const id = a.status.accountId;
+        const why = core.offlineReason(id);
+        if (!why) offlineSince.delete(id);
+        else if (!offlineSince.has(id)) offlineSince.set(id, Date.now());
+        else if (Date.now() - offlineSince.get(id)! > OFFLINE_GIVE_UP_MS) {
+          ctx.stderr.write(`mailmirror: cannot reach Gmail for ${a.email} (${why}); the sync resumes where it stopped next time\n`);
           return 1;
         }
       }
       const allSynced = statuses.every(
-        (s) => s.phase === 'synced' && !!s.lastIncrementalSyncAt && s.lastIncrementalSyncAt.getTime() >= started - 1000,
+        // percent is 100 only once the store says synced (offline or not: an unreachable Gmail is waited for above).
+        (a) => a.status.percent === 100 && a.status.initialSyncCompleted && !!a.lastIncrementalSyncAt && a.lastIncrementalSyncAt.getTime() >= started - 1000,
       );
       // null: Redis did not say (yet); neither idle nor a reason to enqueue again.
       const unfinished = await unfinishedCount();
       if (allSynced && unfinished === 0) {
         // Idle twice in a row, a moment apart: nothing was about to be enqueued.
         if (idleSince && Date.now() - idleSince >= 300) {
-          for (const s of statuses) ctx.stdout.write(`${s.email}: synced ${s.processed} messages (historyId ${s.historyId})\n`);
+          for (const a of statuses) ctx.stdout.write(`${a.email}: synced ${a.status.processed} messages (historyId ${a.historyId})\n`);
           return 0;
         }
         idleSince ||= Date.now();
@@ -143,7 +153,7 @@ export async function waitUntilIdle(
       // Nothing queued but work left (a job lost with Redis): derive it again from the store.
       if (unfinished === 0 && !allSynced && Date.now() - lastResume > 3000) {
         lastResume = Date.now();
-        for (const id of accountIds) await core.sync.requestSync(id).catch(() => undefined);
+        for (const id of accountIds) await core.requestSync(id).catch(() => undefined);
       }
       if (interrupted) {
         ctx.stderr.write('mailmirror: interrupted; the sync resumes where it stopped next time\n');

@@ -1,0 +1,89 @@
+// The store-only core: what the light commands (`status`, `account list`, `account add`, `export`)
+// use. It opens the data folder's store (checked first: a damaged one throws DatabaseDamagedError) and
+// its token key, and starts neither Redis nor workers, so it works while another process syncs.
+import type { AppConfig } from './config';
+import type { Db } from './db/client';
+import { getAccountByEmail, listAccounts, type Account } from './db/accounts';
+import { exportMirror, type MirrorExport } from './db/messages';
+import { readStatusSnapshot } from './db/status-snapshot';
+import { openStore } from './store';
+import { ensureDataDir } from './redis';
+import { FileKeySecretBox, type SecretBox } from './gmail/secret-box';
+import { AccountNotFoundError } from './gmail/account-errors';
+import { OAuthClientStore } from './gmail/oauth-client-store';
+import type { InstalledAppFlowOptions } from './gmail/oauth';
+import { accountStatus, type AccountStatus } from './sync/status';
+
+export class StoreCore {
+  private box?: SecretBox;
+
+  private constructor(private readonly config: AppConfig, private readonly db: Db) {}
+
+  /** The data folder (mode 0700) and its store. */
+  static open(config: AppConfig): StoreCore {
+    ensureDataDir(config.dataDir);
+    return new StoreCore({ ...config }, openStore(config.dataDir));
+  }
+
+  private get secretBox(): SecretBox {
+    return (this.box ??= new FileKeySecretBox(this.config.dataDir));
+  }
+
+  listAccounts(): Account[] {
+    return this.guard(() => listAccounts(this.db));
+  }
+
+  /** The account with that address; AccountNotFoundError (with the way to list them) when there is none. */
+  account(email: string): Account {
+    const a = this.guard(() => getAccountByEmail(this.db, email));
+    if (!a) throw new AccountNotFoundError(`no account ${email} (see \`mailmirror account list\`)`);
+    return a;
+  }
+
+  /** Every account's status from the store alone: sync/status.ts's projection with no live facts. */
+  statuses(): AccountStatus[] {
+    return this.guard(() =>
+      listAccounts(this.db).flatMap((a) => {
+        const snap = readStatusSnapshot(this.db, a.id);
+        return snap ? [accountStatus(snap)] : [];
+      }),
+    );
+  }
+
+  exportAccount(email: string): MirrorExport {
+    const a = this.account(email);
+    const doc = this.guard(() => exportMirror(this.db, a.id));
+    if (!doc) throw new AccountNotFoundError(`no account ${email}`);
+    return doc;
+  }
+
+  /**
+   * The OAuth client in effect (explicit > the user's saved one > built in), applied to this core's config;
+   * answers the warnings to show (a saved client that cannot be read, …).
+   */
+  applyClient(): string[] {
+    return new OAuthClientStore(this.config, () => this.secretBox).apply().warnings;
+  }
+
+  /**
+   * Runs Gmail's consent flow and stores the account's tokens (encrypted). Its first sync starts when a process
+   * with workers next starts (the app, `serve`, `worker`, `sync`): they reconcile every account from the store.
+   */
+  async connectAccount(flow: Omit<InstalledAppFlowOptions, 'config'>): Promise<{ accountId: number; email: string; created: boolean }> {
+    const { connectAccount } = await import('./gmail/account-auth.js');
+    return connectAccount({ db: this.db, config: this.config, box: this.secretBox }, flow);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** A damaged page met while reading (the check at open is bounded): the damage, not a raw SQLite error. */
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw this.db.noteError(e);
+    }
+  }
+}
