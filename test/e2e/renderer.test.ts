@@ -10,11 +10,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../src/main/host/browser-host';
 import { createRouter, type IpcRouter } from '../../src/main/ipc/router';
-import { startEmulator, type Emulator } from '../../src/emulator';
-import { resolveConfig } from '../../src/main/config';
 import { launchChromium } from '../helpers/chromium';
 import { saveMessageDetails } from '../../src/main/db';
 import { createHarness, seedMailbox, type Harness, type Seeded } from '../helpers/ipc-harness';
+import { attachmentIdFor } from '../../src/emulator/gmail-render';
+import type { SyncStatus } from '../../src/shared/ipc';
 
 const RENDERER = join(process.cwd(), 'dist', 'renderer');
 const SHOTS = join(process.cwd(), 'test-artifacts', 'screenshots');
@@ -51,8 +51,8 @@ beforeAll(async () => {
   await new Promise<void>((ok) => imageServer.listen(0, '127.0.0.1', ok));
   imageUrl = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}/remote.png`;
 
-  h = await createHarness({ file: true });
-  seeded = seedMailbox(h.db, { count: 2000, remoteImageUrl: imageUrl });
+  h = await createHarness();
+  seeded = await seedMailbox(h, { count: 2000, remoteImageUrl: imageUrl });
   router = createRouter(h.services);
   host = await startBrowserHost({ router, staticDir: RENDERER, port: 0 });
 
@@ -163,7 +163,6 @@ describe('renderer in Chromium over the browser host', () => {
   });
 
   it('downloads an attachment on demand', async () => {
-    h.services.attachmentData.set('att-1', new TextEncoder().encode('id,total\n1,42\n2,7\n'));
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('attachment').click()]);
     expect(download.suggestedFilename()).toBe('report.csv');
   });
@@ -215,7 +214,10 @@ describe('renderer in Chromium over the browser host', () => {
   });
 
   it('shows a real progress bar while syncing, and a failed sync with Retry', async () => {
-    h.services.statusOverride = {
+    // A sync far bigger than the seeded store: the core's status answer is replaced for this scenario.
+    const real = await h.services.syncStatus(seeded.accountId);
+    const showing = (patch: Partial<SyncStatus>) => h.override('syncStatus', async () => ({ ...real, ...patch }));
+    showing({
       phase: 'fetching',
       processed: 1204,
       total: 96_000,
@@ -226,32 +228,35 @@ describe('renderer in Chromium over the browser host', () => {
         { labelId: 'INBOX', name: 'Inbox', processed: 1204, total: 1204 },
         { labelId: 'SENT', name: 'Sent', processed: 0, total: 3100 },
       ],
-    };
-    h.services.emit('sync:progress', { accountId: seeded.accountId });
+      percent: 1.3,
+    });
+    h.emit('sync:progress', { accountId: seeded.accountId });
     const bar = page.getByRole('progressbar');
     await expect.poll(() => bar.getAttribute('aria-valuenow')).toBe('1');
     expect(await page.getByTestId('sync-detail').textContent()).toMatch(/1,204 of 96,000 · 43 msg\/s · about 37 min left/);
     await page.waitForTimeout(600); // the bar's width animates
     await page.screenshot({ path: join(SHOTS, '07-syncing.png') });
 
-    h.services.statusOverride = {
+    showing({
       phase: 'error',
       processed: 1204,
       total: 96_000,
+      percent: 1.3,
       initialSyncCompleted: false,
       offline: true,
       error: { code: 'OFFLINE', message: 'Cannot reach Gmail (ENOTFOUND). Your mirror stays browsable.' },
-    };
-    h.services.emit('sync:progress', { accountId: seeded.accountId });
+    });
+    h.emit('sync:progress', { accountId: seeded.accountId });
     await page.getByTestId('sync-retry').waitFor();
     await page.getByTestId('offline-indicator').waitFor();
     await page.waitForTimeout(600);
     await page.screenshot({ path: join(SHOTS, '08-sync-error-offline.png') });
     await page.getByTestId('sync-retry').click();
-    await expect.poll(() => h.services.syncRequests.length).toBeGreaterThan(0);
+    // Retry reached the real core: it queued an incremental pass.
+    await expect.poll(async () => (await h.queued()).some((j) => j.name === 'incrementalSync')).toBe(true);
 
-    h.services.statusOverride = null;
-    h.services.emit('sync:progress', { accountId: seeded.accountId });
+    h.override('syncStatus', null);
+    h.emit('sync:progress', { accountId: seeded.accountId });
     await expect.poll(() => bar.getAttribute('aria-valuenow')).toBe('100');
     expect(await page.getByTestId('offline-indicator').count()).toBe(0);
   });
@@ -265,18 +270,24 @@ describe('renderer in Chromium over the browser host', () => {
 
   it('updates label counts live from events', async () => {
     h.db.sqlite.prepare("UPDATE labels SET messages_total = 4242 WHERE gmail_id = 'Label_5'").run();
-    h.services.emit('labels:changed', { accountId: seeded.accountId });
+    h.emit('labels:changed', { accountId: seeded.accountId });
     await expect.poll(() => label('Label_5').getAttribute('data-messages-total')).toBe('4242');
   });
 
   it('shows attachment names without bidi tricks and marks executables', async () => {
-    const att = (id: string, filename: string, mimeType: string) => ({ gmailAttachmentId: id, partId: id, filename, mimeType, size: 10, contentId: null });
+    // In Gmail with three attachments (parts 1-3); the mirror's row names them as a hostile sender would.
+    const raw = ['From: Mallory <mallory@evil.example>', 'To: alice@example.com', 'Subject: Payment documents quokka', 'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain', '', 'See the attached quokka files.',
+      ...[1, 2, 3].flatMap((i) => ['--b', 'Content-Type: application/octet-stream', `Content-Disposition: attachment; filename="file${i}"`, '', '#!/bin/sh']),
+      '--b--', ''].join('\r\n');
+    const trickyId = h.mailbox.addMessage({ labelIds: ['INBOX'], raw });
+    const att = (part: string, filename: string, mimeType: string) => ({ gmailAttachmentId: attachmentIdFor(trickyId, part), partId: part, filename, mimeType, size: 10, contentId: null });
     saveMessageDetails(
       h.db,
       seeded.accountId,
       [
         {
-          gmailId: 'tricky0001',
+          gmailId: trickyId,
           threadId: 'ttricky',
           labelIds: ['INBOX'],
           historyId: '5002',
@@ -292,7 +303,7 @@ describe('renderer in Chromium over the browser host', () => {
           references: null,
           textBody: 'See the attached quokka files.',
           htmlBody: null,
-          attachments: [att('att-bidi', 'invoice\u202Efdp.sh', 'application/pdf'), att('att-exe', 'invoice.pdf.exe', 'application/pdf'), att('att-txt', 'notes.txt', 'text/plain')],
+          attachments: [att('1', 'invoice\u202Efdp.sh', 'application/pdf'), att('2', 'invoice.pdf.exe', 'application/pdf'), att('3', 'notes.txt', 'text/plain')],
           parseError: null,
         },
       ],
@@ -300,7 +311,7 @@ describe('renderer in Chromium over the browser host', () => {
     );
     await page.getByTestId('search-input').fill('quokka');
     await page.keyboard.press('Enter');
-    await row('tricky0001').click();
+    await row(trickyId).click();
     const files = page.getByTestId('attachment');
     await expect.poll(() => files.count()).toBe(3);
     const names = await files.locator('.attachment-name').allTextContents();
@@ -308,7 +319,6 @@ describe('renderer in Chromium over the browser host', () => {
     const exe = files.filter({ has: page.getByTestId('attachment-executable') });
     expect((await exe.locator('.attachment-name').allTextContents()).sort()).toEqual(['invoice.pdf.exe', 'invoicefdp.sh']);
     expect(await exe.first().getAttribute('title')).toContain('executable file');
-    h.services.attachmentData.set('att-bidi', new TextEncoder().encode('#!/bin/sh\n'));
     const [download] = await Promise.all([page.waitForEvent('download'), files.filter({ hasText: 'invoicefdp.sh' }).click()]);
     expect(download.suggestedFilename()).toBe('invoicefdp.sh');
     await page.screenshot({ path: join(SHOTS, '09-attachments-executable.png') });
@@ -319,22 +329,12 @@ describe('first run in Chromium', () => {
   let h2: Harness;
   let router2: IpcRouter;
   let host2: BrowserHost;
-  let emu: Emulator;
 
   beforeAll(async () => {
     // The real OAuth installed-app flow against the Gmail emulator's consent endpoint.
-    emu = await startEmulator({});
-    emu.addAccount('new.user@example.com', { messages: 5, seed: 3 });
-    const oauth = resolveConfig({}, {
-      MAILMIRROR_GMAIL_API_URL: emu.gmailApiUrl,
-      MAILMIRROR_OAUTH_AUTH_URL: emu.oauth.authUrl,
-      MAILMIRROR_OAUTH_TOKEN_URL: emu.oauth.tokenUrl,
-      MAILMIRROR_OAUTH_REVOKE_URL: emu.oauth.revokeUrl,
-      MAILMIRROR_CLIENT_ID: emu.clientId,
-      MAILMIRROR_CLIENT_SECRET: emu.clientSecret,
-      MAILMIRROR_DATA_DIR: join(process.cwd(), 'unused'),
-    });
-    h2 = await createHarness({ oauth });
+    h2 = await createHarness();
+    h2.emu.addAccount('new.user@example.com', { messages: 5, seed: 3 });
+    h2.emu.setConsentAccount('new.user@example.com');
     router2 = createRouter(h2.services);
     host2 = await startBrowserHost({ router: router2, staticDir: RENDERER, port: 0 });
   });
@@ -343,7 +343,6 @@ describe('first run in Chromium', () => {
     await host2?.close();
     router2?.close();
     await h2?.close();
-    await emu?.close();
   });
 
   it('offers Connect Gmail, follows the OAuth redirect in a new tab and shows the account', async () => {

@@ -1,194 +1,119 @@
-// Test harness for the IPC router and the browser host: a real SQLite store (the store's own
-// functions write it) plus a small, real implementation of the core's non-store services —
-// connecting completes when something fetches the consent URL (a real loopback HTTP server),
-// settings live in memory, sync status is computed from the store, events are an emitter the
-// test drives. Not product code: the app's implementation is src/main/app-core.ts.
-import { EventEmitter } from 'node:events';
+// Test harness for the IPC router, the browser host and the renderer: the REAL app core (AppCore over a
+// store in a temp folder, a redis-server of the test's own, the Gmail emulator as Gmail), with no
+// workers running, so what a test seeds stays as seeded and what the core queues can be read back.
+// Two test-only levers, both outside the core: the event bus is the test's (AppCoreOptions.events),
+// so a test can nudge the router as the sync engine would, and `override` replaces one service
+// method (e.g. syncStatus, to show a 96,000-message sync the store does not hold).
+import { Queue } from 'bullmq';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, type Db } from '../../src/main/db/client';
-import { createAccount, deleteAccount, getAccount, updateAccount } from '../../src/main/db/accounts';
+import { startEmulator, type Emulator, type Mailbox } from '../../src/emulator';
+import { attachmentIdFor } from '../../src/emulator/gmail-render';
+import { createAppCore, type AppCore } from '../../src/main/app-core';
+import { resolveConfig } from '../../src/main/config';
+import { CoreEvents, type CoreEventMap, type CoreEventName } from '../../src/main/core-events';
+import type { Db } from '../../src/main/db/client';
+import { getAccountByEmail, updateAccount } from '../../src/main/db/accounts';
 import { setLabelCounts, upsertLabels, type GmailLabel } from '../../src/main/db/labels';
-import { countProgress, saveMessageDetails, type ParsedMessage } from '../../src/main/db/messages';
-import type { AppServices, AttachmentRef, CoreEventMap, CoreEventName } from '../../src/main/ipc/services';
-import { resolveConfig, type AppConfig } from '../../src/main/config';
-import { OAuthClientMissingError, runInstalledAppFlow } from '../../src/main/gmail/oauth';
-import { OAuthClientStore } from '../../src/main/gmail/oauth-client-store';
-import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
-import type { Settings, SyncStatus } from '../../src/shared/ipc';
+import { saveMessageDetails, type ParsedMessage } from '../../src/main/db/messages';
+import type { AppServices } from '../../src/main/ipc/services';
+import { emulatorEnv } from './cli';
+import { startTestRedis, type TestRedis } from './redis';
+
+export const HARNESS_EMAIL = 'alice@example.com';
 
 export type Harness = {
-  db: Db;
+  core: AppCore;
+  /** The core's open store (what the router reads). */
+  readonly db: Db;
   dir: string;
-  services: AppServices & {
-    /** Pushes a core event, as the sync engine would. */
-    emit<K extends CoreEventName>(name: K, payload: CoreEventMap[K]): void;
-    syncRequests: { accountId: number; full: boolean }[];
-    /** Bytes served for attachments, by Gmail attachment id. */
-    attachmentData: Map<string, Uint8Array>;
-    /** The email the next connect flow creates. */
-    nextConnectEmail: string;
-    /** Replaces parts of the computed sync status (to show syncing and failing states). */
-    statusOverride: Partial<SyncStatus> | null;
-  };
+  emu: Emulator;
+  /** The Gmail mailbox of HARNESS_EMAIL in the emulator. */
+  mailbox: Mailbox;
+  /** What the router is built over: the core, with any overridden method in front. */
+  services: AppServices;
+  /** Replaces one of the core's service methods for this harness (null: the core's own again). */
+  override<K extends keyof AppServices>(name: K, fn: AppServices[K] | null): void;
+  /** Pushes a core event, as the sync engine would. */
+  emit<K extends CoreEventName>(name: K, payload: CoreEventMap[K]): void;
+  /** Jobs the core queued (no worker runs them): name and data. */
+  queued(): Promise<{ name: string; data: Record<string, unknown> }[]>;
+  /** Drops every queued job (the seeded store is already synced: what connecting queued is moot). */
+  dropQueued(): Promise<void>;
   close(): Promise<void>;
 };
 
-export class HarnessAbortError extends Error {
-  readonly code = 'OAUTH_ABORTED';
-}
-
 export type HarnessOptions = {
-  /** A file database in the temp folder instead of ':memory:'. */
-  file?: boolean;
-  /** Connect with the real OAuth installed-app flow against these endpoints (e.g. the emulator). */
-  oauth?: AppConfig;
-  /**
-   * Start with no OAuth client (the user must bring one through client:set, kept by the real store in
-   * the harness's folder). Otherwise the client is explicit: `oauth`'s, or a stand-in one.
-   */
+  /** Start with no OAuth client (the user must bring one through client:set). */
   noClient?: boolean;
+  /** The emulator's OAuth client secret (a client the user brings must match it to connect). */
+  clientSecret?: string;
+  /** Addresses the emulator knows besides HARNESS_EMAIL (the first consents unless told otherwise). */
+  gmailAccounts?: string[];
 };
 
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'mm-ipc-'));
-  const db = openDatabase(opts.file ? join(dir, 'mailmirror.db') : ':memory:');
-  const events = new EventEmitter();
-  let settings: Settings = { syncIntervalSeconds: 60, includeSpamTrash: true, remoteImages: 'ask' };
-  const servers = new Set<Server>();
-  // The OAuth client: the real store (the user's client encrypted in this folder, the same precedence).
-  const clientConfig: AppConfig = { ...(opts.oauth ?? resolveConfig({ dataDir: dir }, {})), dataDir: dir };
-  if (opts.noClient) Object.assign(clientConfig, { clientId: '', clientSecret: '', clientSource: null });
-  else if (!clientConfig.clientId) Object.assign(clientConfig, { clientId: 'harness.apps.googleusercontent.com', clientSecret: 'harness-secret', clientSource: 'environment' });
-  const clients = new OAuthClientStore(clientConfig, () => new FileKeySecretBox(dir));
-
-  const services: Harness['services'] = {
-    db,
-    version: '0.0.0-test',
-    syncRequests: [],
-    attachmentData: new Map(),
-    nextConnectEmail: 'connected@example.com',
-    statusOverride: null,
-
-    emit(name, payload) {
-      events.emit(name, payload);
+  const emu = await startEmulator(opts.clientSecret ? { clientSecret: opts.clientSecret } : {});
+  const mailbox = emu.addAccount(HARNESS_EMAIL, { messages: 1, seed: 1 });
+  for (const email of opts.gmailAccounts ?? []) emu.addAccount(email, { messages: 1, seed: 2 });
+  const redis: TestRedis = await startTestRedis();
+  const prefix = `h${process.pid}`;
+  const env = emulatorEnv(emu, dir, { REDIS_URL: redis.url, MAILMIRROR_QUEUE_PREFIX: prefix });
+  if (opts.noClient) {
+    delete env.MAILMIRROR_CLIENT_ID;
+    delete env.MAILMIRROR_CLIENT_SECRET;
+  }
+  const events = new CoreEvents();
+  const core = await createAppCore(resolveConfig({}, env), { runWorkers: false, events });
+  const overrides: Partial<Record<keyof AppServices, unknown>> = {};
+  const services = new Proxy(core, {
+    get(target, prop, receiver) {
+      if (prop in overrides) return overrides[prop as keyof AppServices];
+      const v: unknown = Reflect.get(target, prop, receiver === services ? target : receiver);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
-
-    onEvent(name, fn) {
-      const l = (p: CoreEventMap[typeof name]) => fn(p);
-      events.on(name, l);
-      return () => {
-        events.off(name, l);
-      };
-    },
-
-    // With an OAuth config: the real installed-app flow (loopback redirect, PKCE, state). Without:
-    // a loopback "consent page" whose fetch connects the account, like following Gmail's redirect.
-    async connectAccount({ openUrl, signal }) {
-      if (!clients.status().configured) throw new OAuthClientMissingError();
-      if (opts.oauth) {
-        const { email } = await runInstalledAppFlow({ config: clientConfig, onUrl: openUrl, openBrowser: false, signal, timeoutMs: 60_000 });
-        createAccount(db, { email });
-        events.emit('accounts:changed', {});
-        return { email };
-      }
-      const email = services.nextConnectEmail;
-      const server = createServer();
-      servers.add(server);
-      await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-      const port = (server.address() as AddressInfo).port;
-      try {
-        return await new Promise<{ email: string }>((resolve, reject) => {
-          signal.addEventListener('abort', () => reject(new HarnessAbortError('connecting was cancelled')), { once: true });
-          server.on('request', (_req, res) => {
-            res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>Connected</title><p>Connected.</p>');
-            createAccount(db, { email });
-            events.emit('accounts:changed', {});
-            resolve({ email });
-          });
-          openUrl(`http://127.0.0.1:${port}/consent?state=test`);
-        });
-      } finally {
-        server.closeAllConnections();
-        server.close();
-        servers.delete(server);
-      }
-    },
-
-    async removeAccount(accountId) {
-      deleteAccount(db, accountId);
-      events.emit('accounts:changed', { accountId });
-    },
-
-    async syncNow(accountId, o) {
-      services.syncRequests.push({ accountId, full: o?.full ?? false });
-    },
-
-    async syncStatus(accountId): Promise<SyncStatus> {
-      const a = getAccount(db, accountId);
-      const p = countProgress(db, accountId);
-      const computed: SyncStatus = {
-        accountId,
-        phase: a?.status === 'needs_reconnect' ? 'needs_reconnect' : p.pending > 0 ? 'fetching' : 'idle',
-        processed: p.fetched,
-        total: p.total,
-        percent: p.total ? Math.round((1000 * p.fetched) / p.total) / 10 : 0,
-        ratePerSecond: null,
-        etaSeconds: null,
-        error: null,
-        offline: false,
-        initialSyncCompleted: a?.initialSyncCompleted ?? false,
-        lastSyncAt: a?.lastFullSyncAt?.getTime() ?? null,
-        labels: [],
-      };
-      return { ...computed, ...services.statusOverride, accountId };
-    },
-
-    async fetchAttachment(ref: AttachmentRef) {
-      const data = ref.gmailAttachmentId ? services.attachmentData.get(ref.gmailAttachmentId) : undefined;
-      if (!data) throw Object.assign(new Error('attachment not found in Gmail'), { code: 'NOT_FOUND' });
-      return data;
-    },
-
-    async getSettings() {
-      return settings;
-    },
-
-    async setSettings(patch) {
-      settings = { ...settings, ...patch };
-      return settings;
-    },
-
-    async clientStatus() {
-      return clients.status();
-    },
-
-    async setClient(input) {
-      return clients.set(input).status;
-    },
-
-    async clearClient() {
-      return clients.clear().status;
-    },
-  };
-
+  }) as AppServices;
+  const queue = new Queue('gmail-sync', { connection: { path: redis.socket, maxRetriesPerRequest: null }, prefix });
   return {
-    db,
+    core,
+    get db() {
+      return core.db;
+    },
     dir,
+    emu,
+    mailbox,
     services,
+    override(name, fn) {
+      if (fn === null) delete overrides[name];
+      else overrides[name] = fn;
+    },
+    emit(name, payload) {
+      (events as unknown as { emit(n: string, p: unknown): void }).emit(name, payload);
+    },
+    async queued() {
+      const jobs = await queue.getJobs(['waiting', 'prioritized', 'delayed', 'active']);
+      return jobs.map((j) => ({ name: j.name, data: j.data as Record<string, unknown> }));
+    },
+    async dropQueued() {
+      await queue.obliterate({ force: true });
+    },
     async close() {
-      for (const s of servers) {
-        s.closeAllConnections();
-        s.close();
-      }
-      events.removeAllListeners();
-      db.close();
+      await queue.close();
+      await core.close();
+      await redis.stop();
+      await emu.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Connects HARNESS_EMAIL through the core's real OAuth flow (the emulator consents at once). */
+export async function connectHarnessAccount(h: Harness): Promise<number> {
+  h.emu.setConsentAccount(HARNESS_EMAIL);
+  await h.core.connectAccount({ openUrl: (url) => void fetch(url).catch(() => undefined), signal: new AbortController().signal });
+  return getAccountByEmail(h.db, HARNESS_EMAIL)!.id;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,7 +150,6 @@ export const HOSTILE_HTML = `<!doctype html><html><head>
 </body></html>`;
 
 export type SeedOptions = {
-  email?: string;
   /** Plain messages to add besides the few special ones. */
   count?: number;
   remoteImageUrl?: string;
@@ -233,9 +157,46 @@ export type SeedOptions = {
 
 export type Seeded = { accountId: number; hostileId: string; plainId: string; attachmentId: string; ids: string[] };
 
-/** A mailbox of `count` messages (newest first ids m00000…), labels with Gmail-like counts. */
-export function seedMailbox(db: Db, opts: SeedOptions = {}): Seeded {
-  const account = createAccount(db, { email: opts.email ?? 'alice@example.com' });
+/** The hostile message as Gmail holds it: text and HTML, and a CSV attachment (Gmail part 1). */
+function hostileMime(html: string): string {
+  return [
+    'From: "Mallory Example" <mallory@evil.example>',
+    `To: ${HARNESS_EMAIL}`,
+    'Subject: Quarterly report (with surprises)',
+    'Message-ID: <hostile@evil.example>',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="mixed"',
+    '',
+    '--mixed',
+    'Content-Type: multipart/alternative; boundary="alt"',
+    '',
+    '--alt',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'Quarterly report attached.',
+    '--alt',
+    'Content-Type: text/html; charset=utf-8',
+    '',
+    html,
+    '--alt--',
+    '--mixed',
+    'Content-Type: text/csv; name="report.csv"',
+    'Content-Disposition: attachment; filename="report.csv"',
+    '',
+    'id,total\n1,42\n2,7\n',
+    '--mixed--',
+    '',
+  ].join('\r\n');
+}
+
+/**
+ * Connects HARNESS_EMAIL and writes a mailbox of `count` messages (newest first ids m00000…) into the store with the
+ * store's own functions, labels with Gmail-like counts. The hostile message with an attachment is in Gmail too, so
+ * the core's real attachment download finds it there.
+ */
+export async function seedMailbox(h: Harness, opts: SeedOptions = {}): Promise<Seeded> {
+  const db = h.db;
+  const account = { id: await connectHarnessAccount(h) };
   upsertLabels(db, account.id, [...SYSTEM_LABELS, ...USER_LABELS], { deleteMissing: true });
   const count = opts.count ?? 60;
   const base = Date.UTC(2025, 5, 1, 12, 0, 0);
@@ -286,9 +247,11 @@ export function seedMailbox(db: Db, opts: SeedOptions = {}): Seeded {
     });
   }
   const hostileHtml = HOSTILE_HTML.replaceAll('REMOTE_IMAGE_URL', opts.remoteImageUrl ?? 'http://127.0.0.1:9/remote.png');
+  const hostileId = h.mailbox.addMessage({ labelIds: ['INBOX', 'UNREAD', 'IMPORTANT'], raw: hostileMime(hostileHtml) });
+  const attachmentId = attachmentIdFor(hostileId, '1');
   const special: ParsedMessage[] = [
     {
-      gmailId: 'hostile0001',
+      gmailId: hostileId,
       threadId: 'thostile',
       labelIds: ['INBOX', 'UNREAD', 'IMPORTANT', 'Label_1'],
       historyId: '5000',
@@ -305,7 +268,7 @@ export function seedMailbox(db: Db, opts: SeedOptions = {}): Seeded {
       textBody: 'Quarterly report attached — the zeppelin numbers look great.',
       htmlBody: hostileHtml,
       attachments: [
-        { gmailAttachmentId: 'att-1', partId: '2', filename: 'report.csv', mimeType: 'text/csv', size: 18, contentId: null },
+        { gmailAttachmentId: attachmentId, partId: '1', filename: 'report.csv', mimeType: 'text/csv', size: 18, contentId: null },
       ],
       parseError: null,
     },
@@ -343,11 +306,12 @@ export function seedMailbox(db: Db, opts: SeedOptions = {}): Seeded {
   });
   setLabelCounts(db, account.id, counts);
   updateAccount(db, account.id, { initialSyncCompleted: true, labelSyncCompleted: true, lastFullSyncAt: new Date(), historyId: '6000' });
+  await h.dropQueued();
   return {
     accountId: account.id,
-    hostileId: 'hostile0001',
+    hostileId,
     plainId: 'plain0001',
-    attachmentId: 'att-1',
+    attachmentId,
     ids: all.map((m) => m.gmailId),
   };
 }

@@ -21,8 +21,8 @@ let staticDir: string;
 let seeded: Seeded;
 
 beforeAll(async () => {
-  h = await createHarness({ file: true });
-  seeded = seedMailbox(h.db, { count: 20 });
+  h = await createHarness();
+  seeded = await seedMailbox(h, { count: 20 });
   router = createRouter(h.services, { throttleMs: { 'labels:changed': 50 } });
   staticDir = mkdtempSync(join(tmpdir(), 'mm-static-'));
   mkdirSync(join(staticDir, 'assets'));
@@ -269,7 +269,7 @@ describe('browser host: WebSocket', () => {
       if (res.type === 'result' && res.result.ok) {
         expect((res.result.value as { id: string }[]).some((l) => l.id === 'INBOX')).toBe(true);
       }
-      h.services.emit('labels:changed', { accountId: seeded.accountId });
+      h.emit('labels:changed', { accountId: seeded.accountId });
       const ev = await c.next((m) => m.type === 'event');
       expect(ev).toEqual({ type: 'event', name: 'labels:changed', payload: { accountId: seeded.accountId } });
     } finally {

@@ -1,8 +1,9 @@
-// The IPC router over a real SQLite store: every channel rejects malformed requests with a typed
+// The IPC router over the real app core (ipc-harness: AppCore, a real store, Redis and the Gmail emulator): every channel rejects malformed requests with a typed
 // INVALID_REQUEST error, and valid requests answer from the store.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRouter, type IpcEventMessage, type IpcRouter } from '../../src/main/ipc/router';
 import { INVOKE_CHANNELS, ipcChannels, type InvokeChannel, type IpcResult } from '../../src/shared/ipc';
+import { APP_VERSION } from '../../src/main/version';
 import { createHarness, seedMailbox, type Harness, type Seeded } from '../helpers/ipc-harness';
 
 let h: Harness;
@@ -10,8 +11,8 @@ let router: IpcRouter;
 let seeded: Seeded;
 
 beforeEach(async () => {
-  h = await createHarness();
-  seeded = seedMailbox(h.db, { count: 250 });
+  h = await createHarness({ gmailAccounts: ['bob@example.com'] });
+  seeded = await seedMailbox(h, { count: 250 });
   router = createRouter(h.services, { throttleMs: { 'sync:progress': 100, 'labels:changed': 100, 'messages:changed': 100 } });
 });
 
@@ -128,7 +129,7 @@ describe('IPC router: malformed requests', () => {
 
 describe('IPC router: answers from the store', () => {
   it('app:info and accounts:list', async () => {
-    expect(value(await router.invoke('app:info', {}))).toEqual({ version: '0.0.0-test', demoAvailable: false });
+    expect(value(await router.invoke('app:info', {}))).toEqual({ version: APP_VERSION, demoAvailable: false });
     const accounts = value(await router.invoke('accounts:list', {}));
     expect(accounts).toHaveLength(1);
     expect(accounts[0]).toMatchObject({ id: seeded.accountId, email: 'alice@example.com', status: 'active', localMessages: 252 });
@@ -161,13 +162,13 @@ describe('IPC router: answers from the store', () => {
     } while (cursor && pages < 10);
     expect(pages).toBe(3);
     expect(new Set(seen).size).toBe(252);
-    expect(seen[0]).toBe('hostile0001');
+    expect(seen[0]).toBe(seeded.hostileId);
     expect(seen[1]).toBe('plain0001');
     expect(seen[2]).toBe('m00000');
     const first = value(await router.invoke('messages:list', { accountId: seeded.accountId, labelId: 'Label_4', limit: 5 }));
     expect(first.messages.every((m) => m.labelIds.includes('Label_4'))).toBe(true);
     const all = value(await router.invoke('messages:list', { accountId: seeded.accountId, labelId: null, limit: 3 }));
-    expect(all.messages.map((m) => m.id)).toEqual(['hostile0001', 'plain0001', 'm00000']);
+    expect(all.messages.map((m) => m.id)).toEqual([seeded.hostileId, 'plain0001', 'm00000']);
     expect(all.messages[0]).toMatchObject({ unread: true, starred: false, hasAttachments: true });
   });
 
@@ -212,7 +213,6 @@ describe('IPC router: answers from the store', () => {
   });
 
   it('attachments:download returns the bytes; another message’s attachment is NOT_FOUND', async () => {
-    h.services.attachmentData.set('att-1', new TextEncoder().encode('id,total\n1,42\n2,7\n'));
     const m = value(await router.invoke('messages:get', { accountId: seeded.accountId, messageId: seeded.hostileId }));
     const a = value(await router.invoke('attachments:download', { accountId: seeded.accountId, messageId: seeded.hostileId, attachmentId: m.attachments[0].id }));
     expect(a).toMatchObject({ filename: 'report.csv', mimeType: 'text/csv', size: 18 });
@@ -222,8 +222,7 @@ describe('IPC router: answers from the store', () => {
   });
 
   it('attachments:download names the file without bidi tricks, control characters or a path', async () => {
-    h.db.sqlite.prepare("UPDATE attachments SET filename = ? WHERE gmail_attachment_id = 'att-1'").run('../invoice\u202Efdp\u0000.sh');
-    h.services.attachmentData.set('att-1', new TextEncoder().encode('#!/bin/sh\n'));
+    h.db.sqlite.prepare('UPDATE attachments SET filename = ? WHERE gmail_attachment_id = ?').run('../invoice\u202Efdp\u0000.sh', seeded.attachmentId);
     const m = value(await router.invoke('messages:get', { accountId: seeded.accountId, messageId: seeded.hostileId }));
     const a = value(await router.invoke('attachments:download', { accountId: seeded.accountId, messageId: seeded.hostileId, attachmentId: m.attachments[0].id }));
     expect(a.filename).toBe('invoicefdp.sh');
@@ -233,7 +232,9 @@ describe('IPC router: answers from the store', () => {
     expect(value(await router.invoke('settings:get', {}))).toEqual({ syncIntervalSeconds: 60, includeSpamTrash: true, remoteImages: 'ask' });
     expect(value(await router.invoke('settings:set', { remoteImages: 'always' }))).toMatchObject({ remoteImages: 'always' });
     expect(value(await router.invoke('sync:now', { accountId: seeded.accountId, full: true }))).toBeNull();
-    expect(h.services.syncRequests).toEqual([{ accountId: seeded.accountId, full: true }]);
+    // Queued for the workers: the labels, then a full resync.
+    const queued = await h.queued();
+    expect(queued).toContainEqual({ name: 'initialSync', data: { accountId: seeded.accountId, mode: 'full' } });
     const status = value(await router.invoke('sync:status', { accountId: seeded.accountId }));
     expect(status).toMatchObject({ accountId: seeded.accountId, processed: 252, total: 252, phase: 'idle' });
     const demo = await router.invoke('accounts:connectDemo', {});
@@ -245,9 +246,9 @@ describe('IPC router: answers from the store', () => {
   });
 
   it('connects through the consent URL and can cancel a flow', async () => {
-    h.services.nextConnectEmail = 'bob@example.com';
+    h.emu.setConsentAccount('bob@example.com');
     const flow = value(await router.invoke('accounts:connect', {}));
-    expect(flow.authUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/consent/);
+    expect(flow.authUrl.startsWith(h.emu.oauth.authUrl)).toBe(true);
     const result = router.invoke('accounts:connectResult', { flowId: flow.flowId });
     await fetch(flow.authUrl);
     expect(value(await result)).toEqual({ email: 'bob@example.com' });
@@ -263,10 +264,9 @@ describe('IPC router: answers from the store', () => {
   });
 
   it('turns a thrown error into the typed shape without leaking a token or a stack', async () => {
-    h.services.syncNow = async () => {
-      const e = new Error('refresh failed: {"access_token":"ya29.a0AfH6SMBxsecretsecret","refresh_token":"1//0gsecretrefresh"}\n    at Object.<anonymous> (/src/x.ts:1:1)');
-      throw e;
-    };
+    h.override('syncNow', async () => {
+      throw new Error('refresh failed: {"access_token":"ya29.a0AfH6SMBxsecretsecret","refresh_token":"1//0gsecretrefresh"}\n    at Object.<anonymous> (/src/x.ts:1:1)');
+    });
     const r = await router.invoke('sync:now', { accountId: seeded.accountId });
     expect(r.ok).toBe(false);
     if (!r.ok) {
@@ -282,7 +282,7 @@ describe('IPC router: events', () => {
   it('throttles a burst of progress nudges and always delivers the last state', async () => {
     const got: IpcEventMessage[] = [];
     router.subscribe((e) => got.push(e));
-    for (let i = 0; i < 200; i++) h.services.emit('sync:progress', { accountId: seeded.accountId });
+    for (let i = 0; i < 200; i++) h.emit('sync:progress', { accountId: seeded.accountId });
     await new Promise((r) => setTimeout(r, 450));
     const progress = got.filter((e) => e.name === 'sync:progress');
     expect(progress.length).toBeGreaterThanOrEqual(1);
@@ -294,10 +294,10 @@ describe('IPC router: events', () => {
   it('merges label sets of messages:changed and drops payloads outside the contract', async () => {
     const got: IpcEventMessage[] = [];
     router.subscribe((e) => got.push(e));
-    h.services.emit('messages:changed', { accountId: seeded.accountId, labelIds: ['INBOX'] });
-    h.services.emit('messages:changed', { accountId: seeded.accountId, labelIds: ['Label_1'] });
-    h.services.emit('messages:changed', { accountId: seeded.accountId, labelIds: ['Label_2'] });
-    h.services.emit('labels:changed', { accountId: -1 });
+    h.emit('messages:changed', { accountId: seeded.accountId, labelIds: ['INBOX'] });
+    h.emit('messages:changed', { accountId: seeded.accountId, labelIds: ['Label_1'] });
+    h.emit('messages:changed', { accountId: seeded.accountId, labelIds: ['Label_2'] });
+    h.emit('labels:changed', { accountId: -1 });
     await new Promise((r) => setTimeout(r, 300));
     const changed = got.filter((e) => e.name === 'messages:changed');
     expect(changed).toHaveLength(2);
@@ -315,7 +315,7 @@ describe('IPC router: the OAuth client a user brings', () => {
     JSON.stringify({ installed: { client_id: ID, project_id: 'p', client_secret: SECRET, redirect_uris: ['http://localhost'], ...extra } });
 
   beforeEach(async () => {
-    hc = await createHarness({ noClient: true });
+    hc = await createHarness({ noClient: true, clientSecret: SECRET });
     rc = createRouter(hc.services);
   });
 
@@ -359,7 +359,7 @@ describe('IPC router: the OAuth client a user brings', () => {
     expect(value(await rc.invoke('client:status', {}))).toEqual(saved);
     const flow = value(await rc.invoke('accounts:connect', {}));
     await (await fetch(flow.authUrl)).text();
-    expect(value(await rc.invoke('accounts:connectResult', { flowId: flow.flowId })).email).toBe('connected@example.com');
+    expect(value(await rc.invoke('accounts:connectResult', { flowId: flow.flowId })).email).toBe('alice@example.com');
 
     const pasted = value(await rc.invoke('client:set', { clientId: ` other.apps.googleusercontent.com `, clientSecret: 's3cret-pasted' }));
     expect(pasted).toEqual({ configured: true, source: 'user', clientId: 'other.apps.googleusercontent.com' });
