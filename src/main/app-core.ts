@@ -23,7 +23,7 @@ import type { AppServices, AttachmentRef, CoreEventMap, CoreEventName } from './
 import type { ClientStatus, Settings, SyncStatus, SyncPhase, IpcErrorCode } from '../shared/ipc';
 import { connectAccount, removeAccount } from './gmail/account-auth';
 import { listAccounts, getAccount, updateAccount } from './db/accounts';
-import { labelProgress } from './db/messages';
+import { labelProgress } from './db/labels';
 import { listLabels } from './db/labels';
 import { accountSyncStatus } from './sync/status';
 import { RateMeter } from './sync/rate-meter';

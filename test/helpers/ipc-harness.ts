@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { openDatabase, type Db } from '../../src/main/db/client';
 import { createAccount, deleteAccount, getAccount, updateAccount } from '../../src/main/db/accounts';
 import { setLabelCounts, upsertLabels, type GmailLabel } from '../../src/main/db/labels';
-import { countProgress, saveMessageDetails, type ParsedMessage } from '../../src/main/db/messages';
+import { countProgress, saveMessageDetails, type ParsedMessage } from '../../src/main/db';
 import type { AppServices, AttachmentRef, CoreEventMap, CoreEventName } from '../../src/main/ipc/services';
 import { resolveConfig, type AppConfig } from '../../src/main/config';
 import { OAuthClientMissingError, runInstalledAppFlow } from '../../src/main/gmail/oauth';

@@ -11,7 +11,7 @@ import { resolveConfig } from '../../src/main/config';
 import { openDatabase, type Db } from '../../src/main/db/client';
 import { getAccountByEmail } from '../../src/main/db/accounts';
 import { upsertLabels } from '../../src/main/db/labels';
-import { saveMessageDetails, type ParsedMessage } from '../../src/main/db/messages';
+import { saveMessageDetails, type ParsedMessage } from '../../src/main/db';
 import { authorizedClient, isInvalidGrant } from '../../src/main/gmail/account-auth';
 import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
 import { loadTokens } from '../../src/main/gmail/token-store';

@@ -9,7 +9,7 @@ import { startEmulator, type Emulator } from '../../src/emulator';
 import { openDatabase } from '../../src/main/db/client';
 import { getAccountByEmail, updateAccount } from '../../src/main/db/accounts';
 import { upsertLabels } from '../../src/main/db/labels';
-import { saveMessageDetails, type ParsedMessage } from '../../src/main/db/messages';
+import { saveMessageDetails, type ParsedMessage } from '../../src/main/db';
 import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
 import { loadTokens } from '../../src/main/gmail/token-store';
 import { addAccountSource, runCliSource } from '../helpers/cli-source';

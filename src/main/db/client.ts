@@ -44,6 +44,14 @@ export type OpenDatabaseOptions = {
 
 const MIGRATIONS_TABLE = '__drizzle_migrations';
 
+/** The store's file name in a data folder (the only place it is spelled). */
+export const DATABASE_FILE_NAME = 'mailmirror.db';
+
+/** The store's file in a data folder. */
+export function databaseFile(dataDir: string): string {
+  return path.join(dataDir, DATABASE_FILE_NAME);
+}
+
 /** Walks up from `start` to the first folder containing drizzle/meta/_journal.json. */
 export function findMigrationsFolder(start: string = __dirname): string {
   let dir = path.resolve(start);
@@ -192,4 +200,29 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     throw noted(e);
   }
   return db;
+}
+
+/**
+ * Opens an existing store read-only, as it is: no checks, no pragmas that write, no migrations (another process may
+ * be creating or migrating it). For watching a store another process writes (the benchmark, diagnostics): every
+ * read repository works on it; a write fails with ReadonlyDatabaseError. Throws CannotOpenDatabaseError when the
+ * file does not exist.
+ */
+export function openDatabaseReadOnly(file: string, options: { busyTimeoutMs?: number } = {}): Db {
+  let sqlite: Database.Database;
+  try {
+    sqlite = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (e) {
+    throw toStoreError(e);
+  }
+  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+  return {
+    sqlite,
+    orm: drizzle(sqlite, { schema }),
+    damaged: null,
+    noteError: toStoreError,
+    close() {
+      if (sqlite.open) sqlite.close();
+    },
+  };
 }

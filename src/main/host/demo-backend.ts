@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../emulator';
 import type { AppConfig } from '../config';
-import { openDatabase } from '../db/client';
+import { databaseFile, openDatabase } from '../db/client';
 import { connectAccount, type ConnectedAccount } from '../gmail/account-auth';
 import { FileKeySecretBox } from '../gmail/secret-box';
 
@@ -48,7 +48,7 @@ export async function startDemoBackend(
     config,
     emulator,
     async connect() {
-      const db = openDatabase(join(dataDir, 'mailmirror.db'));
+      const db = openDatabase(databaseFile(dataDir));
       try {
         return await connectAccount(
           { db, config, box: new FileKeySecretBox(dataDir) },

@@ -2,7 +2,7 @@
 // (issue 3): labels with Gmail's counts and every mirrored message, sorted, never a token or a body.
 import { resolve } from 'node:path';
 import { getAccountByEmail } from '../../db/accounts';
-import { exportMirror } from '../../db/messages';
+import { exportMirror } from '../../db/export';
 import { AccountNotFoundError } from '../../gmail/account-errors';
 import { parseCommandArgs, UsageError } from '../args';
 import { openLocalStore, type CliContext } from '../cli-context';
