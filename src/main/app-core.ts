@@ -6,6 +6,7 @@ import { DatabaseDamagedError } from './db/errors';
 import { damageRecorded, recordDamage, recordedDamage, storeProblems, damageMessage } from './db/store-health';
 import type { RestoredAccount } from './db/accounts';
 import { restoreAccounts } from './db/accounts';
+import { tokenRepository } from './db/tokens';
 import { accountsToCarryOver, databaseFile, openStore, rebuildStore } from './store';
 import { decryptTokens } from './gmail/token-store';
 import { RedisSupervisor, ensureDataDir, isRedisConnectionError } from './redis';
@@ -147,7 +148,7 @@ export class AppCore implements AppServices {
 
   private partsOver(db: Db): StoreParts {
     const { config, box, governor, queues, events, log } = this;
-    const deps: SyncDeps = { db, config, gmail: new GmailAccess({ db, config, box, governor }), queues, events, log };
+    const deps: SyncDeps = { db, config, gmail: new GmailAccess({ tokenRepo: tokenRepository(db), config, box, governor }), queues, events, log };
     return { db, deps, sync: new SyncController(deps) };
   }
 
@@ -168,7 +169,7 @@ export class AppCore implements AppServices {
   async connectAccount(opts: { openUrl: (url: string) => void; signal: AbortSignal }): Promise<{ email: string }> {
     this.throwIfDamaged();
     const connected = await connectAccount(
-      { db: this.db, config: this.config, box: this.box },
+      { tokenRepo: tokenRepository(this.db), config: this.config, box: this.box },
       { onUrl: opts.openUrl, openBrowser: false, signal: opts.signal },
     );
     this.deps.gmail.forget(connected.accountId);
@@ -181,7 +182,7 @@ export class AppCore implements AppServices {
   async removeAccount(accountId: number): Promise<void> {
     this.throwIfDamaged();
     await this.queues.unscheduleIncremental(accountId);
-    await removeAccount({ db: this.db, config: this.config, box: this.box }, accountId);
+    await removeAccount({ tokenRepo: tokenRepository(this.db), config: this.config, box: this.box }, accountId);
     this.deps.gmail.forget(accountId);
     this.meters.delete(accountId);
     this.events.emit('account', { accountId });

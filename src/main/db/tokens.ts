@@ -11,7 +11,7 @@ import { accounts, type Account } from './schema';
 export type AccountSignIn = Pick<Account, 'id' | 'email' | 'tokenCipher'>;
 
 /** The store side of gmail/token-store.ts's TokenRepository (the same shape; the composition root joins them). */
-export type AccountTokens = {
+export type StoreTokenRepository = {
   /** The account (by id, or by address ignoring case), or null when it does not exist. */
   account(idOrEmail: number | string): AccountSignIn | null;
   /** The account's encrypted token set, null when it has none or does not exist. */
@@ -52,7 +52,7 @@ const saveConnected = guarded(function saveConnected(db: Db, email: string, toke
 });
 
 /** The accounts' sign-ins in this store, for gmail/ (account-auth.ts, token-store.ts, gmail-access.ts). */
-export function accountTokens(db: Db): AccountTokens {
+export function tokenRepository(db: Db): StoreTokenRepository {
   return {
     account: (idOrEmail) => signIn(typeof idOrEmail === 'number' ? getAccount(db, idOrEmail) : getAccountByEmail(db, idOrEmail)),
     tokenCipher: (accountId) => tokenCipherOf(db, accountId),

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../emulator';
 import type { AppConfig } from '../config';
 import { databaseFile, openDatabase } from '../db/client';
+import { tokenRepository } from '../db/tokens';
 import { connectAccount, type ConnectedAccount } from '../gmail/account-auth';
 import { FileKeySecretBox } from '../gmail/secret-box';
 
@@ -51,7 +52,7 @@ export async function startDemoBackend(
       const db = openDatabase(databaseFile(dataDir));
       try {
         return await connectAccount(
-          { db, config, box: new FileKeySecretBox(dataDir) },
+          { tokenRepo: tokenRepository(db), config, box: new FileKeySecretBox(dataDir) },
           { openBrowser: false, onUrl: (url) => void fetch(url).catch(() => undefined) },
         );
       } finally {

@@ -1,6 +1,7 @@
 // `mailmirror account add [--no-browser] | list [--json] | remove <email>`.
 // The output of `add` is a contract: one line `Open this URL to connect: <url>`, then the address.
 import { listAccounts } from '../../db/accounts';
+import { tokenRepository } from '../../db/tokens';
 import { parseCommandArgs, UsageError } from '../args';
 import { OAuthClientStore } from '../../gmail/oauth-client-store';
 import { openLocalStore } from '../cli-context';
@@ -54,7 +55,7 @@ async function accountAdd(ctx: CliContext, args: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   try {
     const connected = await connectAccount(
-      { db: store.db, config: ctx.config, box: store.box },
+      { tokenRepo: tokenRepository(store.db), config: ctx.config, box: store.box },
       {
         onUrl: (url) => writeLine(ctx.stdout, `Open this URL to connect: ${url}`),
         openBrowser: !values['no-browser'],
@@ -118,7 +119,7 @@ async function accountRemove(ctx: CliContext, args: string[]): Promise<number> {
   const { removeAccount } = await import('../../gmail/account-auth.js');
   const store = openLocalStore(ctx.config);
   try {
-    const removed = await removeAccount({ db: store.db, config: ctx.config, box: store.box }, email);
+    const removed = await removeAccount({ tokenRepo: tokenRepository(store.db), config: ctx.config, box: store.box }, email);
     if (!removed.revoked && removed.revokeError) {
       writeLine(ctx.stderr, `mailmirror: warning: the authorization of ${removed.email} could not be revoked (${removed.revokeError}); revoke it at https://myaccount.google.com/permissions`);
     }
