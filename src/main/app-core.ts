@@ -7,6 +7,7 @@ import { DatabaseDamagedError } from './db/errors';
 import { getAccount, getAccountByEmail, listAccounts, updateAccount, type Account } from './db/accounts';
 import { listLabels, type LabelRow } from './db/labels';
 import { readStatusSnapshot } from './db/status-snapshot';
+import { tokenRepository } from './db/tokens';
 import { openStore } from './store';
 import { ensureDataDir, type RedisHealth, type RedisSupervisor } from './redis';
 import type { QuotaGovernor } from './gmail/quota-governor';
@@ -128,7 +129,7 @@ export class AppCore implements AppServices {
   async connectAccount(opts: { openUrl: (url: string) => void; signal: AbortSignal }): Promise<{ email: string }> {
     this.store.throwIfDamaged();
     const connected = await connectAccount(
-      { db: this.db, config: this.config, box: this.parts.box },
+      { tokenRepo: tokenRepository(this.db), config: this.config, box: this.parts.box },
       { onUrl: opts.openUrl, openBrowser: false, signal: opts.signal },
     );
     this.store.deps.gmail.forget(connected.accountId);
@@ -143,7 +144,7 @@ export class AppCore implements AppServices {
     this.store.throwIfDamaged();
     if (!getAccount(this.db, accountId)) throw new AccountNotFoundError(`no account with id ${accountId}`);
     await this.parts.queues.unscheduleIncremental(accountId);
-    const removed = await removeAccount({ db: this.db, config: this.config, box: this.parts.box }, accountId);
+    const removed = await removeAccount({ tokenRepo: tokenRepository(this.db), config: this.config, box: this.parts.box }, accountId);
     this.store.deps.gmail.forget(accountId);
     this.meters.delete(accountId);
     this.parts.events.emit('accounts:changed', { accountId });

@@ -7,6 +7,7 @@ import { openDatabase, type Db } from './db/client';
 import { DatabaseDamagedError } from './db/errors';
 import { damageRecorded, recordDamage, recordedDamage, storeProblems, damageMessage } from './db/store-health';
 import { restoreAccounts, type RestoredAccount } from './db/accounts';
+import { tokenRepository } from './db/tokens';
 import { accountsToCarryOver, databaseFile, rebuildStore } from './store';
 import { decryptTokens } from './gmail/token-store';
 import { GmailAccess } from './gmail/gmail-access';
@@ -78,7 +79,7 @@ export class AppStore {
 
   private partsOver(db: Db): Parts {
     const { config, box, governor, queues, events, log } = this.ctx;
-    const deps: SyncDeps = { db, config, gmail: new GmailAccess({ db, config, box, governor }), queues, events, log };
+    const deps: SyncDeps = { db, config, gmail: new GmailAccess({ tokenRepo: tokenRepository(db), config, box, governor }), queues, events, log };
     return { db, deps, sync: new SyncController(deps) };
   }
 

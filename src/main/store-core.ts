@@ -4,7 +4,8 @@
 import type { AppConfig } from './config';
 import type { Db } from './db/client';
 import { getAccountByEmail, listAccounts, type Account } from './db/accounts';
-import { exportMirror, type MirrorExport } from './db/messages';
+import { exportMirror, type MirrorExport } from './db/export';
+import { tokenRepository } from './db/tokens';
 import { readStatusSnapshot } from './db/status-snapshot';
 import { openStore } from './store';
 import { ensureDataDir } from './redis';
@@ -71,7 +72,7 @@ export class StoreCore {
    */
   async connectAccount(flow: Omit<InstalledAppFlowOptions, 'config'>): Promise<{ accountId: number; email: string; created: boolean }> {
     const { connectAccount } = await import('./gmail/account-auth.js');
-    return connectAccount({ db: this.db, config: this.config, box: this.secretBox }, flow);
+    return connectAccount({ tokenRepo: tokenRepository(this.db), config: this.config, box: this.secretBox }, flow);
   }
 
   close(): void {

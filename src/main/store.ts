@@ -2,17 +2,13 @@
 // into a new file with the damaged one kept aside. The CLI, the app core and the demo open it through here.
 import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { openDatabase, type Db } from './db/client';
+import { databaseFile, DATABASE_FILE_NAME, openDatabase, type Db } from './db/client';
 import { restoreAccounts, type RestoredAccount } from './db/accounts';
 import { salvageAccounts, setDamagedFileAside, type VerifyMode } from './db/store-health';
 import { KEY_FILE_NAME } from './gmail/secret-box';
 import { USER_CLIENT_FILE_NAME } from './gmail/oauth-client-store';
 
-export const DATABASE_FILE_NAME = 'mailmirror.db';
-
-export function databaseFile(dataDir: string): string {
-  return join(dataDir, DATABASE_FILE_NAME);
-}
+export { DATABASE_FILE_NAME, databaseFile };
 
 /**
  * Whether Mailmirror used this folder before: the key of its sign-ins, its settings, a saved OAuth client, or a

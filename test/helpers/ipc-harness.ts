@@ -16,7 +16,7 @@ import { CoreEvents, type CoreEventMap, type CoreEventName } from '../../src/mai
 import type { Db } from '../../src/main/db/client';
 import { getAccountByEmail, updateAccount } from '../../src/main/db/accounts';
 import { setLabelCounts, upsertLabels, type GmailLabel } from '../../src/main/db/labels';
-import { saveMessageDetails, type ParsedMessage } from '../../src/main/db/messages';
+import { saveMessageDetails, type ParsedMessage } from '../../src/main/db/message-details';
 import type { AppServices } from '../../src/main/ipc/services';
 import { emulatorEnv } from './cli';
 import { startTestRedis, type TestRedis } from './redis';

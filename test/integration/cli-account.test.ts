@@ -10,8 +10,9 @@ import { startEmulator, type Emulator } from '../../src/emulator';
 import { resolveConfig } from '../../src/main/config';
 import { openDatabase, type Db } from '../../src/main/db/client';
 import { getAccountByEmail } from '../../src/main/db/accounts';
+import { tokenRepository } from '../../src/main/db/tokens';
 import { upsertLabels } from '../../src/main/db/labels';
-import { saveMessageDetails, type ParsedMessage } from '../../src/main/db/messages';
+import { saveMessageDetails, type ParsedMessage } from '../../src/main/db';
 import { authorizedClient, isInvalidGrant } from '../../src/main/gmail/account-auth';
 import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
 import { loadTokens } from '../../src/main/gmail/token-store';
@@ -158,7 +159,7 @@ describe('mailmirror account', () => {
     seedMirror(dataDir, BOB);
     seedMirror(dataDir, ALICE);
     const bobId = withDb(dataDir, (db) => getAccountByEmail(db, BOB)!.id);
-    const bobRefresh = withDb(dataDir, (db) => loadTokens(db, new FileKeySecretBox(dataDir), bobId)!.refresh_token!);
+    const bobRefresh = withDb(dataDir, (db) => loadTokens(tokenRepository(db), new FileKeySecretBox(dataDir), bobId)!.refresh_token!);
     expect(rowCounts(dataDir, bobId)).toEqual({ labels: 2, messages: 2, messageLabels: 4 });
     const revocationsBefore = emu.stats().oauth.revocations;
 
@@ -200,15 +201,15 @@ describe('mailmirror account', () => {
     await withDbAsync(dataDir, async (db) => {
       const box = new FileKeySecretBox(dataDir);
       const id = getAccountByEmail(db, ALICE)!.id;
-      const first = loadTokens(db, box, id)!;
+      const first = loadTokens(tokenRepository(db), box, id)!;
       tokens.push(first.access_token!, first.refresh_token!);
       // A refresh, persisted (encrypted) by the account's client.
-      const client = authorizedClient({ db, config, box }, id);
+      const client = authorizedClient({ tokenRepo: tokenRepository(db), config, box }, id);
       client.setCredentials({ ...client.credentials, expiry_date: Date.now() - 1000 });
       const { token } = await client.getAccessToken();
       expect(token).toBeTruthy();
       expect(token).not.toBe(first.access_token);
-      const after = loadTokens(db, box, id)!;
+      const after = loadTokens(tokenRepository(db), box, id)!;
       expect(after.access_token).toBe(token);
       expect(after.refresh_token).toBe(first.refresh_token);
       tokens.push(token!);
@@ -248,8 +249,8 @@ describe('mailmirror account', () => {
     await withDbAsync(dataDir, async (db) => {
       const box = new FileKeySecretBox(dataDir);
       const id = getAccountByEmail(db, CAROL)!.id;
-      const secrets = loadTokens(db, box, id)!;
-      const client = authorizedClient({ db, config: configFor(dataDir), box }, id);
+      const secrets = loadTokens(tokenRepository(db), box, id)!;
+      const client = authorizedClient({ tokenRepo: tokenRepository(db), config: configFor(dataDir), box }, id);
       client.setCredentials({ ...client.credentials, expiry_date: Date.now() - 1000 });
       try {
         await client.getAccessToken();

@@ -10,6 +10,7 @@ import { startEmulator, type Emulator } from '../../src/emulator';
 import { resolveConfig } from '../../src/main/config';
 import { openDatabase } from '../../src/main/db/client';
 import { getAccountByEmail } from '../../src/main/db/accounts';
+import { tokenRepository } from '../../src/main/db/tokens';
 import { authorizedClient, connectAccount } from '../../src/main/gmail/account-auth';
 import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
 import { loadTokens, saveTokens } from '../../src/main/gmail/token-store';
@@ -211,20 +212,20 @@ describe('a token set from before the issuing client was recorded', () => {
     const db = openDatabase(join(dataDir, 'mailmirror.db'));
     try {
       emu.setConsentAccount(ALICE);
-      const connected = await connectAccount({ db, config, box }, { openBrowser: false, onUrl: (u) => void fetch(u).then((r) => r.text()) });
-      const stored = loadTokens(db, box, connected.accountId)!;
+      const connected = await connectAccount({ tokenRepo: tokenRepository(db), config, box }, { openBrowser: false, onUrl: (u) => void fetch(u).then((r) => r.text()) });
+      const stored = loadTokens(tokenRepository(db), box, connected.accountId)!;
       expect(stored.client_id).toBe(emu.clientId);
       // As written before client_id was kept, and expired.
       const { client_id: _dropped, ...legacy } = stored;
-      saveTokens(db, box, connected.accountId, { ...legacy, expiry_date: 1 });
+      saveTokens(tokenRepository(db), box, connected.accountId, { ...legacy, expiry_date: 1 });
       // The secret is wrong for this client: the emulator answers invalid_client, as Google does.
       const wrong = { ...config, clientSecret: 'GOCSPX-not-this-clients-secret' };
-      const client = authorizedClient({ db, config: wrong, box }, connected.accountId);
+      const client = authorizedClient({ tokenRepo: tokenRepository(db), config: wrong, box }, connected.accountId);
       await expect(client.getAccessToken()).rejects.toThrow();
       const acct = getAccountByEmail(db, ALICE)!;
       expect(acct.status).toBe('needs_reconnect');
       expect(acct.lastError).toMatch(/Google refused the OAuth client for this account \(invalid_client\)/);
-      expect(loadTokens(db, box, connected.accountId)?.refresh_token).toBe(stored.refresh_token);
+      expect(loadTokens(tokenRepository(db), box, connected.accountId)?.refresh_token).toBe(stored.refresh_token);
     } finally {
       db.close();
     }

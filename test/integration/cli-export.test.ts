@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { openDatabase } from '../../src/main/db/client';
 import { getAccountByEmail, updateAccount } from '../../src/main/db/accounts';
+import { tokenRepository } from '../../src/main/db/tokens';
 import { upsertLabels } from '../../src/main/db/labels';
-import { saveMessageDetails, type ParsedMessage } from '../../src/main/db/messages';
+import { saveMessageDetails, type ParsedMessage } from '../../src/main/db';
 import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
 import { loadTokens } from '../../src/main/gmail/token-store';
 import { addAccountSource, runCliSource } from '../helpers/cli-source';
@@ -110,7 +111,7 @@ describe('mailmirror export', () => {
 
     const db = openDatabase(join(dataDir, 'mailmirror.db'));
     try {
-      const tokens = loadTokens(db, new FileKeySecretBox(dataDir), getAccountByEmail(db, EMAIL)!.id)!;
+      const tokens = loadTokens(tokenRepository(db), new FileKeySecretBox(dataDir), getAccountByEmail(db, EMAIL)!.id)!;
       expect(text).not.toContain(tokens.access_token!);
       expect(text).not.toContain(tokens.refresh_token!);
     } finally {

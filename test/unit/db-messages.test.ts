@@ -7,7 +7,7 @@ import {
   upsertLabels,
   setLabelCounts,
   insertStubs,
-  nextPendingStubs,
+  allPendingStubs,
   countProgress,
   labelProgress,
   saveMessageDetails,
@@ -104,7 +104,7 @@ describe('stubs', () => {
     expect(labelsOf('a')).toEqual(['INBOX']);
   });
 
-  it('hands out pending stubs by priority then listing order, skipping excluded and fetched ones', () => {
+  it('hands out pending stubs by priority then listing order, skipping fetched ones', () => {
     insertStubs(db, acc, [
       { gmailId: 'old-other', threadId: 't', priority: 2, listSeq: 3 },
       { gmailId: 'new-other', threadId: 't', priority: 2, listSeq: 0 },
@@ -113,10 +113,8 @@ describe('stubs', () => {
       { gmailId: 'fetched', threadId: 't', priority: 0, listSeq: 0 },
     ]);
     saveMessageDetails(db, acc, [msg('fetched', [])], { insertMissing: false });
-    expect(nextPendingStubs(db, acc, 10).map((s) => s.gmailId)).toEqual(['inbox-new', 'inbox-old', 'new-other', 'old-other']);
-    expect(nextPendingStubs(db, acc, 2, new Set(['inbox-new'])).map((s) => s.gmailId)).toEqual(['inbox-old', 'new-other']);
-    expect(nextPendingStubs(db, acc, 0)).toEqual([]);
-    expect(nextPendingStubs(db, acc, 1)[0]).toEqual({ gmailId: 'inbox-new', threadId: 't' });
+    expect(allPendingStubs(db, acc).map((s) => s.gmailId)).toEqual(['inbox-new', 'inbox-old', 'new-other', 'old-other']);
+    expect(allPendingStubs(db, acc)[0]).toEqual({ gmailId: 'inbox-new', threadId: 't', priority: 1 });
   });
 
   it('counts progress from the store', () => {
@@ -246,7 +244,7 @@ describe('applyHistory', () => {
     expect(account?.lastIncrementalSyncAt).toBeInstanceOf(Date);
     // New stubs are fetched before anything from the initial listing.
     insertStubs(db, acc, [{ gmailId: 'listed', threadId: 't', priority: 1, listSeq: 0 }]);
-    expect(nextPendingStubs(db, acc, 10).map((s) => s.gmailId).slice(-1)).toEqual(['listed']);
+    expect(allPendingStubs(db, acc).map((s) => s.gmailId).slice(-1)).toEqual(['listed']);
   });
 
   it('is idempotent: the same pass applied twice gives the same state', () => {

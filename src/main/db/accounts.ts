@@ -1,7 +1,7 @@
 // Accounts: few rows, read rarely, so drizzle's query builder (typed Date/boolean mapping) is fine.
 import { asc, eq } from 'drizzle-orm';
 import type { Db } from './client';
-import { guarded } from './internal';
+import { guarded, inTransaction } from './internal';
 import { accounts, type Account } from './schema';
 
 export type { Account };
@@ -50,7 +50,7 @@ export const updateAccount = guarded(function updateAccount(db: Db, id: number, 
  * attachments, sync runs and local counts. Returns whether it existed.
  */
 export const deleteAccount = guarded(function deleteAccount(db: Db, id: number): boolean {
-  return db.sqlite.transaction(() => db.orm.delete(accounts).where(eq(accounts.id, id)).run().changes > 0)();
+  return inTransaction(db, () => db.orm.delete(accounts).where(eq(accounts.id, id)).run().changes > 0);
 });
 
 /** An account carried into a rebuilt store: its id (the UI remembers it), address, token and choices; no sync state. */
@@ -65,7 +65,7 @@ export type RestoredAccount = {
 
 /** Inserts the accounts of a rebuild into a new, empty store, in one transaction. */
 export const restoreAccounts = guarded(function restoreAccounts(db: Db, rows: readonly RestoredAccount[]): void {
-  db.sqlite.transaction(() => {
+  inTransaction(db, () => {
     for (const r of rows) {
       db.orm
         .insert(accounts)
@@ -80,5 +80,10 @@ export const restoreAccounts = guarded(function restoreAccounts(db: Db, rows: re
         .onConflictDoNothing()
         .run();
     }
-  })();
+  });
+});
+
+/** Flags the account: sync stops for it, the UI asks to reconnect, and all its data stays. */
+export const markNeedsReconnect = guarded(function markNeedsReconnect(db: Db, id: number, message: string): void {
+  db.orm.update(accounts).set({ status: 'needs_reconnect', lastError: message }).where(eq(accounts.id, id)).run();
 });

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator';
@@ -10,9 +11,11 @@ import * as schema from './schema';
 import { DatabaseDamagedError, DatabaseTooNewError, MigrationError, StoreError, toStoreError } from './errors';
 import { recordCleanClose, recordDamage, verifyStoreFile, type VerifyMode } from './store-health';
 
+type Orm = BetterSQLite3Database<typeof schema>;
+
 export type Db = {
   sqlite: Database.Database;
-  orm: BetterSQLite3Database<typeof schema>;
+  orm: Orm;
   /** Set once this connection met damage: from then on nothing more is written (not even PRAGMA optimize at close). */
   readonly damaged: DatabaseDamagedError | null;
   /**
@@ -44,6 +47,14 @@ export type OpenDatabaseOptions = {
 
 const MIGRATIONS_TABLE = '__drizzle_migrations';
 
+/** The store's file name in a data folder (the only place it is spelled). */
+export const DATABASE_FILE_NAME = 'mailmirror.db';
+
+/** The store's file in a data folder. */
+export function databaseFile(dataDir: string): string {
+  return path.join(dataDir, DATABASE_FILE_NAME);
+}
+
 /** Walks up from `start` to the first folder containing drizzle/meta/_journal.json. */
 export function findMigrationsFolder(start: string = __dirname): string {
   let dir = path.resolve(start);
@@ -62,13 +73,11 @@ function isMemory(file: string): boolean {
   return file === ':memory:' || file === '' || file.startsWith('file::memory:');
 }
 
-function hasMigrationsTable(sqlite: Database.Database): boolean {
-  return sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(MIGRATIONS_TABLE) !== undefined;
-}
-
-function appliedMigrationTimes(sqlite: Database.Database): number[] {
-  if (!hasMigrationsTable(sqlite)) return [];
-  const rows = sqlite.prepare(`SELECT created_at AS createdAt FROM ${MIGRATIONS_TABLE}`).all() as Array<{ createdAt: unknown }>;
+// drizzle's own bookkeeping table: not in the schema, so named in SQL.
+function appliedMigrationTimes(orm: Orm): number[] {
+  const table = orm.get<{ n: number }>(sql`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ${MIGRATIONS_TABLE}`);
+  if (!table?.n) return [];
+  const rows = orm.all<{ createdAt: unknown }>(sql`SELECT created_at AS createdAt FROM ${sql.identifier(MIGRATIONS_TABLE)}`);
   return rows.map((r) => Number(r.createdAt)).filter((n) => Number.isFinite(n));
 }
 
@@ -76,10 +85,10 @@ function appliedMigrationTimes(sqlite: Database.Database): number[] {
  * drizzle's migrator silently ignores migrations it does not know, so a file written by a newer
  * Mailmirror would be used with a schema this code does not understand. Refuse it instead.
  */
-function assertNotNewer(sqlite: Database.Database, migrations: MigrationMeta[], file: string): void {
+function assertNotNewer(orm: Orm, migrations: MigrationMeta[], file: string): void {
   const known = new Set(migrations.map((m) => m.folderMillis));
   const newest = migrations.reduce((max, m) => Math.max(max, m.folderMillis), 0);
-  const unknown = appliedMigrationTimes(sqlite).filter((t) => !known.has(t));
+  const unknown = appliedMigrationTimes(orm).filter((t) => !known.has(t));
   if (unknown.length === 0) return;
   if (unknown.some((t) => t > newest)) {
     throw new DatabaseTooNewError(
@@ -89,8 +98,8 @@ function assertNotNewer(sqlite: Database.Database, migrations: MigrationMeta[], 
   throw new MigrationError(`The database ${file} has applied migrations this version does not know (${unknown.join(', ')})`);
 }
 
-function hasPendingMigrations(sqlite: Database.Database, migrations: MigrationMeta[]): boolean {
-  const applied = appliedMigrationTimes(sqlite);
+function hasPendingMigrations(orm: Orm, migrations: MigrationMeta[]): boolean {
+  const applied = appliedMigrationTimes(orm);
   const last = applied.length === 0 ? -Infinity : Math.max(...applied);
   // The same rule drizzle's migrator uses: everything newer than the last applied one runs.
   return migrations.some((m) => m.folderMillis > last);
@@ -113,13 +122,13 @@ function runMigrations(db: Db, migrationsFolder: string, file: string): void {
   } catch (e) {
     throw new MigrationError(`Cannot read the migrations in ${migrationsFolder}: ${(e as Error).message}`, { cause: e });
   }
-  assertNotNewer(db.sqlite, migrations, file);
-  if (!hasPendingMigrations(db.sqlite, migrations)) return;
+  assertNotNewer(db.orm, migrations, file);
+  if (!hasPendingMigrations(db.orm, migrations)) return;
   try {
     migrate(db.orm, { migrationsFolder });
   } catch (e) {
     // Another process opening the same file may have migrated it first; that is success.
-    if (!hasPendingMigrations(db.sqlite, migrations)) return;
+    if (!hasPendingMigrations(db.orm, migrations)) return;
     const mapped = toStoreError(e);
     if (mapped instanceof StoreError) throw mapped;
     throw new MigrationError(`Migrating ${file} failed: ${(e as Error).message}`, { cause: e });
@@ -192,4 +201,29 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     throw noted(e);
   }
   return db;
+}
+
+/**
+ * Opens an existing store read-only, as it is: no checks, no pragmas that write, no migrations (another process may
+ * be creating or migrating it). For watching a store another process writes (the benchmark, diagnostics): every
+ * read repository works on it; a write fails with ReadonlyDatabaseError. Throws CannotOpenDatabaseError when the
+ * file does not exist.
+ */
+export function openDatabaseReadOnly(file: string, options: { busyTimeoutMs?: number } = {}): Db {
+  let sqlite: Database.Database;
+  try {
+    sqlite = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (e) {
+    throw toStoreError(e);
+  }
+  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+  return {
+    sqlite,
+    orm: drizzle(sqlite, { schema }),
+    damaged: null,
+    noteError: toStoreError,
+    close() {
+      if (sqlite.open) sqlite.close();
+    },
+  };
 }

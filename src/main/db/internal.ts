@@ -1,29 +1,25 @@
-// Helpers shared by the repositories (not re-exported from index.ts).
-import type Database from 'better-sqlite3';
+// Helpers shared by the repositories (not re-exported from index.ts, except `transaction`).
 import type { Db } from './client';
 import { toStoreError } from './errors';
 
-// Prepared statements are compiled once per connection: drizzle's per-call query building and
-// better-sqlite3's prepare() both cost more than the row write itself (STACK.md: ~8x).
-const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+type Orm = Db['orm'];
 
-export function stmt<P extends unknown[] | object = unknown[], R = unknown>(db: Db, source: string): Database.Statement<P, R> {
-  let perDb = statementCache.get(db.sqlite);
-  if (perDb === undefined) {
-    perDb = new Map();
-    statementCache.set(db.sqlite, perDb);
-  }
-  let s = perDb.get(source);
-  if (s === undefined) {
-    s = db.sqlite.prepare(source);
-    perDb.set(source, s);
-  }
-  return s as unknown as Database.Statement<P, R>;
-}
-
-/** Runs fn in one transaction (a savepoint when already inside one). */
-export function inTransaction<T>(db: Db, fn: () => T): T {
-  return db.sqlite.transaction(fn)();
+/**
+ * The one way the store keeps statements: each repository declares its hot queries once, built with drizzle and
+ * `.prepare()` (values bound through `sql.placeholder`), and gets them per connection from here. Building a drizzle
+ * query and better-sqlite3's prepare() both cost more than the row write itself (STACK.md: ~8x), so the sync write
+ * path never builds a query per row. Rare queries (a user click, a maintenance job) are built where they run.
+ */
+export function preparedPerConnection<T>(build: (orm: Orm) => T): (db: Db) => T {
+  const perDb = new WeakMap<Db, T>();
+  return (db: Db): T => {
+    let s = perDb.get(db);
+    if (s === undefined) {
+      s = build(db.orm);
+      perDb.set(db, s);
+    }
+    return s;
+  };
 }
 
 function isDb(v: unknown): v is Db {
@@ -33,7 +29,8 @@ function isDb(v: unknown): v is Db {
 /**
  * Wraps a repository function so SQLite failures surface as StoreError subclasses
  * (DiskFullError, DatabaseDamagedError, …) with the same signature. Damage met through a
- * repository (whose first argument is the Db) is remembered on that connection.
+ * repository (whose first argument is the Db) is remembered on that connection. Every exported
+ * repository function goes through here: the store's one error guard.
  */
 export function guarded<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
   return (...args: A): R => {
@@ -44,6 +41,21 @@ export function guarded<A extends unknown[], R>(fn: (...args: A) => R): (...args
     }
   };
 }
+
+/** Runs fn in one transaction (a savepoint when already inside one). */
+export function inTransaction<T>(db: Db, fn: () => T): T {
+  return db.sqlite.transaction(fn)();
+}
+
+/**
+ * Runs fn in one transaction (a savepoint when already inside one), for callers that combine several repository
+ * calls into one atomic write (a listed page and its checkpoint, a batch of details and its drops). `immediate`
+ * takes the write lock at once: a read-then-write between processes (a token refresh) then never fails half-way.
+ */
+export const transaction = guarded(function transaction<T>(db: Db, fn: () => T, options: { immediate?: boolean } = {}): T {
+  const tx = db.sqlite.transaction(fn);
+  return options.immediate ? tx.immediate() : tx();
+});
 
 const DIGITS = /^\d{1,40}$/;
 

@@ -1,7 +1,9 @@
 // Labels: Gmail's definitions and counts (labels.get), next to the local mirror's counts.
 // Unique per (account, Gmail label id): INBOX exists in every account (DESIGN.md).
+import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Db } from './client';
-import { guarded, inTransaction, stmt, uniqueStrings } from './internal';
+import { guarded, inTransaction, preparedPerConnection, uniqueStrings } from './internal';
+import { labelLocalCounts, labels, messageLabels, type Label } from './schema';
 
 /**
  * A label as Gmail describes it (users.labels resource,
@@ -32,20 +34,13 @@ export type LabelCounts = {
   threadsUnread?: number | null;
 };
 
-export type LabelRow = {
+/** A label with Gmail's counts (as last read from labels.get) and the local mirror's. */
+export type LabelRow = Pick<
+  Label,
+  'name' | 'type' | 'color' | 'textColor' | 'labelListVisibility' | 'messageListVisibility' | 'messagesTotal' | 'messagesUnread' | 'threadsTotal' | 'threadsUnread'
+> & {
   /** Gmail label id (INBOX, Label_12, …). */
-  id: string;
-  name: string;
-  type: 'system' | 'user';
-  color: string | null;
-  textColor: string | null;
-  labelListVisibility: string | null;
-  messageListVisibility: string | null;
-  /** Gmail's counts, as last read from labels.get. */
-  messagesTotal: number;
-  messagesUnread: number;
-  threadsTotal: number;
-  threadsUnread: number;
+  id: Label['gmailId'];
   /** The local mirror: stored messages with this label, and how many of them are UNREAD. */
   localMessagesTotal: number;
   localMessagesUnread: number;
@@ -53,22 +48,73 @@ export type LabelRow = {
   lastSyncedAt: number | null;
 };
 
+/** The local mirror's counts of one label (label_local_counts, kept by triggers: one row per label, no scan). */
+export type LocalLabelCounts = { labelId: string; messagesTotal: number; messagesUnread: number };
+
+/** A label's fetch progress: stored messages carrying it against Gmail's messagesTotal (null when not stored). */
+export type LabelProgress = { labelId: string; fetched: number; total: number | null };
+
 export type UpsertLabelsResult = { upserted: number; deleted: string[] };
 
 const num = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : null);
 
-const UPSERT = `
-  INSERT INTO labels (account_id, gmail_id, name, type, color, text_color, label_list_visibility,
-    message_list_visibility, messages_total, messages_unread, threads_total, threads_unread, last_synced_at)
-  VALUES (@accountId, @gmailId, @name, @type, @color, @textColor, @llv, @mlv,
-    coalesce(@mt, 0), coalesce(@mu, 0), coalesce(@tt, 0), coalesce(@tu, 0), @now)
-  ON CONFLICT (account_id, gmail_id) DO UPDATE SET
-    name = excluded.name, type = excluded.type, color = excluded.color, text_color = excluded.text_color,
-    label_list_visibility = excluded.label_list_visibility,
-    message_list_visibility = excluded.message_list_visibility,
-    messages_total = coalesce(@mt, messages_total), messages_unread = coalesce(@mu, messages_unread),
-    threads_total = coalesce(@tt, threads_total), threads_unread = coalesce(@tu, threads_unread),
-    last_synced_at = excluded.last_synced_at`;
+const p = {
+  accountId: sql.placeholder('accountId'),
+  gmailId: sql.placeholder('gmailId'),
+  mt: sql.placeholder('mt'),
+  mu: sql.placeholder('mu'),
+  tt: sql.placeholder('tt'),
+  tu: sql.placeholder('tu'),
+  now: sql.placeholder('now'),
+};
+
+const statements = preparedPerConnection((orm) => ({
+  upsert: orm
+    .insert(labels)
+    .values({
+      accountId: p.accountId,
+      gmailId: p.gmailId,
+      name: sql.placeholder('name'),
+      type: sql.placeholder('type'),
+      color: sql.placeholder('color'),
+      textColor: sql.placeholder('textColor'),
+      labelListVisibility: sql.placeholder('llv'),
+      messageListVisibility: sql.placeholder('mlv'),
+      messagesTotal: sql`coalesce(${p.mt}, 0)`,
+      messagesUnread: sql`coalesce(${p.mu}, 0)`,
+      threadsTotal: sql`coalesce(${p.tt}, 0)`,
+      threadsUnread: sql`coalesce(${p.tu}, 0)`,
+      lastSyncedAt: sql`${p.now}`,
+    })
+    .onConflictDoUpdate({
+      target: [labels.accountId, labels.gmailId],
+      set: {
+        name: sql`excluded.name`,
+        type: sql`excluded.type`,
+        color: sql`excluded.color`,
+        textColor: sql`excluded.text_color`,
+        labelListVisibility: sql`excluded.label_list_visibility`,
+        messageListVisibility: sql`excluded.message_list_visibility`,
+        messagesTotal: sql`coalesce(${p.mt}, ${labels.messagesTotal})`,
+        messagesUnread: sql`coalesce(${p.mu}, ${labels.messagesUnread})`,
+        threadsTotal: sql`coalesce(${p.tt}, ${labels.threadsTotal})`,
+        threadsUnread: sql`coalesce(${p.tu}, ${labels.threadsUnread})`,
+        lastSyncedAt: sql`excluded.last_synced_at`,
+      },
+    })
+    .prepare(),
+  setCounts: orm
+    .update(labels)
+    .set({
+      messagesTotal: sql`coalesce(${p.mt}, ${labels.messagesTotal})`,
+      messagesUnread: sql`coalesce(${p.mu}, ${labels.messagesUnread})`,
+      threadsTotal: sql`coalesce(${p.tt}, ${labels.threadsTotal})`,
+      threadsUnread: sql`coalesce(${p.tu}, ${labels.threadsUnread})`,
+      lastSyncedAt: sql`${p.now}`,
+    })
+    .where(and(eq(labels.accountId, p.accountId), eq(labels.gmailId, p.gmailId)))
+    .prepare(),
+}));
 
 /**
  * Inserts or updates the account's labels. With deleteMissing (the list is labels.list's full
@@ -78,17 +124,17 @@ const UPSERT = `
 export const upsertLabels = guarded(function upsertLabels(
   db: Db,
   accountId: number,
-  labels: readonly GmailLabel[],
+  list: readonly GmailLabel[],
   options: { deleteMissing: boolean },
 ): UpsertLabelsResult {
+  const s = statements(db);
   return inTransaction(db, () => {
     const now = Date.now();
-    const upsert = stmt(db, UPSERT);
     const seen = new Set<string>();
-    for (const l of labels) {
+    for (const l of list) {
       if (!l.id || seen.has(l.id)) continue;
       seen.add(l.id);
-      upsert.run({
+      s.upsert.run({
         accountId,
         gmailId: l.id,
         name: l.name ?? l.id,
@@ -106,15 +152,14 @@ export const upsertLabels = guarded(function upsertLabels(
     }
     let deleted: string[] = [];
     if (options.deleteMissing) {
-      const keep = JSON.stringify([...seen]);
-      deleted = (
-        stmt(db, 'SELECT gmail_id AS id FROM labels WHERE account_id = ? AND gmail_id NOT IN (SELECT value FROM json_each(?))').all(
-          accountId,
-          keep,
-        ) as Array<{ id: string }>
-      ).map((r) => r.id);
-      stmt(db, 'DELETE FROM labels WHERE account_id = ? AND gmail_id NOT IN (SELECT value FROM json_each(?))').run(accountId, keep);
-      stmt(db, 'DELETE FROM message_labels WHERE account_id = ? AND label_id NOT IN (SELECT value FROM json_each(?))').run(accountId, keep);
+      const keep = [...seen];
+      const gone = and(eq(labels.accountId, accountId), notInArray(labels.gmailId, keep));
+      deleted = db.orm.select({ id: labels.gmailId }).from(labels).where(gone).all().map((r) => r.id);
+      db.orm.delete(labels).where(gone).run();
+      db.orm
+        .delete(messageLabels)
+        .where(and(eq(messageLabels.accountId, accountId), notInArray(messageLabels.labelId, keep)))
+        .run();
     }
     return { upserted: seen.size, deleted };
   });
@@ -122,80 +167,85 @@ export const upsertLabels = guarded(function upsertLabels(
 
 /** Stores Gmail's counts (from labels.get) for labels already known; unknown ids are ignored. */
 export const setLabelCounts = guarded(function setLabelCounts(db: Db, accountId: number, counts: readonly LabelCounts[]): number {
+  const s = statements(db);
   return inTransaction(db, () => {
-    const update = stmt(
-      db,
-      `UPDATE labels SET messages_total = coalesce(?, messages_total), messages_unread = coalesce(?, messages_unread),
-         threads_total = coalesce(?, threads_total), threads_unread = coalesce(?, threads_unread), last_synced_at = ?
-       WHERE account_id = ? AND gmail_id = ?`,
-    );
     const now = Date.now();
     let changed = 0;
     for (const c of counts) {
-      changed += update.run(
-        num(c.messagesTotal),
-        num(c.messagesUnread),
-        num(c.threadsTotal),
-        num(c.threadsUnread),
-        now,
+      changed += s.setCounts.run({
         accountId,
-        c.id,
-      ).changes;
+        gmailId: c.id,
+        mt: num(c.messagesTotal),
+        mu: num(c.messagesUnread),
+        tt: num(c.threadsTotal),
+        tu: num(c.threadsUnread),
+        now,
+      }).changes;
     }
     return changed;
   });
 });
-
-type LabelDbRow = {
-  id: string;
-  name: string;
-  type: string;
-  color: string | null;
-  textColor: string | null;
-  labelListVisibility: string | null;
-  messageListVisibility: string | null;
-  messagesTotal: number;
-  messagesUnread: number;
-  threadsTotal: number;
-  threadsUnread: number;
-  localMessagesTotal: number;
-  localMessagesUnread: number;
-  lastSyncedAt: number | null;
-};
 
 /**
  * The account's labels (system first, then by name) with Gmail's and the local mirror's counts.
  * Local counts come from label_local_counts (trigger-maintained): one row per label, no scan.
  */
 export const listLabels = guarded(function listLabels(db: Db, accountId: number): LabelRow[] {
-  const rows = stmt<unknown[], LabelDbRow>(
-    db,
-    `SELECT l.gmail_id AS id, l.name, l.type, l.color, l.text_color AS textColor,
-       l.label_list_visibility AS labelListVisibility, l.message_list_visibility AS messageListVisibility,
-       l.messages_total AS messagesTotal, l.messages_unread AS messagesUnread,
-       l.threads_total AS threadsTotal, l.threads_unread AS threadsUnread,
-       coalesce(c.messages_total, 0) AS localMessagesTotal, coalesce(c.messages_unread, 0) AS localMessagesUnread,
-       l.last_synced_at AS lastSyncedAt
-     FROM labels l
-     LEFT JOIN label_local_counts c ON c.account_id = l.account_id AND c.label_id = l.gmail_id
-     WHERE l.account_id = ?
-     ORDER BY l.type = 'user', l.name COLLATE NOCASE, l.gmail_id`,
-  ).all(accountId);
-  return rows.map((r) => ({ ...r, type: r.type === 'system' ? 'system' : 'user' }));
+  return db.orm
+    .select({
+      id: labels.gmailId,
+      name: labels.name,
+      type: labels.type,
+      color: labels.color,
+      textColor: labels.textColor,
+      labelListVisibility: labels.labelListVisibility,
+      messageListVisibility: labels.messageListVisibility,
+      messagesTotal: labels.messagesTotal,
+      messagesUnread: labels.messagesUnread,
+      threadsTotal: labels.threadsTotal,
+      threadsUnread: labels.threadsUnread,
+      localMessagesTotal: sql<number>`coalesce(${labelLocalCounts.messagesTotal}, 0)`,
+      localMessagesUnread: sql<number>`coalesce(${labelLocalCounts.messagesUnread}, 0)`,
+      // Raw ms, as stored (the column's mode would make it a Date).
+      lastSyncedAt: sql<number | null>`${labels.lastSyncedAt}`,
+    })
+    .from(labels)
+    .leftJoin(labelLocalCounts, and(eq(labelLocalCounts.accountId, labels.accountId), eq(labelLocalCounts.labelId, labels.gmailId)))
+    .where(eq(labels.accountId, accountId))
+    .orderBy(sql`${labels.type} = 'user'`, sql`${labels.name} COLLATE NOCASE`, asc(labels.gmailId))
+    .all()
+    .map((r) => ({ ...r, type: r.type === 'system' ? 'system' : 'user' }));
 });
 
 /** The local mirror's counts for any label ids (also ids with no label definition stored). */
-export const localLabelCounts = guarded(function localLabelCounts(
-  db: Db,
-  accountId: number,
-  labelIds: readonly string[],
-): Array<{ labelId: string; messagesTotal: number; messagesUnread: number }> {
-  const q = stmt<unknown[], { messagesTotal: number; messagesUnread: number }>(
-    db,
-    'SELECT messages_total AS messagesTotal, messages_unread AS messagesUnread FROM label_local_counts WHERE account_id = ? AND label_id = ?',
+export const localLabelCounts = guarded(function localLabelCounts(db: Db, accountId: number, labelIds: readonly string[]): LocalLabelCounts[] {
+  const ids = uniqueStrings(labelIds);
+  if (ids.length === 0) return [];
+  const stored = new Map(
+    db.orm
+      .select({ labelId: labelLocalCounts.labelId, messagesTotal: labelLocalCounts.messagesTotal, messagesUnread: labelLocalCounts.messagesUnread })
+      .from(labelLocalCounts)
+      .where(and(eq(labelLocalCounts.accountId, accountId), inArray(labelLocalCounts.labelId, ids)))
+      .all()
+      .map((r) => [r.labelId, r]),
   );
-  return uniqueStrings(labelIds).map((labelId) => {
-    const r = q.get(accountId, labelId);
-    return { labelId, messagesTotal: r?.messagesTotal ?? 0, messagesUnread: r?.messagesUnread ?? 0 };
-  });
+  return ids.map((labelId) => stored.get(labelId) ?? { labelId, messagesTotal: 0, messagesUnread: 0 });
+});
+
+/**
+ * Per label: stored messages carrying it (the local count above) and Gmail's messagesTotal for it (null when the
+ * label is not stored). Stubs get their labels only with their details, so during a sync this is what is fetched.
+ */
+export const labelProgress = guarded(function labelProgress(db: Db, accountId: number, labelIds: readonly string[]): LabelProgress[] {
+  const local = localLabelCounts(db, accountId, labelIds);
+  if (local.length === 0) return [];
+  const totals = new Map(
+    db.orm
+      .select({ id: labels.gmailId, total: labels.messagesTotal })
+      .from(labels)
+      .where(and(eq(labels.accountId, accountId), inArray(labels.gmailId, local.map((l) => l.labelId))))
+      .all()
+      .map((r) => [r.id, r.total]),
+  );
+  return local.map((l) => ({ labelId: l.labelId, fetched: l.messagesTotal, total: totals.get(l.labelId) ?? null }));
 });

@@ -1,5 +1,6 @@
 // Periodic upkeep for the gmail-maintenance queue: compact the search index, give freed pages
 // back to the file system (auto_vacuum=INCREMENTAL), refresh the planner's statistics.
+import { sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { DatabaseDamagedError } from './errors';
 import { guarded } from './internal';
@@ -11,7 +12,7 @@ import { damageMessage, fullCheckDue, recordFullCheck, storeProblems } from './s
  * lock briefly, waiting on busy_timeout).
  */
 export const optimize = guarded(function optimize(db: Db): void {
-  db.sqlite.prepare("INSERT INTO messages_fts(messages_fts) VALUES ('optimize')").run();
+  db.orm.run(sql`INSERT INTO messages_fts(messages_fts) VALUES ('optimize')`);
   db.sqlite.pragma('incremental_vacuum');
   db.sqlite.pragma('optimize');
 });
@@ -29,7 +30,7 @@ export function checkIntegrity(db: Db): string[] {
     problems.push(`quick_check: ${(e as Error).message}`);
   }
   try {
-    db.sqlite.prepare("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)").run();
+    db.orm.run(sql`INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)`);
   } catch (e) {
     problems.push(`messages_fts: ${(e as Error).message}`);
   }
@@ -52,5 +53,5 @@ export function assertStoreIntact(db: Db, everyMs = 0): boolean {
 
 /** Rebuilds the search index from the messages table (repair after checkIntegrity complains). */
 export const rebuildSearchIndex = guarded(function rebuildSearchIndex(db: Db): void {
-  db.sqlite.prepare("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')").run();
+  db.orm.run(sql`INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')`);
 });

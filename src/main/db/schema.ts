@@ -190,3 +190,4 @@ export type Account = typeof accounts.$inferSelect;
 export type Label = typeof labels.$inferSelect;
 export type Message = typeof messages.$inferSelect;
 export type SyncRun = typeof syncRuns.$inferSelect;
+export type Attachment = typeof attachments.$inferSelect;

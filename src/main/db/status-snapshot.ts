@@ -1,11 +1,22 @@
 // What an account's sync status is computed from, read in one go from the store (any process can read
 // it: the app, `serve`, `status`, `sync --wait`). The projection itself is src/main/sync/status.ts.
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './client';
-import type { Account, SyncRun } from './schema';
+import { syncRuns, type Account, type SyncRun } from './schema';
 import { getAccount } from './accounts';
-import { listLabels } from './labels';
-import { countProgress, labelProgress } from './messages';
-import { guarded, stmt } from './internal';
+import { labelProgress, listLabels } from './labels';
+import { countProgress } from './stubs';
+import { guarded, preparedPerConnection } from './internal';
+
+const latestRun = preparedPerConnection((orm) =>
+  orm
+    .select({ type: syncRuns.type, status: syncRuns.status, listingDone: syncRuns.listingDone, error: syncRuns.error })
+    .from(syncRuns)
+    .where(and(eq(syncRuns.accountId, sql.placeholder('accountId')), inArray(syncRuns.type, ['initial', 'full'])))
+    .orderBy(desc(syncRuns.id))
+    .limit(1)
+    .prepare(),
+);
 
 /** Labels whose progress the status shows, in this order, when the account has them. */
 export const TRACKED_LABELS = ['INBOX', 'SENT'] as const;
@@ -24,17 +35,13 @@ export const readStatusSnapshot = guarded(function readStatusSnapshot(db: Db, ac
   const account = getAccount(db, accountId);
   if (!account) return null;
   const { total, fetched } = countProgress(db, accountId);
-  const run = stmt<unknown[], { type: SyncRun['type']; status: SyncRun['status']; listingDone: number; error: string | null }>(
-    db,
-    `SELECT type, status, listing_done AS listingDone, error FROM sync_runs
-      WHERE account_id = ? AND type IN ('initial', 'full') ORDER BY id DESC LIMIT 1`,
-  ).get(accountId);
+  const run = latestRun(db).get({ accountId });
   const names = new Map(listLabels(db, accountId).map((l) => [l.id, l.name]));
   const tracked = TRACKED_LABELS.filter((id) => names.has(id));
   return {
     account,
     counts: { total, fetched },
-    run: run ? { type: run.type, status: run.status, listingDone: run.listingDone !== 0, error: run.error } : null,
+    run: run ? { type: run.type, status: run.status, listingDone: Boolean(run.listingDone), error: run.error } : null,
     labels: labelProgress(db, accountId, tracked).map((p) => ({ labelId: p.labelId, name: names.get(p.labelId) ?? p.labelId, fetched: p.fetched, total: p.total })),
   };
 });

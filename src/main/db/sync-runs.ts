@@ -1,9 +1,9 @@
 // Sync runs: the durable state of a labels/initial/full/incremental sync (SQLite is the source of
 // truth; Redis only holds jobs), with the listing checkpoint and the full-resync listed set.
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Db } from './client';
-import { guarded, inTransaction, stmt } from './internal';
-import { syncRuns, type SyncRun } from './schema';
+import { guarded, inTransaction, preparedPerConnection } from './internal';
+import { listedIds, messages, syncRuns, type SyncRun } from './schema';
 
 export type { SyncRun };
 export type SyncRunType = SyncRun['type'];
@@ -99,6 +99,15 @@ export const finishRun = guarded(function finishRun(
   return getRun(db, runId);
 });
 
+const statements = preparedPerConnection((orm) => ({
+  // One per listed page of a full resync: 500 rows at a time.
+  addListed: orm
+    .insert(listedIds)
+    .values({ runId: sql.placeholder('runId'), gmailId: sql.placeholder('gmailId') })
+    .onConflictDoNothing()
+    .prepare(),
+}));
+
 /**
  * Completes a running run if nobody else has: with concurrent batch jobs several may see "no
  * stub left", and exactly one must do the finishing work. `onClaim` runs in the same
@@ -106,13 +115,13 @@ export const finishRun = guarded(function finishRun(
  */
 export const claimFinish = guarded(function claimFinish(db: Db, runId: number, onClaim?: () => void): boolean {
   return inTransaction(db, () => {
-    const now = Date.now();
+    const now = new Date();
     const won =
-      stmt(db, "UPDATE sync_runs SET status = 'completed', finished_at = ?, updated_at = ? WHERE id = ? AND status = 'running'").run(
-        now,
-        now,
-        runId,
-      ).changes === 1;
+      db.orm
+        .update(syncRuns)
+        .set({ status: 'completed', finishedAt: now, updatedAt: now })
+        .where(and(eq(syncRuns.id, runId), eq(syncRuns.status, 'running')))
+        .run().changes === 1;
     if (won && onClaim) onClaim();
     return won;
   });
@@ -120,10 +129,10 @@ export const claimFinish = guarded(function claimFinish(db: Db, runId: number, o
 
 /** Records gmail ids a full resync's listing saw (reconcile step). Returns how many were new. */
 export const addListedIds = guarded(function addListedIds(db: Db, runId: number, gmailIds: readonly string[]): number {
+  const add = statements(db).addListed;
   return inTransaction(db, () => {
-    const ins = stmt(db, 'INSERT INTO listed_ids (run_id, gmail_id) VALUES (?, ?) ON CONFLICT DO NOTHING');
     let n = 0;
-    for (const id of gmailIds) n += ins.run(runId, id).changes;
+    for (const gmailId of gmailIds) n += add.run({ runId, gmailId }).changes;
     return n;
   });
 });
@@ -134,11 +143,28 @@ export const addListedIds = guarded(function addListedIds(db: Db, runId: number,
  */
 export const deleteMessagesNotListed = guarded(function deleteMessagesNotListed(db: Db, accountId: number, runId: number): number {
   return inTransaction(db, () => {
-    const n = stmt(
-      db,
-      'DELETE FROM messages WHERE account_id = ? AND gmail_id NOT IN (SELECT gmail_id FROM listed_ids WHERE run_id = ?)',
-    ).run(accountId, runId).changes;
-    stmt(db, 'DELETE FROM listed_ids WHERE run_id = ?').run(runId);
+    const listed = db.orm.select({ gmailId: listedIds.gmailId }).from(listedIds).where(eq(listedIds.runId, runId));
+    const n = db.orm
+      .delete(messages)
+      .where(and(eq(messages.accountId, accountId), notInArray(messages.gmailId, listed)))
+      .run().changes;
+    db.orm.delete(listedIds).where(eq(listedIds.runId, runId)).run();
     return n;
   });
+});
+
+/**
+ * The newest initial or full sync run of the account (of any account when none is given), finished or not: when
+ * the last listing started and ended, and how much it listed. Read-only.
+ */
+export const latestListingRun = guarded(function latestListingRun(db: Db, accountId?: number): SyncRun | null {
+  return (
+    db.orm
+      .select()
+      .from(syncRuns)
+      .where(and(inArray(syncRuns.type, ['initial', 'full']), accountId === undefined ? undefined : eq(syncRuns.accountId, accountId)))
+      .orderBy(desc(syncRuns.id))
+      .limit(1)
+      .get() ?? null
+  );
 });

@@ -2,20 +2,27 @@
 // (revoke + delete), and an OAuth2Client per account that keeps its refreshed tokens encrypted and
 // flags the account "needs reconnect" when Google answers invalid_grant — never touching its mail.
 // https://developers.google.com/identity/protocols/oauth2#expiration
-import { eq } from 'drizzle-orm';
 import { OAuth2Client, type Credentials } from 'google-auth-library';
 import type { GetTokenResponse } from 'google-auth-library/build/src/auth/oauth2client';
 import type { AppConfig } from '../config';
-import type { Db } from '../db/client';
-import { createAccount, deleteAccount, getAccountByEmail, updateAccount } from '../db/accounts';
-import { accounts, type Account } from '../db/schema';
 import { AccountNotFoundError, AccountTokenRevokedError } from './account-errors';
 import { networkErrorCode, OAuthClientMissingError, oauthClientOptions, runInstalledAppFlow, type InstalledAppFlowOptions } from './oauth';
 import { redactSecrets } from './redact';
 import { SecretBoxError, type SecretBox } from './secret-box';
-import { decryptTokens, encryptTokens, loadTokens, mergeRefreshedTokens, TokenMissingError, type IssuedTokens, type StoredTokens } from './token-store';
+import {
+  decryptTokens,
+  encryptTokens,
+  loadTokens,
+  mergeRefreshedTokens,
+  TokenMissingError,
+  type AccountSignIn,
+  type IssuedTokens,
+  type StoredTokens,
+  type TokenRepository,
+} from './token-store';
 
-export type AuthDeps = { db: Db; config: AppConfig; box: SecretBox };
+/** `tokenRepo`: the accounts and their encrypted tokens, kept by the store (db/tokens.ts tokenRepository(db)). */
+export type AuthDeps = { tokenRepo: TokenRepository; config: AppConfig; box: SecretBox };
 
 export { AccountNotFoundError, AccountTokenRevokedError };
 
@@ -59,22 +66,14 @@ export function scrubAuthError(e: unknown): void {
 }
 
 /** Flags the account: sync stops for it, the UI asks to reconnect, and all its data stays. */
-export function markNeedsReconnect(db: Db, accountId: number, message: string): void {
-  db.orm.update(accounts)
-    .set({ status: 'needs_reconnect', lastError: redactSecrets(message) })
-    .where(eq(accounts.id, accountId))
-    .run();
+export function markNeedsReconnect(repo: TokenRepository, accountId: number, message: string): void {
+  repo.markNeedsReconnect(accountId, redactSecrets(message));
 }
 
-function getAccount(db: Db, accountId: number): Account {
-  const row = db.orm.select().from(accounts).where(eq(accounts.id, accountId)).get();
+function getAccount(repo: TokenRepository, accountId: number): AccountSignIn {
+  const row = repo.account(accountId);
   if (!row) throw new AccountNotFoundError(`account ${accountId} does not exist`);
   return row;
-}
-
-/** Finds an account by address, ignoring case (Gmail addresses are case-insensitive). */
-export function findAccountByEmail(db: Db, email: string): Account | undefined {
-  return getAccountByEmail(db, email) ?? undefined;
 }
 
 const REVOKED_MESSAGE = 'Google no longer accepts this account\'s authorization (invalid_grant): reconnect it; its mirrored mail is kept';
@@ -92,14 +91,14 @@ class AccountOAuth2Client extends OAuth2Client {
   }
 
   protected override async refreshTokenNoCache(refreshToken?: string | null): Promise<GetTokenResponse> {
-    const { db, box } = this.deps;
+    const { tokenRepo, box } = this.deps;
     let current = refreshToken;
     try {
-      const stored = loadTokens(db, box, this.accountId);
+      const stored = loadTokens(tokenRepo, box, this.accountId);
       if (stored?.refresh_token) current = stored.refresh_token;
     } catch (e) {
       if (e instanceof SecretBoxError) {
-        markNeedsReconnect(db, this.accountId, `the stored authorization cannot be read (${e.message}): reconnect the account`);
+        markNeedsReconnect(tokenRepo, this.accountId, `the stored authorization cannot be read (${e.message}): reconnect the account`);
         throw new AccountTokenRevokedError(`the stored authorization cannot be read: reconnect the account`);
       }
       throw e;
@@ -122,20 +121,20 @@ class AccountOAuth2Client extends OAuth2Client {
   }
 
   private persist(usedRefreshToken: string | null | undefined, tokens: Credentials): void {
-    const { db, box } = this.deps;
-    const stored = loadTokens(db, box, this.accountId);
+    const { tokenRepo, box } = this.deps;
+    const stored = loadTokens(tokenRepo, box, this.accountId);
     // Reconnected meanwhile: the fresh access token belongs to the old grant, keep the new one.
     if (!stored || (usedRefreshToken && stored.refresh_token && stored.refresh_token !== usedRefreshToken)) return;
-    mergeRefreshedTokens(db, box, this.accountId, tokens);
+    mergeRefreshedTokens(tokenRepo, box, this.accountId, tokens);
   }
 
   private flagIfStillCurrent(failedRefreshToken: string | null | undefined, message: string): void {
-    const { db, box } = this.deps;
-    db.sqlite.transaction(() => {
-      const stored = loadTokens(db, box, this.accountId);
+    const { tokenRepo, box } = this.deps;
+    tokenRepo.exclusive(() => {
+      const stored = loadTokens(tokenRepo, box, this.accountId);
       if (stored && failedRefreshToken && stored.refresh_token && stored.refresh_token !== failedRefreshToken) return;
-      markNeedsReconnect(db, this.accountId, message);
-    }).immediate();
+      markNeedsReconnect(tokenRepo, this.accountId, message);
+    });
   }
 }
 
@@ -145,14 +144,14 @@ class AccountOAuth2Client extends OAuth2Client {
  * original error is rethrown, scrubbed of secrets, for the caller's error classification.
  */
 export function authorizedClient(deps: AuthDeps, accountId: number): OAuth2Client {
-  const account = getAccount(deps.db, accountId);
+  const account = getAccount(deps.tokenRepo, accountId);
   if (!account.tokenCipher) throw new TokenMissingError(`${account.email} has no stored authorization: reconnect it`);
   let tokens: StoredTokens;
   try {
     tokens = decryptTokens(deps.box, account.tokenCipher);
   } catch (e) {
     if (!(e instanceof SecretBoxError)) throw e;
-    markNeedsReconnect(deps.db, accountId, `the stored authorization cannot be read (${e.message}): reconnect the account`);
+    markNeedsReconnect(deps.tokenRepo, accountId, `the stored authorization cannot be read (${e.message}): reconnect the account`);
     throw new AccountTokenRevokedError(`${account.email}: the stored authorization cannot be read: reconnect the account`);
   }
   // A refresh token works only with the client it was issued to: after the user switched clients it
@@ -161,7 +160,7 @@ export function authorizedClient(deps: AuthDeps, accountId: number): OAuth2Clien
   const { client_id: issuedTo, ...credentials } = tokens;
   if (!deps.config.clientId) throw new OAuthClientMissingError();
   if (issuedTo && issuedTo !== deps.config.clientId) {
-    markNeedsReconnect(deps.db, accountId, `this account was connected with another OAuth client (${issuedTo}) than the one now in use (${deps.config.clientId}): reconnect it; its mirrored mail is kept`);
+    markNeedsReconnect(deps.tokenRepo, accountId, `this account was connected with another OAuth client (${issuedTo}) than the one now in use (${deps.config.clientId}): reconnect it; its mirrored mail is kept`);
     throw new AccountTokenRevokedError(`${account.email} was connected with another OAuth client: reconnect it`);
   }
   const client = new AccountOAuth2Client(deps, accountId);
@@ -175,16 +174,8 @@ export type ConnectedAccount = { accountId: number; email: string; created: bool
  * Stores a fresh token set for an address: a new account, or a reconnect that replaces the token,
  * clears the needs-reconnect flag and keeps every byte of the mirror.
  */
-export function upsertConnectedAccount(deps: Pick<AuthDeps, 'db' | 'box'>, email: string, tokens: IssuedTokens): ConnectedAccount {
-  const { db, box } = deps;
-  const cipher = encryptTokens(box, tokens);
-  return db.sqlite.transaction((): ConnectedAccount => {
-    const existing = findAccountByEmail(db, email);
-    const account = existing ?? createAccount(db, { email });
-    // null, not undefined: updateAccount skips undefined fields, and the old error must go.
-    updateAccount(db, account.id, { tokenCipher: cipher, status: 'active', lastError: null });
-    return { accountId: account.id, email: account.email, created: !existing };
-  }).immediate();
+export function upsertConnectedAccount(deps: Pick<AuthDeps, 'tokenRepo' | 'box'>, email: string, tokens: IssuedTokens): ConnectedAccount {
+  return deps.tokenRepo.saveConnected(email, encryptTokens(deps.box, tokens));
 }
 
 /** The consent flow, then the account stored. */
@@ -204,14 +195,12 @@ export type RemovedAccount = { email: string; revoked: boolean; revokeError?: st
  * `account` is its address or its id.
  */
 export async function removeAccount(deps: AuthDeps, account: string | number): Promise<RemovedAccount> {
-  const row = typeof account === 'number'
-    ? deps.db.orm.select().from(accounts).where(eq(accounts.id, account)).get()
-    : findAccountByEmail(deps.db, account);
+  const row = deps.tokenRepo.account(account);
   if (!row) throw new AccountNotFoundError(`no account ${account}`);
   return removeAccountRow(deps, row);
 }
 
-async function removeAccountRow(deps: AuthDeps, account: Account): Promise<RemovedAccount> {
+async function removeAccountRow(deps: AuthDeps, account: AccountSignIn): Promise<RemovedAccount> {
   let revoked = false;
   let revokeError: string | undefined;
   let token: string | undefined;
@@ -227,7 +216,7 @@ async function removeAccountRow(deps: AuthDeps, account: Account): Promise<Remov
     revoked = r.ok;
     revokeError = r.error;
   }
-  deleteAccount(deps.db, account.id);
+  deps.tokenRepo.deleteAccount(account.id);
   return { email: account.email, revoked, ...(revokeError ? { revokeError } : {}) };
 }
 

@@ -3,10 +3,10 @@
 import type { gmail_v1 } from 'googleapis';
 import type { OAuth2Client } from 'google-auth-library';
 import type { AppConfig } from '../config';
-import type { Db } from '../db/client';
 import type { GmailMethod } from '../../shared/gmail-quota';
 import type { QuotaGovernor } from './quota-governor';
 import type { SecretBox } from './secret-box';
+import type { TokenRepository } from './token-store';
 import { createGmailClient } from './client';
 import { authorizedClient, markNeedsReconnect } from './account-auth';
 import { classifyGmailError, GmailInvalidGrantError, GmailAuthError, GmailTransientError } from './errors';
@@ -23,13 +23,13 @@ export class GmailAccess {
   private readonly unreachable = new Map<number, string>();
 
   constructor(
-    private readonly deps: { db: Db; config: AppConfig; box: SecretBox; governor: QuotaGovernor },
+    private readonly deps: { tokenRepo: TokenRepository; config: AppConfig; box: SecretBox; governor: QuotaGovernor },
   ) {}
 
   client(accountId: number): Entry {
     let e = this.clients.get(accountId);
     if (!e) {
-      const auth = authorizedClient({ db: this.deps.db, config: this.deps.config, box: this.deps.box }, accountId);
+      const auth = authorizedClient(this.deps, accountId);
       e = {
         auth,
         gmail: createGmailClient({ rootUrl: this.deps.config.gmailApiUrl, auth, timeoutMs: this.deps.config.gmailTimeoutMs }),
@@ -97,7 +97,7 @@ export class GmailAccess {
     if (err instanceof GmailTransientError && err.status === undefined) this.unreachable.set(accountId, err.message);
     else this.unreachable.delete(accountId);
     if (err instanceof GmailInvalidGrantError || err instanceof GmailAuthError) {
-      markNeedsReconnect(this.deps.db, accountId, err.message);
+      markNeedsReconnect(this.deps.tokenRepo, accountId, err.message);
       this.forget(accountId);
       throw new AccountNeedsReconnectError(
         'Gmail refused this account\'s token: reconnect the account (its mirrored mail is kept).',

@@ -1,9 +1,6 @@
-// OAuth token sets at rest: encrypted with a SecretBox into accounts.token_cipher. The clear
+// OAuth token sets at rest: encrypted with a SecretBox into the account's token cipher. The clear
 // text exists only in memory; nothing here logs or returns it outside a Credentials object.
-import { eq } from 'drizzle-orm';
 import type { Credentials } from 'google-auth-library';
-import type { Db } from '../db/client';
-import { accounts } from '../db/schema';
 import { registerTokenSecrets } from './oauth';
 import type { SecretBox } from './secret-box';
 
@@ -18,6 +15,29 @@ export type StoredTokens = Pick<Credentials, 'access_token' | 'refresh_token' | 
 
 /** A token set as issued, with the client that issued it when known. */
 export type IssuedTokens = Credentials & { client_id?: string };
+
+/** An account as its sign-in needs it. */
+export type AccountSignIn = { id: number; email: string; tokenCipher: string | null };
+
+/**
+ * Where the accounts and their encrypted token sets are kept. gmail/ never imports the store (DESIGN.md: gmail/ →
+ * no db/): the store implements this (db/tokens.ts tokenRepository) and whoever builds Gmail access passes it in.
+ */
+export interface TokenRepository {
+  /** The account (by id, or by address ignoring case), or null when it does not exist. */
+  account(idOrEmail: number | string): AccountSignIn | null;
+  /** The account's encrypted token set, null when it has none or does not exist. */
+  tokenCipher(accountId: number): string | null;
+  setTokenCipher(accountId: number, cipher: string): void;
+  /** Flags the account: sync stops for it, the UI asks to reconnect, and all its data stays. */
+  markNeedsReconnect(accountId: number, message: string): void;
+  /** A fresh sign-in for an address: a new account, or a reconnect that clears the needs-reconnect flag (mail kept). */
+  saveConnected(email: string, tokenCipher: string): { accountId: number; email: string; created: boolean };
+  /** Deletes the account and everything stored for it. Returns whether it existed. */
+  deleteAccount(accountId: number): boolean;
+  /** Runs fn holding the store's write lock: a read-modify-write of a token other processes may refresh too. */
+  exclusive<T>(fn: () => T): T;
+}
 
 export class TokenMissingError extends Error {
   readonly code = 'AUTH_MISSING';
@@ -47,29 +67,28 @@ export function decryptTokens(box: SecretBox, cipher: string): StoredTokens {
 }
 
 /** The account's decrypted token set, or null when it has none (removed or never connected). */
-export function loadTokens(db: Db, box: SecretBox, accountId: number): StoredTokens | null {
-  const row = db.orm.select({ tokenCipher: accounts.tokenCipher }).from(accounts).where(eq(accounts.id, accountId)).get();
-  if (!row?.tokenCipher) return null;
-  return decryptTokens(box, row.tokenCipher);
+export function loadTokens(repo: TokenRepository, box: SecretBox, accountId: number): StoredTokens | null {
+  const cipher = repo.tokenCipher(accountId);
+  return cipher ? decryptTokens(box, cipher) : null;
 }
 
-export function saveTokens(db: Db, box: SecretBox, accountId: number, tokens: IssuedTokens): void {
-  db.orm.update(accounts).set({ tokenCipher: encryptTokens(box, tokens) }).where(eq(accounts.id, accountId)).run();
+export function saveTokens(repo: TokenRepository, box: SecretBox, accountId: number, tokens: IssuedTokens): void {
+  repo.setTokenCipher(accountId, encryptTokens(box, tokens));
 }
 
 /**
  * Persists a refresh's answer. Google usually omits the refresh token there, so the stored one is
  * kept; read and written in one transaction because several workers may refresh at once.
  */
-export function mergeRefreshedTokens(db: Db, box: SecretBox, accountId: number, fresh: Credentials): StoredTokens | null {
+export function mergeRefreshedTokens(repo: TokenRepository, box: SecretBox, accountId: number, fresh: Credentials): StoredTokens | null {
   registerTokenSecrets(fresh);
-  return db.sqlite.transaction((): StoredTokens | null => {
-    const current = loadTokens(db, box, accountId);
+  return repo.exclusive((): StoredTokens | null => {
+    const current = loadTokens(repo, box, accountId);
     // Removed meanwhile (or disconnected): do not resurrect a token for it.
     if (!current) return null;
     const merged: StoredTokens = { ...current, ...pickStored(fresh) };
     if (!fresh.refresh_token) merged.refresh_token = current.refresh_token;
-    saveTokens(db, box, accountId, merged);
+    saveTokens(repo, box, accountId, merged);
     return merged;
-  }).immediate();
+  });
 }

@@ -4,7 +4,9 @@
 import type { Db } from '../db/client';
 import { getAccount, listAccounts } from '../db/accounts';
 import { listLabels } from '../db/labels';
-import { countProgress, getMessage, listMessages, search, type MessageListRow } from '../db/messages';
+import { countProgress } from '../db/stubs';
+import { getAttachmentLocation, getMessage, listMessages, type MessageListRow } from '../db/message-queries';
+import { search } from '../db/search';
 import type { AccountSummary, LabelSummary, MessageDetail, MessageSummary } from '../../shared/ipc';
 import { InvalidRequestError, NotFoundError } from './errors';
 import type { AttachmentRef } from './services';
@@ -130,25 +132,11 @@ export function getMessageDetail(db: Db, accountId: number, gmailId: string): Me
   };
 }
 
-type AttachmentDbRow = {
-  gmailAttachmentId: string | null;
-  partId: string | null;
-  filename: string | null;
-  mimeType: string | null;
-};
-
 /** The stored attachment, checked to belong to that message of that account. */
 export function getAttachmentRef(db: Db, accountId: number, messageGmailId: string, attachmentId: string): AttachmentRef {
   requireAccount(db, accountId);
   if (!/^\d{1,15}$/.test(attachmentId)) throw new NotFoundError('No such attachment');
-  // Rare (a user click): no statement cache needed.
-  const row = db.sqlite
-    .prepare<unknown[], AttachmentDbRow>(
-      `SELECT a.gmail_attachment_id AS gmailAttachmentId, a.part_id AS partId, a.filename, a.mime_type AS mimeType
-     FROM attachments a JOIN messages m ON m.id = a.message_id
-     WHERE a.id = ? AND m.account_id = ? AND m.gmail_id = ?`,
-    )
-    .get(Number(attachmentId), accountId, messageGmailId);
+  const row = getAttachmentLocation(db, accountId, messageGmailId, Number(attachmentId));
   if (!row) throw new NotFoundError('No such attachment');
   return { accountId, messageGmailId, ...row };
 }

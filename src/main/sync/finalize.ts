@@ -6,7 +6,8 @@ import { updateAccount } from '../db/accounts';
 import { PRIORITY } from '../queues/definitions';
 import type { SyncDeps } from './sync-deps';
 import { syncIntervalMs } from '../settings';
-import { pendingCount } from './sync-store';
+import { hasPendingStubs } from '../db/stubs';
+import { transaction } from '../db';
 
 /** Label counts are compared with Gmail's a few times a day (a labels.get per label: a few units). */
 export const HEALTH_CHECK_EVERY_MS = 6 * 3600 * 1000;
@@ -14,8 +15,8 @@ export const HEALTH_CHECK_EVERY_MS = 6 * 3600 * 1000;
 export async function maybeFinalize(deps: SyncDeps, accountId: number): Promise<boolean> {
   const { db } = deps;
   const run = getActiveRun(db, accountId, ['initial', 'full']);
-  if (!run || !run.listingDone || pendingCount(db, accountId) > 0) return false;
-  const won = db.sqlite.transaction(() => {
+  if (!run || !run.listingDone || hasPendingStubs(db, accountId)) return false;
+  const won = transaction(db, () => {
     if (!claimFinish(db, run.id)) return false;
     if (run.type === 'full') {
       const gone = deleteMessagesNotListed(db, accountId, run.id);
@@ -28,7 +29,7 @@ export async function maybeFinalize(deps: SyncDeps, accountId: number): Promise<
       lastError: null,
     });
     return true;
-  })();
+  });
   if (!won) return false;
   deps.log.info({ accountId, runId: run.id }, 'sync run completed');
   // Counts as Gmail has them at the end of the sync, then replay what changed while it ran.

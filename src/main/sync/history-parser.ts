@@ -3,7 +3,7 @@
 // Each record's own labelIds delta is applied in order; the `message.labelIds` inside a record is not a
 // reliable snapshot of that moment (DESIGN.md), so it is used only as a first guess for a new stub.
 import type { gmail_v1 } from 'googleapis';
-import type { HistoryOp } from '../db/messages';
+import type { HistoryOp } from '../db/history';
 
 /** Compare Gmail history ids as integers: they increase with gaps, and '10' < '9' as strings. */
 export function historyIdGreater(a: string | null | undefined, b: string | null | undefined): boolean {

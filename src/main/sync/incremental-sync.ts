@@ -6,7 +6,7 @@
 import type { gmail_v1 } from 'googleapis';
 import { getAccount } from '../db/accounts';
 import { getActiveRun } from '../db/sync-runs';
-import { applyHistory } from '../db/messages';
+import { applyHistory } from '../db/history';
 import { listLabels } from '../db/labels';
 import { GmailNotFoundError } from '../gmail/errors';
 import { PRIORITY } from '../queues/definitions';

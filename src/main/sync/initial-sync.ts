@@ -19,7 +19,8 @@
 // newest INBOX mail readable within seconds.
 import { getAccount, updateAccount } from '../db/accounts';
 import { addListedIds, createRun, getActiveRun, updateRun } from '../db/sync-runs';
-import { insertStubs } from '../db/messages';
+import { insertStubs, messageExists, pendingOfThread, rootlessPendingStubs } from '../db/stubs';
+import { transaction, type Db } from '../db';
 import { listLabels } from '../db/labels';
 import { reconcileLabels } from './label-reconcile';
 import { syncAllLabels } from './label-sync';
@@ -27,8 +28,6 @@ import { PRIORITY } from '../queues/definitions';
 import type { SyncDeps } from './sync-deps';
 import { enqueueFetch, fetchStrategy, type FetchItem, type FetchStrategy } from './dispatch';
 import { maybeFinalize } from './finalize';
-import type { Db } from '../db/client';
-import type { Statement } from 'better-sqlite3';
 
 const SLICE_MS = 4000;
 const PAGE_SIZE = 500;
@@ -49,42 +48,11 @@ export function parseCursor(s: string | null): ListCursor {
   return { phase: 'inbox' };
 }
 
-type PlanStmts = {
-  pendingOfThread: Statement<[number, string], { gmailId: string; priority: number }>;
-  exists: Statement<[number, string], { n: number }>;
-  rootless: Statement<[number], { gmailId: string; threadId: string; priority: number }>;
-};
-
-const planCache = new WeakMap<Db, PlanStmts>();
-
-function planStmts(db: Db): PlanStmts {
-  let s = planCache.get(db);
-  if (!s) {
-    const q = db.sqlite;
-    s = {
-      pendingOfThread: q.prepare(
-        `SELECT gmail_id AS gmailId, fetch_priority AS priority FROM messages
-          WHERE account_id = ? AND thread_id = ? AND details_fetched = 0`,
-      ),
-      exists: q.prepare('SELECT count(*) AS n FROM messages WHERE account_id = ? AND gmail_id = ?'),
-      // Pending messages of threads whose first message is not stored: no page dispatched them.
-      rootless: q.prepare(
-        `SELECT m.gmail_id AS gmailId, m.thread_id AS threadId, m.fetch_priority AS priority FROM messages m
-          WHERE m.account_id = ? AND m.details_fetched = 0
-            AND NOT EXISTS (SELECT 1 FROM messages r WHERE r.account_id = m.account_id AND r.gmail_id = m.thread_id)
-          ORDER BY m.fetch_priority, m.list_seq`,
-      ),
-    };
-    planCache.set(db, s);
-  }
-  return s;
-}
-
 type Plan = { messages: FetchItem[]; threads: FetchItem[] };
 
 /** One thread, dispatched with what the store knows now: a lone pending message by itself, else the thread. */
 function planThread(db: Db, accountId: number, threadId: string, plan: Plan): void {
-  const pending = planStmts(db).pendingOfThread.all(accountId, threadId);
+  const pending = pendingOfThread(db, accountId, threadId);
   if (pending.length === 0) return;
   const priority = Math.min(...pending.map((p) => p.priority));
   if (pending.length === 1) plan.messages.push({ gmailId: pending[0].gmailId, threadId, priority });
@@ -123,12 +91,11 @@ export function planPage(
   }
   const roots = new Set(page.filter((m) => m.id === m.threadId).map((m) => m.id));
   const seen = new Set<string>();
-  const st = planStmts(db);
   for (const m of page) {
     if (seen.has(m.threadId)) continue;
     seen.add(m.threadId);
     // Its first message still to come: the page that lists it dispatches the whole thread.
-    if (!roots.has(m.threadId) && st.exists.get(accountId, m.threadId)!.n === 0) continue;
+    if (!roots.has(m.threadId) && !messageExists(db, accountId, m.threadId)) continue;
     planThread(db, accountId, m.threadId, plan);
   }
   return plan;
@@ -138,7 +105,7 @@ export function planPage(
 export function planRootless(db: Db, accountId: number): Plan {
   const plan: Plan = { messages: [], threads: [] };
   const byThread = new Map<string, { gmailId: string; threadId: string; priority: number }[]>();
-  for (const r of planStmts(db).rootless.all(accountId)) {
+  for (const r of rootlessPendingStubs(db, accountId)) {
     const t = byThread.get(r.threadId);
     if (t) t.push(r);
     else byThread.set(r.threadId, [r]);
@@ -220,7 +187,7 @@ export async function initialSyncProcessor(data: { accountId: number; mode: 'ini
     const currentRun = run;
 
     // One transaction: the stubs and the checkpoint that says they are there.
-    const { messages, threads } = db.sqlite.transaction(() => {
+    const { messages, threads } = transaction(db, () => {
       insertStubs(
         db,
         accountId,
@@ -247,7 +214,7 @@ export async function initialSyncProcessor(data: { accountId: number; mode: 'ini
         plan.threads.push(...rest.threads);
       }
       return plan;
-    })();
+    });
     run = { ...run, listedCount: base + page.length, listingDone: next === null, pageToken: next ? JSON.stringify(next) : run.pageToken };
     await enqueueFetch(deps, accountId, messages, threads);
     deps.events.emit('sync:progress', { accountId });

@@ -4,7 +4,7 @@
 // Changes that happen while it lists are replayed by the next incremental pass from a historyId taken
 // before listing, and history deltas applied in order converge whatever the starting snapshot.
 import type { SyncDeps } from './sync-deps';
-import { fetchedWithLabel, setLabelMembership } from './sync-store';
+import { fetchedWithLabel, setLabelMembership } from '../db/message-labels';
 
 export async function listLabelMembers(deps: SyncDeps, accountId: number, labelId: string, includeSpamTrash: boolean): Promise<Set<string>> {
   const ids = new Set<string>();
@@ -28,7 +28,7 @@ export async function reconcileLabels(deps: SyncDeps, accountId: number, labelId
     const add = [...remote].filter((id) => !local.has(id));
     const remove = [...local].filter((id) => !remote.has(id));
     if (add.length || remove.length) {
-      deps.db.sqlite.transaction(() => setLabelMembership(deps.db, accountId, labelId, add, remove))();
+      setLabelMembership(deps.db, accountId, labelId, add, remove);
       changed += add.length + remove.length;
     }
   }

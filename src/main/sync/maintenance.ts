@@ -8,7 +8,8 @@ import type { SyncDeps } from './sync-deps';
 import { syncIntervalMs } from '../settings';
 import { reconcileLabels } from './label-reconcile';
 import { refreshLabelCounts } from './label-sync';
-import { pendingCount, rewindHistoryId } from './sync-store';
+import { hasPendingStubs } from '../db/stubs';
+import { rewindHistoryId } from '../db/history';
 import { HEALTH_CHECK_EVERY_MS } from './finalize';
 
 /** An account can run incremental passes once its initial sync is done and it is connected. */
@@ -31,7 +32,7 @@ export async function syncHealthCheckProcessor(data: { accountId: number }, deps
   await refreshLabelCounts(deps, accountId, labels.map((l) => l.id));
   // Only a settled mirror can drift: while stubs wait for details their labels are unknown.
   const drifted =
-    pendingCount(deps.db, accountId) > 0
+    hasPendingStubs(deps.db, accountId)
       ? []
       : listLabels(deps.db, accountId)
           .filter((l) => l.localMessagesTotal !== l.messagesTotal)

@@ -8,12 +8,12 @@
 // is charged as its own call (Gmail does the same); a part that fails for another reason than a 404 is retried on
 // its own, so the governor sees its error.
 import type { Job } from 'bullmq';
-import type { Statement } from 'better-sqlite3';
 import type { gmail_v1 } from 'googleapis';
 import { getAccount } from '../db/accounts';
-import type { Db } from '../db/client';
 import { getActiveRun } from '../db/sync-runs';
-import { saveMessageDetails, deleteMessagesByGmailId, type ParsedMessage } from '../db/messages';
+import { saveMessageDetails, deleteMessagesByGmailId, type ParsedMessage } from '../db/message-details';
+import { filterPending, hasPendingStubs, messageExists, pendingOfThread, threadHasFetched } from '../db/stubs';
+import { transaction } from '../db';
 import { QUOTA_PROFILES } from '../../shared/gmail-quota';
 import { PRIORITY } from '../queues/definitions';
 import { parseGmailMessage } from './parse-message';
@@ -21,7 +21,6 @@ import { GmailNotFoundError } from '../gmail/errors';
 import { batchGet, batchPartError, RECOMMENDED_BATCH_PARTS } from '../gmail/batch';
 import { callPriority, governorPacing } from '../gmail/quota-governor';
 import type { SyncDeps } from './sync-deps';
-import { filterPending, pendingOfThread } from './sync-store';
 import { maybeFinalize } from './finalize';
 import { chunk, mapLimit } from './map-limit';
 import { fetchStrategy } from './dispatch';
@@ -36,29 +35,6 @@ const inFlight = new Map<number, { ids: Set<string>; threads: Set<string> }>();
 
 /** Order in which jobs started in this process: the governor serves an older job's requests first. */
 let jobSeq = 0;
-
-type Stmts = {
-  exists: Statement<[number, string], { n: number }>;
-  anyPending: Statement<[number], { n: number }>;
-  fetchedOfThread: Statement<[number, string], { n: number }>;
-};
-const cache = new WeakMap<Db, Stmts>();
-
-function stmts(db: Db): Stmts {
-  let s = cache.get(db);
-  if (!s) {
-    s = {
-      exists: db.sqlite.prepare('SELECT count(*) AS n FROM messages WHERE account_id = ? AND gmail_id = ?'),
-      // Stops at the first row (the pending index), unlike a count of every pending stub.
-      anyPending: db.sqlite.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM messages WHERE account_id = ? AND details_fetched = 0 LIMIT 1)'),
-      fetchedOfThread: db.sqlite.prepare(
-        'SELECT count(*) AS n FROM (SELECT 1 FROM messages WHERE account_id = ? AND thread_id = ? AND details_fetched = 1 LIMIT 1)',
-      ),
-    };
-    cache.set(db, s);
-  }
-  return s;
-}
 
 export async function messageBatchProcessor(
   data: { accountId: number; gmailIds: string[]; threadIds: string[] },
@@ -91,16 +67,16 @@ export async function messageBatchProcessor(
   for (const threadId of data.threadIds) {
     // Another job of this process is fetching the whole thread: it brings these messages too.
     if (claims.threads.has(threadId)) continue;
-    const listed = pendingOfThread(db, accountId, threadId);
+    const listed = pendingOfThread(db, accountId, threadId).map((p) => p.gmailId);
     const pending = listed.filter((id) => !claims.ids.has(id));
     if (pending.length === 0) continue;
     // Mirrored already, or being fetched by another job right now: either way not to be fetched again.
-    const partial = pending.length < listed.length || stmts(db).fetchedOfThread.get(accountId, threadId)!.n > 0;
+    const partial = pending.length < listed.length || threadHasFetched(db, accountId, threadId);
     let whole = strategy === 'threads';
     if (strategy === 'auto' && !partial) {
       whole =
         costs['threads.get'] <= pending.length * costs['messages.get'] ||
-        (listingOpen && pending[0] !== threadId && stmts(db).exists.get(accountId, threadId)!.n === 0);
+        (listingOpen && pending[0] !== threadId && !messageExists(db, accountId, threadId));
     }
     if (whole) {
       claims.threads.add(threadId);
@@ -204,10 +180,10 @@ export async function messageBatchProcessor(
     // While an initial/full sync is running, messages a thread brings that the listing has not reached
     // yet are stored at once (the listing will find them fetched); otherwise only known rows are updated,
     // so a message deleted by a newer incremental pass is never brought back.
-    db.sqlite.transaction(() => {
+    transaction(db, () => {
       saveMessageDetails(db, accountId, parsed, { insertMissing: !!run });
       if (dropped.length) deleteMessagesByGmailId(db, accountId, dropped);
-    })();
+    });
   } finally {
     for (const id of mine.ids) claims.ids.delete(id);
     for (const t of mine.threads) claims.threads.delete(t);
@@ -215,6 +191,6 @@ export async function messageBatchProcessor(
   deps.events.emit('sync:progress', { accountId });
   deps.events.emit('messages:changed', { accountId });
   // maybeFinalize reads the run and counts every pending stub: only worth it once none is left.
-  if (stmts(db).anyPending.get(accountId)!.n === 0) await maybeFinalize(deps, accountId);
+  if (!hasPendingStubs(db, accountId)) await maybeFinalize(deps, accountId);
   return { fetched: parsed.length, dropped: dropped.length };
 }

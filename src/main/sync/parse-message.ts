@@ -9,7 +9,7 @@
 // instead of data. format=raw is the whole RFC 822 message in base64url: parsed with postal-mime.
 import type { gmail_v1 } from 'googleapis';
 import PostalMime from 'postal-mime';
-import type { ParsedAttachment, ParsedMessage } from '../db/messages';
+import type { ParsedAttachment, ParsedMessage } from '../db/message-details';
 import { decodeBytes, repairC1 } from './mime/charset';
 import { decodeHeaderValue, parseHeaderParams, stripNul } from './mime/headers';
 import { decodeHtmlEntities, htmlToText } from './mime/html-text';

@@ -3,11 +3,13 @@
 // cannot help until space is freed, and the failure could not even be recorded in the store, so the workers
 // remember it in memory and `sync --wait` stops with one clear line: the store stays consistent (each batch is
 // one transaction) and the next sync resumes from it. Redis' AOF rule: https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/
-import { DiskFullError, toStoreError } from '../db/errors';
+// The store's errors arrive mapped already (every repository goes through db's guarded()): a full disk under SQLite
+// is a DiskFullError here.
+import { DiskFullError } from '../db/errors';
 
 /** Why storage refused a write, in words for the user, or null when `e` is not a storage failure. */
 export function storageFailure(e: unknown): string | null {
-  if (toStoreError(e) instanceof DiskFullError) return 'the disk holding the mailbox database is full';
+  if (e instanceof DiskFullError) return 'the disk holding the mailbox database is full';
   const code = e && typeof e === 'object' ? (e as { code?: unknown }).code : undefined;
   const message = e instanceof Error ? e.message : String(e);
   if (code === 'ENOSPC' || /no space left on device/i.test(message)) return 'the disk holding the data folder is full';

@@ -4,7 +4,7 @@ import { getAccount, listAccounts } from '../db/accounts';
 import { getActiveRun } from '../db/sync-runs';
 import { PRIORITY } from '../queues/definitions';
 import type { SyncDeps } from './sync-deps';
-import { allPending, pendingCount } from './sync-store';
+import { allPendingStubs, hasPendingStubs } from '../db/stubs';
 import { enqueueFetch, type FetchItem } from './dispatch';
 import { maybeFinalize } from './finalize';
 
@@ -53,13 +53,13 @@ export class SyncController {
    */
   async resumeFetching(accountId: number): Promise<number> {
     const { db, queues } = this.deps;
-    if (pendingCount(db, accountId) === 0) {
+    if (!hasPendingStubs(db, accountId)) {
       await maybeFinalize(this.deps, accountId);
       return 0;
     }
     if (await queues.hasJobs('messageBatch', accountId)) return 0;
     const acct = getAccount(db, accountId);
-    const pending = allPending(db, accountId);
+    const pending = allPendingStubs(db, accountId);
     const items: FetchItem[] = pending.map((p) => ({ gmailId: p.gmailId, threadId: p.threadId, priority: p.priority }));
     const threads = acct?.fetchStrategy === 'threads';
     await enqueueFetch(this.deps, accountId, threads ? [] : items, threads ? items : []);

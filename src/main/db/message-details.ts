@@ -1,0 +1,201 @@
+// Message details from messages.get/threads.get, written a batch at a time in one transaction: the sync's hot write
+// path, so every statement is prepared once per connection.
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from './client';
+import { guarded, historyIdToBigInt, inTransaction, preparedPerConnection } from './internal';
+import { replaceLabels } from './message-labels';
+import { attachments, messages, type Attachment } from './schema';
+
+/** Attachment metadata; the data is fetched on demand with messages.attachments.get. */
+export type ParsedAttachment = Omit<Attachment, 'id' | 'messageId'>;
+
+/** A Gmail message as the parser (src/main/sync/parse-message.ts) hands it to the store. */
+export type ParsedMessage = {
+  gmailId: string;
+  threadId: string;
+  labelIds: string[];
+  /** Decimal string; compare as BigInt. */
+  historyId: string | null;
+  /** ms since epoch (Gmail's internalDate). */
+  internalDate: number | null;
+  sizeEstimate: number | null;
+  snippet: string | null;
+  subject: string | null;
+  from: string | null;
+  to: string | null;
+  cc: string | null;
+  date: string | null;
+  messageIdHeader: string | null;
+  references: string | null;
+  /** Plain text; for HTML-only messages a text rendition, so search finds them. */
+  textBody: string | null;
+  htmlBody: string | null;
+  attachments: ParsedAttachment[];
+  /** Why parsing failed (the rest is what could be read), null when it did not. */
+  parseError: string | null;
+};
+
+export type SaveDetailsResult = { written: number; skipped: number };
+
+const ph = <N extends string>(name: N) => sql.placeholder(name);
+
+/** The detail columns, each bound to the placeholder of the same name (see detailParams). */
+const detailColumns = {
+  threadId: sql<string>`${ph('threadId')}`,
+  internalDate: sql<number>`${ph('internalDate')}`,
+  historyId: sql<string>`${ph('historyId')}`,
+  sizeEstimate: sql<number>`${ph('sizeEstimate')}`,
+  snippet: sql<string>`${ph('snippet')}`,
+  subject: sql<string>`${ph('subject')}`,
+  fromAddr: sql<string>`${ph('from')}`,
+  toAddr: sql<string>`${ph('to')}`,
+  ccAddr: sql<string>`${ph('cc')}`,
+  dateHeader: sql<string>`${ph('date')}`,
+  messageIdHeader: sql<string>`${ph('messageIdHeader')}`,
+  referencesHeader: sql<string>`${ph('references')}`,
+  textBody: sql<string>`${ph('textBody')}`,
+  htmlBody: sql<string>`${ph('htmlBody')}`,
+  parseError: sql<string>`${ph('parseError')}`,
+  updatedAt: sql<Date>`${ph('now')}`,
+  detailsFetched: true,
+};
+
+const statements = preparedPerConnection((orm) => ({
+  find: orm
+    .select({ id: messages.id, labelsHistoryId: messages.labelsHistoryId })
+    .from(messages)
+    .where(and(eq(messages.accountId, ph('accountId')), eq(messages.gmailId, ph('gmailId'))))
+    .prepare(),
+  update: orm
+    .update(messages)
+    .set({ ...detailColumns, labelsHistoryId: sql`coalesce(${ph('labelsHistoryId')}, ${messages.labelsHistoryId})` })
+    .where(eq(messages.id, ph('id')))
+    .prepare(),
+  insert: orm
+    .insert(messages)
+    .values({
+      ...detailColumns,
+      accountId: ph('accountId'),
+      gmailId: ph('gmailId'),
+      fetchPriority: 2,
+      listSeq: 0,
+      labelsHistoryId: sql`${ph('labelsHistoryId')}`,
+    })
+    .prepare(),
+  deleteAttachments: orm.delete(attachments).where(eq(attachments.messageId, ph('messageId'))).prepare(),
+  insertAttachment: orm
+    .insert(attachments)
+    .values({
+      messageId: ph('messageId'),
+      gmailAttachmentId: ph('gmailAttachmentId'),
+      partId: ph('partId'),
+      filename: ph('filename'),
+      mimeType: ph('mimeType'),
+      size: ph('size'),
+      contentId: ph('contentId'),
+    })
+    .prepare(),
+  delete: orm
+    .delete(messages)
+    .where(and(eq(messages.accountId, ph('accountId')), eq(messages.gmailId, ph('gmailId'))))
+    .prepare(),
+}));
+
+const int = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : null);
+
+function detailParams(item: ParsedMessage, now: number) {
+  return {
+    threadId: item.threadId,
+    // A fetched message is always listed; Gmail always sends internalDate, 0 only guards bad input.
+    internalDate: int(item.internalDate) ?? 0,
+    historyId: item.historyId ?? null,
+    sizeEstimate: int(item.sizeEstimate),
+    snippet: item.snippet ?? null,
+    subject: item.subject ?? null,
+    from: item.from ?? null,
+    to: item.to ?? null,
+    cc: item.cc ?? null,
+    date: item.date ?? null,
+    messageIdHeader: item.messageIdHeader ?? null,
+    references: item.references ?? null,
+    textBody: item.textBody ?? null,
+    htmlBody: item.htmlBody ?? null,
+    parseError: item.parseError ?? null,
+    now,
+  };
+}
+
+function replaceAttachments(db: Db, messageId: number, list: readonly ParsedAttachment[]): void {
+  const s = statements(db);
+  s.deleteAttachments.run({ messageId });
+  for (const a of list) {
+    s.insertAttachment.run({
+      messageId,
+      gmailAttachmentId: a.gmailAttachmentId ?? null,
+      partId: a.partId ?? null,
+      filename: a.filename ?? null,
+      mimeType: a.mimeType ?? null,
+      size: int(a.size),
+      contentId: a.contentId ?? null,
+    });
+  }
+}
+
+/**
+ * Writes fetched details in one transaction. Labels are replaced by the fetched set unless the
+ * stored labels_history_id is newer than the message's historyId: then a concurrent incremental
+ * pass already applied later label changes, and the fetched set is stale. Rows that do not exist
+ * (deleted meanwhile) are inserted only with insertMissing.
+ */
+export const saveMessageDetails = guarded(function saveMessageDetails(
+  db: Db,
+  accountId: number,
+  items: readonly ParsedMessage[],
+  options: { insertMissing: boolean },
+): SaveDetailsResult {
+  const s = statements(db);
+  return inTransaction(db, () => {
+    const now = Date.now();
+    let written = 0;
+    let skipped = 0;
+    for (const item of items) {
+      if (!item.gmailId) {
+        skipped++;
+        continue;
+      }
+      const existing = s.find.get({ accountId, gmailId: item.gmailId });
+      const params = detailParams(item, now);
+      const fetchedHistory = historyIdToBigInt(item.historyId);
+      let messageId: number;
+      let takeLabels: boolean;
+      if (existing) {
+        const storedHistory = historyIdToBigInt(existing.labelsHistoryId);
+        // Without a comparable fetched historyId the stored (history-applied) labels win.
+        takeLabels = storedHistory === null || (fetchedHistory !== null && storedHistory <= fetchedHistory);
+        messageId = existing.id;
+        s.update.run({ ...params, id: messageId, labelsHistoryId: takeLabels ? (item.historyId ?? null) : null });
+      } else if (options.insertMissing) {
+        takeLabels = true;
+        const labelsHistoryId = fetchedHistory === null ? null : item.historyId;
+        messageId = Number(s.insert.run({ ...params, accountId, gmailId: item.gmailId, labelsHistoryId }).lastInsertRowid);
+      } else {
+        skipped++;
+        continue;
+      }
+      if (takeLabels) replaceLabels(db, accountId, messageId, Array.isArray(item.labelIds) ? item.labelIds : []);
+      replaceAttachments(db, messageId, Array.isArray(item.attachments) ? item.attachments : []);
+      written++;
+    }
+    return { written, skipped };
+  });
+});
+
+/** Deletes messages (and their labels, attachments, index entries). Returns how many existed. */
+export const deleteMessagesByGmailId = guarded(function deleteMessagesByGmailId(db: Db, accountId: number, ids: readonly string[]): number {
+  const s = statements(db);
+  return inTransaction(db, () => {
+    let n = 0;
+    for (const gmailId of ids) n += s.delete.run({ accountId, gmailId }).changes;
+    return n;
+  });
+});
