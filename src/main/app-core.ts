@@ -2,7 +2,7 @@
 // The Electron shell, the browser host and the CLI all start the app through here.
 import type { AppConfig } from './config';
 import { openDatabase, type Db } from './db/client';
-import { DatabaseDamagedError } from './db/errors';
+import { DatabaseDamagedError, StoreNotDamagedError } from './db/errors';
 import { damageRecorded, recordDamage, recordedDamage, storeProblems, damageMessage } from './db/store-health';
 import type { RestoredAccount } from './db/accounts';
 import { restoreAccounts } from './db/accounts';
@@ -19,6 +19,8 @@ import { SyncController } from './sync/sync-controller';
 import type { SyncDeps } from './sync/sync-deps';
 import { createLogger, errorText, type Logger } from './log';
 import { DataDirLock } from './data-dir-lock';
+import { AccountNotFoundError } from './gmail/account-errors';
+import { NotFoundError } from './ipc/errors';
 import type { AppServices, AttachmentRef, CoreEventMap, CoreEventName } from './ipc/services';
 import type { ClientStatus, Settings, SyncStatus, SyncPhase, IpcErrorCode } from '../shared/ipc';
 import { connectAccount, removeAccount } from './gmail/account-auth';
@@ -55,11 +57,6 @@ const REBUILD_IN_APP =
 /** What happened to the store, and the way out the app offers. */
 function damageAdvice(damage: DatabaseDamagedError): string {
   return `${damage.message.replace(/[.\s]+$/, '')}. ${REBUILD_IN_APP}`;
-}
-
-/** A rebuild was asked of a store that checks out healthy. */
-export class StoreNotDamagedError extends Error {
-  readonly code = 'STORE_NOT_DAMAGED';
 }
 
 /** The store, and everything built over it (replaced together when a damaged store is set aside). */
@@ -216,7 +213,7 @@ export class AppCore implements AppServices {
 
   /** What the UI shows of every account while the store is damaged: that, and what to do. */
   private damagedStatus(accountId: number, damage: DatabaseDamagedError): SyncStatus {
-    if (!getAccount(this.db, accountId)) throw Object.assign(new Error(`no account with id ${accountId}`), { code: 'NOT_FOUND' });
+    if (!getAccount(this.db, accountId)) throw new AccountNotFoundError(`no account with id ${accountId}`);
     return {
       accountId,
       phase: 'error',
@@ -234,7 +231,7 @@ export class AppCore implements AppServices {
 
   private storedStatus(accountId: number): SyncStatus {
     const acct = getAccount(this.db, accountId);
-    if (!acct) throw Object.assign(new Error(`no account with id ${accountId}`), { code: 'NOT_FOUND' });
+    if (!acct) throw new AccountNotFoundError(`no account with id ${accountId}`);
     const s = accountSyncStatus(this.db, acct);
     let meter = this.meters.get(accountId);
     if (!meter) this.meters.set(accountId, (meter = new RateMeter()));
@@ -271,7 +268,7 @@ export class AppCore implements AppServices {
 
   async fetchAttachment(ref: AttachmentRef): Promise<Uint8Array> {
     if (!ref.gmailAttachmentId) {
-      throw Object.assign(new Error('this attachment has no Gmail attachment id'), { code: 'NOT_FOUND' });
+      throw new NotFoundError('this attachment has no Gmail attachment id');
     }
     const res = await this.deps.gmail.call(ref.accountId, 'messages.attachments.get', (g) =>
       g.users.messages.attachments.get({ userId: 'me', messageId: ref.messageGmailId, id: ref.gmailAttachmentId! }),

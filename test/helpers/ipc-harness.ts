@@ -15,7 +15,8 @@ import { setLabelCounts, upsertLabels, type GmailLabel } from '../../src/main/db
 import { countProgress, saveMessageDetails, type ParsedMessage } from '../../src/main/db/messages';
 import type { AppServices, AttachmentRef, CoreEventMap, CoreEventName } from '../../src/main/ipc/services';
 import { resolveConfig, type AppConfig } from '../../src/main/config';
-import { OAuthClientMissingError, runInstalledAppFlow } from '../../src/main/gmail/oauth';
+import { OAuthAbortedError, OAuthClientMissingError, runInstalledAppFlow } from '../../src/main/gmail/oauth';
+import { GmailNotFoundError } from '../../src/main/gmail/errors';
 import { OAuthClientStore } from '../../src/main/gmail/oauth-client-store';
 import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
 import type { Settings, SyncStatus } from '../../src/shared/ipc';
@@ -36,10 +37,6 @@ export type Harness = {
   };
   close(): Promise<void>;
 };
-
-export class HarnessAbortError extends Error {
-  readonly code = 'OAUTH_ABORTED';
-}
 
 export type HarnessOptions = {
   /** A file database in the temp folder instead of ':memory:'. */
@@ -102,7 +99,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       const port = (server.address() as AddressInfo).port;
       try {
         return await new Promise<{ email: string }>((resolve, reject) => {
-          signal.addEventListener('abort', () => reject(new HarnessAbortError('connecting was cancelled')), { once: true });
+          signal.addEventListener('abort', () => reject(new OAuthAbortedError()), { once: true });
           server.on('request', (_req, res) => {
             res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>Connected</title><p>Connected.</p>');
             createAccount(db, { email });
@@ -148,7 +145,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
 
     async fetchAttachment(ref: AttachmentRef) {
       const data = ref.gmailAttachmentId ? services.attachmentData.get(ref.gmailAttachmentId) : undefined;
-      if (!data) throw Object.assign(new Error('attachment not found in Gmail'), { code: 'NOT_FOUND' });
+      if (!data) throw new GmailNotFoundError('attachment not found in Gmail', { status: 404 });
       return data;
     },
 

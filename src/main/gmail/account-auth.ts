@@ -9,7 +9,7 @@ import type { AppConfig } from '../config';
 import type { Db } from '../db/client';
 import { createAccount, deleteAccount, getAccountByEmail, updateAccount } from '../db/accounts';
 import { accounts, type Account } from '../db/schema';
-import { AccountNotFoundError, AccountTokenRevokedError } from './account-errors';
+import { AccountNeedsReconnectError, AccountNotFoundError } from './account-errors';
 import { networkErrorCode, OAuthClientMissingError, oauthClientOptions, runInstalledAppFlow, type InstalledAppFlowOptions } from './oauth';
 import { redactSecrets } from './redact';
 import { SecretBoxError, type SecretBox } from './secret-box';
@@ -17,7 +17,7 @@ import { decryptTokens, encryptTokens, loadTokens, mergeRefreshedTokens, TokenMi
 
 export type AuthDeps = { db: Db; config: AppConfig; box: SecretBox };
 
-export { AccountNotFoundError, AccountTokenRevokedError };
+export { AccountNeedsReconnectError, AccountNotFoundError };
 
 const REVOKE_TIMEOUT_MS = 10_000;
 
@@ -100,7 +100,7 @@ class AccountOAuth2Client extends OAuth2Client {
     } catch (e) {
       if (e instanceof SecretBoxError) {
         markNeedsReconnect(db, this.accountId, `the stored authorization cannot be read (${e.message}): reconnect the account`);
-        throw new AccountTokenRevokedError(`the stored authorization cannot be read: reconnect the account`);
+        throw new AccountNeedsReconnectError(`the stored authorization cannot be read: reconnect the account`);
       }
       throw e;
     }
@@ -153,7 +153,7 @@ export function authorizedClient(deps: AuthDeps, accountId: number): OAuth2Clien
   } catch (e) {
     if (!(e instanceof SecretBoxError)) throw e;
     markNeedsReconnect(deps.db, accountId, `the stored authorization cannot be read (${e.message}): reconnect the account`);
-    throw new AccountTokenRevokedError(`${account.email}: the stored authorization cannot be read: reconnect the account`);
+    throw new AccountNeedsReconnectError(`${account.email}: the stored authorization cannot be read: reconnect the account`);
   }
   // A refresh token works only with the client it was issued to: after the user switched clients it
   // would fail at the token endpoint anyway (unauthorized_client), so say so without sending it there.
@@ -162,7 +162,7 @@ export function authorizedClient(deps: AuthDeps, accountId: number): OAuth2Clien
   if (!deps.config.clientId) throw new OAuthClientMissingError();
   if (issuedTo && issuedTo !== deps.config.clientId) {
     markNeedsReconnect(deps.db, accountId, `this account was connected with another OAuth client (${issuedTo}) than the one now in use (${deps.config.clientId}): reconnect it; its mirrored mail is kept`);
-    throw new AccountTokenRevokedError(`${account.email} was connected with another OAuth client: reconnect it`);
+    throw new AccountNeedsReconnectError(`${account.email} was connected with another OAuth client: reconnect it`);
   }
   const client = new AccountOAuth2Client(deps, accountId);
   client.setCredentials(credentials);

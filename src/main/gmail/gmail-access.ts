@@ -9,11 +9,8 @@ import type { QuotaGovernor } from './quota-governor';
 import type { SecretBox } from './secret-box';
 import { createGmailClient } from './client';
 import { authorizedClient, markNeedsReconnect } from './account-auth';
+import { AccountNeedsReconnectError } from './account-errors';
 import { classifyGmailError, GmailInvalidGrantError, GmailAuthError, GmailTransientError } from './errors';
-
-export class AccountNeedsReconnectError extends Error {
-  readonly code = 'AUTH_REVOKED';
-}
 
 type Entry = { auth: OAuth2Client; gmail: gmail_v1.Gmail };
 
@@ -61,7 +58,9 @@ export class GmailAccess {
    */
   async call<T>(accountId: number, method: GmailMethod, fn: (gmail: gmail_v1.Gmail) => Promise<T>, units?: number): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const { gmail, auth } = this.authorized(accountId);
+      // A stored token that cannot be used (unreadable, another client's) throws AccountNeedsReconnectError here,
+      // the account flagged by authorizedClient().
+      const { gmail, auth } = this.client(accountId);
       try {
         const result = await this.deps.governor.call(String(accountId), method, () => fn(gmail), units === undefined ? undefined : { units });
         this.unreachable.delete(accountId);
@@ -78,17 +77,6 @@ export class GmailAccess {
         }
         this.fail(accountId, err);
       }
-    }
-  }
-
-  /** client(), with a stored token that cannot be used (unreadable, another client's) as AccountNeedsReconnectError. */
-  private authorized(accountId: number): Entry {
-    try {
-      return this.client(accountId);
-    } catch (e) {
-      // authorizedClient() has flagged the account already; the processors stop retrying on this class.
-      if ((e as { code?: unknown }).code === 'AUTH_REVOKED') throw new AccountNeedsReconnectError((e as Error).message);
-      throw e;
     }
   }
 

@@ -6,6 +6,7 @@ import type { Db } from '../db/client';
 import { accounts } from '../db/schema';
 import { registerTokenSecrets } from './oauth';
 import type { SecretBox } from './secret-box';
+import { MailmirrorError } from '../errors';
 
 /**
  * What is kept of a token set: no id_token (it carries the user's identity claims, unused), and
@@ -19,8 +20,9 @@ export type StoredTokens = Pick<Credentials, 'access_token' | 'refresh_token' | 
 /** A token set as issued, with the client that issued it when known. */
 export type IssuedTokens = Credentials & { client_id?: string };
 
-export class TokenMissingError extends Error {
+export class TokenMissingError extends MailmirrorError {
   readonly code = 'AUTH_MISSING';
+  readonly ipcCode = 'AUTH_EXPIRED';
 }
 
 function pickStored(tokens: IssuedTokens): StoredTokens {

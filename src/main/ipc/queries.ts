@@ -6,6 +6,7 @@ import { getAccount, listAccounts } from '../db/accounts';
 import { listLabels } from '../db/labels';
 import { countProgress, getMessage, listMessages, search, type MessageListRow } from '../db/messages';
 import type { AccountSummary, LabelSummary, MessageDetail, MessageSummary } from '../../shared/ipc';
+import { AccountNotFoundError } from '../gmail/account-errors';
 import { InvalidRequestError, NotFoundError } from './errors';
 import type { AttachmentRef } from './services';
 
@@ -14,7 +15,7 @@ export type MessagePage = { messages: MessageSummary[]; nextCursor: string | nul
 const ms = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
 
 export function requireAccount(db: Db, accountId: number): void {
-  if (!getAccount(db, accountId)) throw new NotFoundError(`No account with id ${accountId}`);
+  if (!getAccount(db, accountId)) throw new AccountNotFoundError(`No account with id ${accountId}`);
 }
 
 export function listAccountSummaries(db: Db): AccountSummary[] {
