@@ -48,7 +48,10 @@ export class QuotaExhaustedError extends GmailError {
   }
 }
 
-/** 401 that survived google-auth-library's one refresh-and-retry: the account needs attention. */
+/**
+ * 401 (or the token endpoint refusing the OAuth client). Not `retryable`: the governor sends a request once more after
+ * a 401, the token refreshed first; a second one flags the account.
+ */
 export class GmailAuthError extends GmailError {
   readonly code = 'AUTH_EXPIRED';
   readonly ipcCode = 'AUTH_EXPIRED';

@@ -44,7 +44,7 @@
 // owns the retry policy for one request's answers.
 import type { Redis } from 'ioredis';
 import { QUOTA_PROFILES, type GmailMethod, type QuotaProfile } from '../../shared/gmail-quota';
-import { classifyGmailError, GmailRateLimitError, type GmailError } from './errors';
+import { classifyGmailError, GmailAuthError, GmailRateLimitError, type GmailError } from './errors';
 import { abortReason, InFlightLimit, priorityOf, sleep, Turn } from './quota-order';
 import { governorPacing, type PacingOptions } from './quota-pacing';
 import { defineQuotaScripts, type GovernorRedis } from './quota-scripts';
@@ -78,6 +78,19 @@ export type QuotaGovernorOptions = PacingOptions & {
   /** First backoff step; doubles per attempt up to 32 s, full jitter. Default 500 ms. */
   backoffBaseMs?: number;
 };
+
+export type CallOptions = {
+  /** Units the call costs (default: the method's); k times the method's cost is a batch of k parts. */
+  units?: number;
+  signal?: AbortSignal;
+  /**
+   * The request was sent already, as a part of a batch (Gmail answers each part on its own), and answered with this
+   * error: that was its first attempt. Whether and when it goes again is decided as for any answer.
+   */
+  answeredInBatch?: GmailError;
+};
+
+type RetryState = { tokenRetried: boolean };
 
 export type QuotaStats = { calls: number; units: number; rateLimited: number; retries: number; waitedMs: number };
 
@@ -123,17 +136,11 @@ export class QuotaGovernor {
 
   /**
    * Takes `units` (default: the method's cost) for the account, waits for a free in-flight slot, runs fn, classifies
-   * errors. Rate-limit and transient failures are retried up to maxAttempts; others are thrown at once as a
-   * GmailError subclass. Units of a failed call are not refunded: Gmail charges them. `units` of k times the
-   * method's cost stand for a batch of k parts of that method, which takes k in-flight slots (at most all) when
-   * paced: Gmail may run the parts as concurrent requests of the user.
+   * errors, and retries by the one retry policy of a Gmail request (see retryAfter). Units of a failed call are not
+   * refunded: Gmail charges them. `units` of k times the method's cost stand for a batch of k parts of that method,
+   * which takes k in-flight slots (at most all) when paced: Gmail may run the parts as concurrent requests of the user.
    */
-  async call<T>(
-    account: string,
-    method: GmailMethod,
-    fn: () => Promise<T>,
-    opts: { units?: number; signal?: AbortSignal } = {},
-  ): Promise<T> {
+  async call<T>(account: string, method: GmailMethod, fn: () => Promise<T>, opts: CallOptions = {}): Promise<T> {
     const units = opts.units ?? this.profile.costs[method];
     // More units than the method costs: a batch of that many parts.
     const parts = Math.max(1, Math.round(units / Math.max(1, this.profile.costs[method])));
@@ -141,7 +148,14 @@ export class QuotaGovernor {
     const stats = this.statsFor(account);
     const limit = this.limitFor(account);
     const priority = priorityOf(method);
-    for (let attempt = 1; ; attempt++) {
+    const state: RetryState = { tokenRetried: false };
+    let attempt = 1;
+    if (opts.answeredInBatch) {
+      // Its first attempt was a part of a batch: the answer is weighed like any other, within the same attempts.
+      await this.retryAfter(account, opts.answeredInBatch, attempt, state, { stats, limit, signal, inBatch: true });
+      attempt++;
+    }
+    for (; ; attempt++) {
       if (signal?.aborted) throw abortReason(signal);
       // The slot is taken before the units, so a request leaves as soon as its units are granted: units taken and
       // then held while waiting for a slot would reach Gmail later, bunched, and break the sliding-window bound.
@@ -163,22 +177,45 @@ export class QuotaGovernor {
         release();
       }
       if (outcome.ok) return outcome.value;
-      const error = outcome.error;
-      if (error instanceof GmailRateLimitError) {
-        this.count(stats, 'rateLimited', 1);
-        // Recorded even on the last attempt: Gmail's answer concerns every process using this account.
+      await this.retryAfter(account, outcome.error, attempt, state, { stats, limit, signal, inBatch: false });
+    }
+  }
+
+  /**
+   * The retry policy of one Gmail request (BullMQ's job attempts are the only other layer): throws `error` when the
+   * request is not to be sent again, else waits until it may be. Rate-limit and transient answers are retried up to
+   * maxAttempts, a rate limit after the pause it records for every process, a transient failure after a backoff. A
+   * 401 is sent again once, at once: the access token may have died before its expiry (a server-side reset, a skewed
+   * clock) and the caller's OAuth client refreshes it first (GmailAccess marks it expired); a second 401 is thrown
+   * (DESIGN.md: "401 refreshes the token once, then flags the account"). Anything else is thrown at once.
+   */
+  private async retryAfter(
+    account: string, error: GmailError, attempt: number, state: RetryState,
+    ctx: { stats: QuotaStats; limit: InFlightLimit; signal?: AbortSignal; inBatch: boolean },
+  ): Promise<void> {
+    const { stats, limit, signal } = ctx;
+    if (error instanceof GmailRateLimitError) {
+      this.count(stats, 'rateLimited', 1);
+      // Recorded even on the last attempt: Gmail's answer concerns every process using this account. Not for a part of
+      // a batch: its parts are answered together, one episode, recorded if the part's own resend is refused again.
+      if (!ctx.inBatch) {
         await this.penalize(account, error, attempt);
         if (error.reason === 'concurrent') limit.lower(this.windowMs);
       }
-      if (!error.retryable || attempt >= this.maxAttempts) throw error;
-      this.count(stats, 'retries', 1);
-      if (!(error instanceof GmailRateLimitError)) {
-        const ms = this.backoff(attempt);
-        await sleep(ms, signal);
-        this.count(stats, 'waitedMs', ms);
-      }
-      // After a rate-limit answer the pause lives in Redis: the next take() waits for it, in every process.
     }
+    if (error instanceof GmailAuthError && error.status === 401) {
+      if (state.tokenRetried) throw error;
+      state.tokenRetried = true;
+      this.count(stats, 'retries', 1);
+      return;
+    }
+    if (!error.retryable || attempt >= this.maxAttempts) throw error;
+    this.count(stats, 'retries', 1);
+    // After a rate-limit answer the pause lives in Redis: the next take() waits for it, in every process.
+    if (error instanceof GmailRateLimitError) return;
+    const ms = this.backoff(attempt);
+    await sleep(ms, signal);
+    this.count(stats, 'waitedMs', ms);
   }
 
   stats(account?: string): QuotaStats {
