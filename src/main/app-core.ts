@@ -32,7 +32,7 @@ import { APP_VERSION } from './version';
 import { startQueueSide } from './core-startup';
 
 export type { StoreRebuilt };
-export { StoreNotDamagedError } from './app-store';
+export { StoreNotDamagedError } from './db/errors';
 
 export type AppCoreOptions = {
   /** Run BullMQ workers in this process (the app, `serve`, `sync --wait`, `worker`). */

@@ -4,7 +4,7 @@
 // and say what happened. AppCore owns one AppStore; nothing else swaps stores.
 import type { AppConfig } from './config';
 import { openDatabase, type Db } from './db/client';
-import { DatabaseDamagedError } from './db/errors';
+import { DatabaseDamagedError, StoreNotDamagedError } from './db/errors';
 import { damageRecorded, recordDamage, recordedDamage, storeProblems, damageMessage } from './db/store-health';
 import { restoreAccounts, type RestoredAccount } from './db/accounts';
 import { tokenRepository } from './db/tokens';
@@ -18,7 +18,6 @@ import type { CoreEvents } from './core-events';
 import { SyncController } from './sync/sync-controller';
 import type { SyncDeps } from './sync/sync-deps';
 import type { Logger } from './log';
-import { MailmirrorError } from './errors';
 
 /** What a rebuild did: the damaged file's new name, and which accounts must be reconnected. */
 export type StoreRebuilt = { keptAs: string | null; accounts: { email: string; reconnect: boolean }[] };
@@ -30,12 +29,6 @@ const REBUILD_IN_APP =
 /** What happened to the store, and the way out the app offers. */
 export function damageAdvice(damage: DatabaseDamagedError): string {
   return `${damage.message.replace(/[.\s]+$/, '')}. ${REBUILD_IN_APP}`;
-}
-
-/** A rebuild was asked of a store that checks out healthy. */
-export class StoreNotDamagedError extends MailmirrorError {
-  readonly code = 'STORE_NOT_DAMAGED';
-  readonly ipcCode = 'UNSUPPORTED';
 }
 
 export type StoreContext = {

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isQuotaProfileName, type QuotaProfileName } from '../shared/gmail-quota';
 import type { OAuthClientSource } from '../shared/oauth-client';
+import { MailmirrorError } from './errors';
 
 export type AppConfig = {
   dataDir: string;
@@ -61,8 +62,9 @@ export const GOOGLE_DEFAULTS = {
   oauthRevokeUrl: 'https://oauth2.googleapis.com/revoke',
 } as const;
 
-export class ConfigError extends Error {
+export class ConfigError extends MailmirrorError {
   readonly code = 'CONFIG_INVALID';
+  readonly ipcCode = 'UNSUPPORTED';
 }
 
 function num(v: string | undefined, name: string, def: number): number {

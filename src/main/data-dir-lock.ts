@@ -2,9 +2,11 @@
 // the process that wrote it is gone (a crash leaves it behind).
 import { openSync, writeSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { MailmirrorError } from './errors';
 
-export class DataDirBusyError extends Error {
+export class DataDirBusyError extends MailmirrorError {
   readonly code = 'DATA_DIR_BUSY';
+  readonly ipcCode = 'UNAVAILABLE';
 }
 
 function alive(pid: number): boolean {

@@ -7,7 +7,9 @@ import { Redis } from 'ioredis';
 import { OAuth2Client } from 'google-auth-library';
 import { createGmailClient } from '../../src/main/gmail/client';
 import { QuotaGovernor, type QuotaGovernorOptions } from '../../src/main/gmail/quota-governor';
-import { GmailNotFoundError, GmailTransientError } from '../../src/main/gmail/errors';
+import {
+  GmailAuthError, GmailForbiddenError, GmailNotFoundError, GmailRateLimitError, GmailTransientError,
+} from '../../src/main/gmail/errors';
 import { redisOptionsFromUrl } from '../../src/main/redis/redis-options';
 import { startTestRedis, type TestRedis } from '../helpers/redis';
 
@@ -301,6 +303,52 @@ describe('QuotaGovernor', () => {
     const nowhere = createGmailClient({ rootUrl: 'http://127.0.0.1:1/', auth: auth() });
     const refused = await gov.call('user@example.com', 'labels.list', () => nowhere.users.labels.list({ userId: 'me' })).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(GmailTransientError);
+  });
+
+  it('sends a request again once after a 401 (the caller refreshes the token), and throws a second 401', async () => {
+    const [gov] = governors(1, { profile: 'legacy', scale: 0, maxInFlight: 2, maxAttempts: 3, backoffBaseMs: 20 });
+    const unauthorized = () => new GmailAuthError('Invalid Credentials', { status: 401 });
+    let tries = 0;
+    await expect(gov.call('auth@example.com', 'labels.list', async () => {
+      if (++tries === 1) throw unauthorized();
+      return 'ok';
+    })).resolves.toBe('ok');
+    expect(tries).toBe(2);
+
+    // Once per call, even after transient failures; a second 401 is the account's problem.
+    tries = 0;
+    const answers = [new GmailTransientError('503', { status: 503 }), unauthorized(), unauthorized()];
+    await expect(gov.call('auth@example.com', 'labels.list', async () => {
+      throw answers[tries++];
+    })).rejects.toBe(answers[2]);
+    expect(tries).toBe(3);
+  });
+
+  it('weighs a batch part’s answer as the request’s first attempt, within the same attempts', async () => {
+    const [gov] = governors(1, { profile: 'legacy', scale: 0, maxInFlight: 2, maxAttempts: 3, backoffBaseMs: 20 });
+    const account = 'parts@example.com';
+    let sent = 0;
+    const send = async (): Promise<string> => {
+      sent++;
+      throw new GmailTransientError('503', { status: 503 });
+    };
+    // A transient part answer: two more tries (3 in all), not three more.
+    const answered = new GmailTransientError('part answered 503', { status: 503 });
+    await expect(gov.call(account, 'messages.get', send, { answeredInBatch: answered })).rejects.toBeInstanceOf(GmailTransientError);
+    expect(sent).toBe(2);
+
+    // A rate-limited part is sent again at once; the batch's parts are one episode, so no pause is recorded for it.
+    sent = 0;
+    const limited = new GmailRateLimitError('User-rate limit exceeded.', 'rateLimitExceeded', 60_000);
+    const t0 = Date.now();
+    await expect(gov.call(account, 'messages.get', async () => `sent ${++sent}`, { answeredInBatch: limited })).resolves.toBe('sent 1');
+    expect(Date.now() - t0).toBeLessThan(5_000);
+
+    // Not worth retrying: thrown without sending anything.
+    sent = 0;
+    const forbidden = new GmailForbiddenError('insufficientPermissions', 'insufficientPermissions', { status: 403 });
+    await expect(gov.call(account, 'messages.get', async () => `sent ${++sent}`, { answeredInBatch: forbidden })).rejects.toBe(forbidden);
+    expect(sent).toBe(0);
   });
 
   it('keeps at most maxInFlight requests in flight per account in a process', async () => {

@@ -129,7 +129,8 @@ describe('classifyGmailError', () => {
     const e = await httpError(404, gmailBody(404, 'notFound', 'Requested entity was not found.'));
     const c = classifyGmailError(e);
     expect(c).toBeInstanceOf(GmailNotFoundError);
-    expect(c.code).toBe('NOT_FOUND');
+    expect(c.code).toBe('GMAIL_NOT_FOUND');
+    expect(c.ipcCode).toBe('NOT_FOUND');
   });
 
   it('400 is a bad request', async () => {

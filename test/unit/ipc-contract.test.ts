@@ -3,7 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_CHANNELS, INVOKE_CHANNELS, ipcChannels, ipcEvents, isInvokeChannel } from '../../src/shared/ipc';
 import { messageFrameCsp, rendererCsp } from '../../src/shared/csp';
-import { toIpcError, InvalidRequestError } from '../../src/main/ipc/errors';
+import { toIpcError, InvalidRequestError, RefusedRequestError } from '../../src/main/ipc/errors';
+import { OAuthClientRefusedError } from '../../src/shared/oauth-client';
+import { DataDirBusyError } from '../../src/main/data-dir-lock';
+import { AccountNeedsReconnectError, AccountNotFoundError } from '../../src/main/gmail/account-errors';
+import { GmailInvalidGrantError, GmailRateLimitError, QuotaExhaustedError } from '../../src/main/gmail/errors';
+import { EndpointUnreachableError } from '../../src/main/gmail/net-errors';
+import { OAuthAbortedError, OAuthClientMissingError, OAuthExchangeError, OAuthTimeoutError } from '../../src/main/gmail/oauth';
 
 describe('IPC contract tables', () => {
   it('has exactly the channels and events the preload knows', () => {
@@ -63,26 +69,42 @@ describe('IPC contract tables', () => {
 });
 
 describe('errors across the boundary', () => {
-  it('maps other modules’ codes to the contract’s', () => {
-    const e = (code: string, message = 'x') => Object.assign(new Error(message), { code });
-    expect(toIpcError(e('AUTH_REVOKED')).code).toBe('AUTH_EXPIRED');
-    expect(toIpcError(e('RATE_LIMITED')).code).toBe('RATE_LIMITED');
-    expect(toIpcError(e('QUOTA_EXHAUSTED')).code).toBe('RATE_LIMITED');
-    expect(toIpcError(e('ECONNREFUSED')).code).toBe('OFFLINE');
-    expect(toIpcError(e('ENDPOINT_UNREACHABLE')).code).toBe('OFFLINE');
-    expect(toIpcError(e('OAUTH_ABORTED')).code).toBe('CANCELLED');
-    expect(toIpcError(e('OAUTH_TIMEOUT')).code).toBe('TIMEOUT');
-    expect(toIpcError(e('ACCOUNT_NOT_FOUND')).code).toBe('NOT_FOUND');
+  it('sends our errors as the contract code they carry, and maps only foreign ones', () => {
+    expect(toIpcError(new GmailInvalidGrantError('revoked')).code).toBe('AUTH_EXPIRED');
+    expect(toIpcError(new AccountNeedsReconnectError('reconnect')).code).toBe('AUTH_EXPIRED');
+    expect(toIpcError(new GmailRateLimitError('slow down', 'rateLimitExceeded', undefined)).code).toBe('RATE_LIMITED');
+    expect(toIpcError(new QuotaExhaustedError('daily', undefined)).code).toBe('RATE_LIMITED');
+    expect(toIpcError(new EndpointUnreachableError('cannot reach')).code).toBe('OFFLINE');
+    expect(toIpcError(new OAuthAbortedError()).code).toBe('CANCELLED');
+    expect(toIpcError(new OAuthTimeoutError(1000)).code).toBe('TIMEOUT');
+    expect(toIpcError(new AccountNotFoundError('no account 7')).code).toBe('NOT_FOUND');
     // No OAuth client: its own code, which the UI maps to the guided client setup.
-    expect(toIpcError(e('OAUTH_CLIENT_MISSING')).code).toBe('CLIENT_NOT_CONFIGURED');
-    expect(toIpcError(e('CLIENT_INVALID')).code).toBe('CLIENT_INVALID');
-    expect(toIpcError(e('SOMETHING_ELSE')).code).toBe('INTERNAL');
+    expect(toIpcError(new OAuthClientMissingError()).code).toBe('CLIENT_NOT_CONFIGURED');
+    expect(toIpcError(new RefusedRequestError('CLIENT_INVALID', 'not a Desktop app client')).code).toBe('CLIENT_INVALID');
+    expect(toIpcError(new OAuthClientRefusedError('web_client', 'a Web application client')).code).toBe('CLIENT_INVALID');
+    // Foreign errors: a network failure is OFFLINE; SQLite's through the store's classes (db-damage.test.ts).
+    const foreign = (code: string) => Object.assign(new Error('x'), { code });
+    expect(toIpcError(foreign('ECONNREFUSED')).code).toBe('OFFLINE');
+    // A code string alone is not ours: no table of strings, no `_NOT_FOUND` guess.
+    expect(toIpcError(foreign('NOT_FOUND')).code).toBe('INTERNAL');
+    expect(toIpcError(foreign('ACCOUNT_NOT_FOUND')).code).toBe('INTERNAL');
+    expect(toIpcError(foreign('SOMETHING_ELSE')).code).toBe('INTERNAL');
     expect(toIpcError('a string').code).toBe('INTERNAL');
     expect(toIpcError(new InvalidRequestError('bad', [{ path: 'a', message: 'm' }]))).toEqual({
       code: 'INVALID_REQUEST',
       message: 'bad',
       issues: [{ path: 'a', message: 'm' }],
     });
+  });
+
+  it('sends a refused code exchange and a busy data folder as what they are, not INTERNAL', () => {
+    // The token endpoint answered and refused the sign-in: the user must connect again.
+    expect(toIpcError(new OAuthExchangeError('the token endpoint refused the authorization (invalid_grant)'))).toEqual({
+      code: 'AUTH_EXPIRED',
+      message: 'the token endpoint refused the authorization (invalid_grant)',
+    });
+    // Another Mailmirror process owns the data folder: the core is not available to this one.
+    expect(toIpcError(new DataDirBusyError('another Mailmirror (pid 42) uses this data folder')).code).toBe('UNAVAILABLE');
   });
 
   it('keeps one redacted line, never a stack or a token', () => {

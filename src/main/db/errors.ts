@@ -1,6 +1,8 @@
 // One error class per store condition, each with a string `code` (CONVENTIONS.md), so callers
 // and the IPC layer can tell "disk full" from "corrupt file" without parsing SQLite messages.
 // SQLite result codes: https://sqlite.org/rescode.html
+import type { IpcErrorCode } from '../../shared/ipc';
+import { MailmirrorError } from '../errors';
 
 export type StoreErrorCode =
   | 'DISK_FULL'
@@ -13,22 +15,26 @@ export type StoreErrorCode =
   | 'NEWER_SCHEMA'
   | 'INVALID_CURSOR';
 
-export class StoreError extends Error {
-  readonly code: StoreErrorCode;
+/**
+ * A failure of the store, never thrown itself. The contract has no code for most of them (a full disk, a read-only
+ * file): they cross as INTERNAL with their message, which says what happened.
+ */
+export abstract class StoreError extends MailmirrorError {
+  abstract override readonly code: StoreErrorCode;
+  readonly ipcCode: IpcErrorCode = 'INTERNAL';
   /** The SQLite extended result code (e.g. SQLITE_IOERR_WRITE) when one caused this error. */
   readonly sqliteCode: string | undefined;
 
-  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown; sqliteCode?: string }) {
+  constructor(message: string, options?: { cause?: unknown; sqliteCode?: string }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
     this.sqliteCode = options?.sqliteCode;
   }
 }
 
 export class DiskFullError extends StoreError {
+  readonly code = 'DISK_FULL';
   constructor(message = 'The disk holding the mailbox database is full', options?: { cause?: unknown; sqliteCode?: string }) {
-    super('DISK_FULL', message, options);
+    super(message, options);
   }
 }
 
@@ -42,55 +48,71 @@ export type DamageKind = 'corrupt' | 'not_a_database' | 'empty';
  * file (the damaged one is kept aside). https://sqlite.org/rescode.html#corrupt
  */
 export class DatabaseDamagedError extends StoreError {
+  readonly code = 'DB_DAMAGED';
+  override readonly ipcCode = 'DB_DAMAGED';
   readonly kind: DamageKind;
 
   constructor(message = 'The mailbox database is damaged', options?: { cause?: unknown; sqliteCode?: string; kind?: DamageKind }) {
-    super('DB_DAMAGED', message, options);
+    super(message, options);
     this.kind = options?.kind ?? (options?.sqliteCode === 'SQLITE_NOTADB' ? 'not_a_database' : 'corrupt');
   }
 }
 
 export class ReadonlyDatabaseError extends StoreError {
+  readonly code = 'READONLY';
   constructor(message = 'The mailbox database cannot be written (read-only file or folder)', options?: { cause?: unknown; sqliteCode?: string }) {
-    super('READONLY', message, options);
+    super(message, options);
   }
 }
 
 export class DatabaseBusyError extends StoreError {
+  readonly code = 'BUSY';
   constructor(message = 'The mailbox database stayed locked by another process', options?: { cause?: unknown; sqliteCode?: string }) {
-    super('BUSY', message, options);
+    super(message, options);
   }
 }
 
 export class CannotOpenDatabaseError extends StoreError {
+  readonly code = 'CANT_OPEN';
   constructor(message = 'The mailbox database file cannot be opened', options?: { cause?: unknown; sqliteCode?: string }) {
-    super('CANT_OPEN', message, options);
+    super(message, options);
   }
 }
 
 export class DatabaseIoError extends StoreError {
+  readonly code = 'IO';
   constructor(message = 'A disk I/O error occurred on the mailbox database', options?: { cause?: unknown; sqliteCode?: string }) {
-    super('IO', message, options);
+    super(message, options);
   }
 }
 
 export class MigrationError extends StoreError {
+  readonly code = 'MIGRATION';
   constructor(message: string, options?: { cause?: unknown; sqliteCode?: string }) {
-    super('MIGRATION', message, options);
+    super(message, options);
   }
 }
 
 /** The file was migrated by a newer Mailmirror: this version does not know its schema. */
 export class DatabaseTooNewError extends StoreError {
+  readonly code = 'NEWER_SCHEMA';
   constructor(message: string, options?: { cause?: unknown }) {
-    super('NEWER_SCHEMA', message, options);
+    super(message, options);
   }
 }
 
 export class InvalidCursorError extends StoreError {
+  readonly code = 'INVALID_CURSOR';
+  override readonly ipcCode = 'INVALID_REQUEST';
   constructor(message = 'The message list cursor is not valid') {
-    super('INVALID_CURSOR', message);
+    super(message);
   }
+}
+
+/** A rebuild was asked of a store that checks out healthy: there is nothing to rebuild. */
+export class StoreNotDamagedError extends MailmirrorError {
+  readonly code = 'STORE_NOT_DAMAGED';
+  readonly ipcCode = 'UNSUPPORTED';
 }
 
 /** The SQLite result code of the error or of one of its causes (drizzle may wrap driver errors). */

@@ -5,7 +5,7 @@
 import { OAuth2Client, type Credentials } from 'google-auth-library';
 import type { GetTokenResponse } from 'google-auth-library/build/src/auth/oauth2client';
 import type { AppConfig } from '../config';
-import { AccountNotFoundError, AccountTokenRevokedError } from './account-errors';
+import { AccountNotFoundError, AccountNeedsReconnectError } from './account-errors';
 import { networkErrorCode, OAuthClientMissingError, oauthClientOptions, runInstalledAppFlow, type InstalledAppFlowOptions } from './oauth';
 import { redactSecrets } from './redact';
 import { SecretBoxError, type SecretBox } from './secret-box';
@@ -24,7 +24,7 @@ import {
 /** `tokenRepo`: the accounts and their encrypted tokens, kept by the store (db/tokens.ts tokenRepository(db)). */
 export type AuthDeps = { tokenRepo: TokenRepository; config: AppConfig; box: SecretBox };
 
-export { AccountNotFoundError, AccountTokenRevokedError };
+export { AccountNeedsReconnectError, AccountNotFoundError };
 
 const REVOKE_TIMEOUT_MS = 10_000;
 
@@ -99,7 +99,7 @@ class AccountOAuth2Client extends OAuth2Client {
     } catch (e) {
       if (e instanceof SecretBoxError) {
         markNeedsReconnect(tokenRepo, this.accountId, `the stored authorization cannot be read (${e.message}): reconnect the account`);
-        throw new AccountTokenRevokedError(`the stored authorization cannot be read: reconnect the account`);
+        throw new AccountNeedsReconnectError(`the stored authorization cannot be read: reconnect the account`);
       }
       throw e;
     }
@@ -152,7 +152,7 @@ export function authorizedClient(deps: AuthDeps, accountId: number): OAuth2Clien
   } catch (e) {
     if (!(e instanceof SecretBoxError)) throw e;
     markNeedsReconnect(deps.tokenRepo, accountId, `the stored authorization cannot be read (${e.message}): reconnect the account`);
-    throw new AccountTokenRevokedError(`${account.email}: the stored authorization cannot be read: reconnect the account`);
+    throw new AccountNeedsReconnectError(`${account.email}: the stored authorization cannot be read: reconnect the account`);
   }
   // A refresh token works only with the client it was issued to: after the user switched clients it
   // would fail at the token endpoint anyway (unauthorized_client), so say so without sending it there.
@@ -161,7 +161,7 @@ export function authorizedClient(deps: AuthDeps, accountId: number): OAuth2Clien
   if (!deps.config.clientId) throw new OAuthClientMissingError();
   if (issuedTo && issuedTo !== deps.config.clientId) {
     markNeedsReconnect(deps.tokenRepo, accountId, `this account was connected with another OAuth client (${issuedTo}) than the one now in use (${deps.config.clientId}): reconnect it; its mirrored mail is kept`);
-    throw new AccountTokenRevokedError(`${account.email} was connected with another OAuth client: reconnect it`);
+    throw new AccountNeedsReconnectError(`${account.email} was connected with another OAuth client: reconnect it`);
   }
   const client = new AccountOAuth2Client(deps, accountId);
   client.setCredentials(credentials);

@@ -1,21 +1,20 @@
 // Gmail API failures, one class per condition, each with a string `code` the sync code and the IPC layer
 // branch on. `classifyGmailError` turns whatever googleapis / gaxios / google-auth-library / fetch threw into
 // one of them. Error shapes: https://developers.google.com/workspace/gmail/api/guides/handle-errors
+import { MailmirrorError } from '../errors';
 
 export type RateLimitReason = 'rateLimitExceeded' | 'userRateLimitExceeded' | 'concurrent';
 
 type ErrorInit = { status?: number; cause?: unknown };
 
 /** Base class: never thrown itself. `retryable` tells the governor whether waiting can help. */
-export abstract class GmailError extends Error {
-  abstract readonly code: string;
+export abstract class GmailError extends MailmirrorError {
   abstract readonly retryable: boolean;
   /** HTTP status when the failure was an HTTP answer. */
   readonly status?: number;
 
   constructor(message: string, init: ErrorInit = {}) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.name = new.target.name;
     this.status = init.status;
   }
 }
@@ -27,6 +26,7 @@ export abstract class GmailError extends Error {
  */
 export class GmailRateLimitError extends GmailError {
   readonly code = 'RATE_LIMITED';
+  readonly ipcCode = 'RATE_LIMITED';
   readonly retryable = true;
   constructor(
     message: string,
@@ -41,27 +41,34 @@ export class GmailRateLimitError extends GmailError {
 /** The project's daily quota (403 dailyLimitExceeded / quotaExceeded): nothing to gain by retrying soon. */
 export class QuotaExhaustedError extends GmailError {
   readonly code = 'QUOTA_EXHAUSTED';
+  readonly ipcCode = 'RATE_LIMITED';
   readonly retryable = false;
   constructor(message: string, readonly retryAfterMs: number | undefined, init: ErrorInit = {}) {
     super(message, init);
   }
 }
 
-/** 401 that survived google-auth-library's one refresh-and-retry: the account needs attention. */
+/**
+ * 401 (or the token endpoint refusing the OAuth client). Not `retryable`: the governor sends a request once more after
+ * a 401, the token refreshed first; a second one flags the account.
+ */
 export class GmailAuthError extends GmailError {
   readonly code = 'AUTH_EXPIRED';
+  readonly ipcCode = 'AUTH_EXPIRED';
   readonly retryable = false;
 }
 
 /** The token endpoint answered `invalid_grant`: the refresh token was revoked or expired; reconnect needed. */
 export class GmailInvalidGrantError extends GmailError {
   readonly code = 'AUTH_REVOKED';
+  readonly ipcCode = 'AUTH_EXPIRED';
   readonly retryable = false;
 }
 
 /** 403 other than rate limiting (insufficientPermissions, domainPolicy, …). */
 export class GmailForbiddenError extends GmailError {
   readonly code = 'GMAIL_FORBIDDEN';
+  readonly ipcCode = 'INTERNAL';
   readonly retryable = false;
   constructor(message: string, readonly reason: string | undefined, init: ErrorInit = {}) {
     super(message, init);
@@ -70,31 +77,36 @@ export class GmailForbiddenError extends GmailError {
 
 /** 404: a message deleted meanwhile, or history.list's startHistoryId too old (full resync needed). */
 export class GmailNotFoundError extends GmailError {
-  readonly code = 'NOT_FOUND';
+  readonly code = 'GMAIL_NOT_FOUND';
+  readonly ipcCode = 'NOT_FOUND';
   readonly retryable = false;
 }
 
 /** 5xx, 408, a reset or refused connection, a timeout: worth retrying with backoff. */
 export class GmailTransientError extends GmailError {
   readonly code = 'GMAIL_UNAVAILABLE';
+  readonly ipcCode = 'OFFLINE';
   readonly retryable = true;
 }
 
 /** 400 and other 4xx: our request is wrong; retrying the same request cannot help. */
 export class GmailBadRequestError extends GmailError {
   readonly code = 'GMAIL_BAD_REQUEST';
+  readonly ipcCode = 'INTERNAL';
   readonly retryable = false;
 }
 
 /** Anything that is not an HTTP or network failure (a bug in a callback, a parse error): not retried. */
 export class GmailUnexpectedError extends GmailError {
   readonly code = 'GMAIL_UNEXPECTED';
+  readonly ipcCode = 'INTERNAL';
   readonly retryable = false;
 }
 
 /** More parts than Gmail's batch endpoint accepts (100). */
-export class BatchTooLargeError extends Error {
+export class BatchTooLargeError extends MailmirrorError {
   readonly code = 'BATCH_TOO_LARGE';
+  readonly ipcCode = 'INTERNAL';
 }
 
 // Node/undici/node-fetch error codes and DOMException names that mean "the network failed, try again".

@@ -1,5 +1,5 @@
 // Per-account Gmail access for the sync processors: an authorized googleapis client and every call
-// paced by the shared quota governor. Revoked tokens flag the account and stop retries.
+// paced and retried by the shared quota governor. Revoked tokens flag the account and stop retries.
 import type { gmail_v1 } from 'googleapis';
 import type { OAuth2Client } from 'google-auth-library';
 import type { AppConfig } from '../config';
@@ -9,11 +9,8 @@ import type { SecretBox } from './secret-box';
 import type { TokenRepository } from './token-store';
 import { createGmailClient } from './client';
 import { authorizedClient, markNeedsReconnect } from './account-auth';
-import { classifyGmailError, GmailInvalidGrantError, GmailAuthError, GmailTransientError } from './errors';
-
-export class AccountNeedsReconnectError extends Error {
-  readonly code = 'AUTH_REVOKED';
-}
+import { AccountNeedsReconnectError } from './account-errors';
+import { classifyGmailError, GmailInvalidGrantError, GmailAuthError, GmailTransientError, type GmailError } from './errors';
 
 type Entry = { auth: OAuth2Client; gmail: gmail_v1.Gmail };
 
@@ -55,40 +52,45 @@ export class GmailAccess {
   }
 
   /**
-   * One Gmail call for an account, paced by the governor. An `invalid_grant` (token revoked or expired
-   * for good) flags the account "needs reconnect" — its data stays — and surfaces as
-   * AccountNeedsReconnectError, which processors turn into an unrecoverable job failure.
+   * One Gmail call for an account, paced and retried by the governor. An `invalid_grant` (token revoked or expired
+   * for good) flags the account "needs reconnect" — its data stays — and surfaces as AccountNeedsReconnectError,
+   * which processors turn into an unrecoverable job failure. `answeredInBatch`: the request was a part of a batch
+   * and failed with this; the governor decides whether it goes again (QuotaGovernor.call).
    */
-  async call<T>(accountId: number, method: GmailMethod, fn: (gmail: gmail_v1.Gmail) => Promise<T>, units?: number): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const { gmail, auth } = this.authorized(accountId);
+  async call<T>(
+    accountId: number,
+    method: GmailMethod,
+    fn: (gmail: gmail_v1.Gmail) => Promise<T>,
+    units?: number,
+    opts: { answeredInBatch?: GmailError } = {},
+  ): Promise<T> {
+    // A stored token that cannot be used (unreadable, another client's) throws AccountNeedsReconnectError here, the
+    // account flagged by authorizedClient().
+    const { gmail, auth } = this.client(accountId);
+    // DESIGN.md: a 401 refreshes the token once before the account is flagged. google-auth-library refreshes on a 401
+    // only for credentials without an expiry date (its forceRefreshOnFailure would also refresh and resend, outside the
+    // governor, on every 403 rate-limit answer), yet an access token can die before its expiry: a server-side reset, a
+    // skewed clock. So a 401 marks the token expired, and the governor's one resend after a 401 refreshes it first; a
+    // revoked grant then fails the refresh with invalid_grant.
+    const expireOn401 = (err: GmailError): void => {
+      if (err instanceof GmailAuthError && err.status === 401) auth.setCredentials({ ...auth.credentials, expiry_date: 1 });
+    };
+    if (opts.answeredInBatch) expireOn401(opts.answeredInBatch);
+    const send = async (): Promise<T> => {
       try {
-        const result = await this.deps.governor.call(String(accountId), method, () => fn(gmail), units === undefined ? undefined : { units });
-        this.unreachable.delete(accountId);
-        return result;
+        return await fn(gmail);
       } catch (e) {
         const err = classifyGmailError(e);
-        // DESIGN.md: a 401 refreshes the token once before the account is flagged. google-auth-library refreshes on
-        // a 401 only for credentials without an expiry date (its forceRefreshOnFailure would also refresh and resend,
-        // outside the governor, on every 403 rate-limit answer), yet an access token can die before its expiry: a
-        // server-side reset, a skewed clock. A revoked grant then fails the refresh with invalid_grant.
-        if (err instanceof GmailAuthError && err.status === 401 && attempt === 1) {
-          auth.setCredentials({ ...auth.credentials, expiry_date: 1 });
-          continue;
-        }
-        this.fail(accountId, err);
+        expireOn401(err);
+        throw err;
       }
-    }
-  }
-
-  /** client(), with a stored token that cannot be used (unreadable, another client's) as AccountNeedsReconnectError. */
-  private authorized(accountId: number): Entry {
+    };
     try {
-      return this.client(accountId);
+      const result = await this.deps.governor.call(String(accountId), method, send, { units, answeredInBatch: opts.answeredInBatch });
+      this.unreachable.delete(accountId);
+      return result;
     } catch (e) {
-      // authorizedClient() has flagged the account already; the processors stop retrying on this class.
-      if ((e as { code?: unknown }).code === 'AUTH_REVOKED') throw new AccountNeedsReconnectError((e as Error).message);
-      throw e;
+      this.fail(accountId, classifyGmailError(e));
     }
   }
 

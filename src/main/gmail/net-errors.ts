@@ -1,10 +1,12 @@
 // Telling a network failure (refused, DNS, reset, TLS) from an answer, and naming the endpoint
 // without its path or query (a revoke URL carries a token). Light on purpose: the CLI's error
 // reporting loads it for every command.
+import { MailmirrorError } from '../errors';
 
 /** A network failure talking to an endpoint (connection refused, DNS, reset, TLS). */
-export class EndpointUnreachableError extends Error {
+export class EndpointUnreachableError extends MailmirrorError {
   readonly code = 'ENDPOINT_UNREACHABLE';
+  readonly ipcCode = 'OFFLINE';
 }
 
 const NETWORK_CODES = new Set([

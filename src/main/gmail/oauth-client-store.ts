@@ -20,6 +20,7 @@ import {
 } from '../../shared/oauth-client';
 import { registerSecret } from './redact';
 import type { SecretBox } from './secret-box';
+import { MailmirrorError } from '../errors';
 
 export const USER_CLIENT_FILE_NAME = 'oauth-client.enc';
 
@@ -29,16 +30,18 @@ const HOW_TO_CONFIGURE =
   + '--client-id/--client-secret and MAILMIRROR_CLIENT_ID/MAILMIRROR_CLIENT_SECRET work too)';
 
 /** Connecting (or refreshing a token) needs an OAuth client and none is configured. */
-export class OAuthClientMissingError extends Error {
+export class OAuthClientMissingError extends MailmirrorError {
   readonly code = 'OAUTH_CLIENT_MISSING';
+  readonly ipcCode = 'CLIENT_NOT_CONFIGURED';
   constructor() {
     super(`no OAuth client is configured: ${HOW_TO_CONFIGURE}`);
   }
 }
 
 /** The saved client exists but this data folder's key (or this keychain) cannot open it. */
-export class UserClientUnreadableError extends Error {
+export class UserClientUnreadableError extends MailmirrorError {
   readonly code = 'CLIENT_UNREADABLE';
+  readonly ipcCode = 'INTERNAL';
 }
 
 export type EffectiveClient = OAuthClientCredentials & { source: OAuthClientSource };

@@ -10,6 +10,7 @@ import type { AppConfig } from '../config';
 import { networkErrorCode, unreachable, type HttpishError } from './net-errors';
 import { OAuthClientMissingError } from './oauth-client-store';
 import { redactSecrets, registerSecret } from './redact';
+import { MailmirrorError } from '../errors';
 
 export { describeEndpoint, EndpointUnreachableError, networkErrorCode, unreachable } from './net-errors';
 
@@ -20,15 +21,17 @@ const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 export { OAuthClientMissingError } from './oauth-client-store';
 
 /** The user said no on the consent screen (error=access_denied). */
-export class OAuthConsentDeniedError extends Error {
+export class OAuthConsentDeniedError extends MailmirrorError {
   readonly code = 'OAUTH_DENIED';
+  readonly ipcCode = 'CANCELLED';
   constructor() {
     super('access was not granted: the consent screen was declined');
   }
 }
 
-export class OAuthTimeoutError extends Error {
+export class OAuthTimeoutError extends MailmirrorError {
   readonly code = 'OAUTH_TIMEOUT';
+  readonly ipcCode = 'TIMEOUT';
   /** `ignored`: answers refused meanwhile because they did not belong to this sign-in (wrong state). */
   constructor(ms: number, ignored = 0) {
     const note = ignored > 0 ? ` (${ignored === 1 ? '1 answer' : `${ignored} answers`} that did not match this sign-in ignored)` : '';
@@ -36,31 +39,36 @@ export class OAuthTimeoutError extends Error {
   }
 }
 
-export class OAuthAbortedError extends Error {
+export class OAuthAbortedError extends MailmirrorError {
   readonly code = 'OAUTH_ABORTED';
+  readonly ipcCode = 'CANCELLED';
   constructor() {
     super('connecting was cancelled');
   }
 }
 
 /** The authorization server redirected back with an error other than a refusal. */
-export class OAuthAuthorizationError extends Error {
+export class OAuthAuthorizationError extends MailmirrorError {
   readonly code = 'OAUTH_AUTHORIZATION_FAILED';
+  readonly ipcCode = 'AUTH_EXPIRED';
 }
 
 /** users.getProfile failed with an answer (not a network failure) right after consent. */
-export class ProfileUnavailableError extends Error {
+export class ProfileUnavailableError extends MailmirrorError {
   readonly code = 'PROFILE_UNAVAILABLE';
+  readonly ipcCode = 'INTERNAL';
 }
 
 /** The token endpoint refused the authorization code (or answered something unusable). */
-export class OAuthExchangeError extends Error {
+export class OAuthExchangeError extends MailmirrorError {
   readonly code = 'OAUTH_EXCHANGE_FAILED';
+  readonly ipcCode = 'AUTH_EXPIRED';
 }
 
 /** Without a refresh token the mirror could not keep itself current after an hour. */
-export class OAuthNoRefreshTokenError extends Error {
+export class OAuthNoRefreshTokenError extends MailmirrorError {
   readonly code = 'OAUTH_NO_REFRESH_TOKEN';
+  readonly ipcCode = 'AUTH_EXPIRED';
   constructor() {
     super('the authorization server returned no refresh token; remove the app\'s access in your Google account settings and connect again');
   }

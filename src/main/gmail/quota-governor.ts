@@ -38,19 +38,23 @@
 // together instead of every job's trickling in round-robin. Only the head of that queue asks Redis for units; the
 // others wait locally, so Redis sees one acquisition at a time per account and process instead of a thundering
 // herd of retries.
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { setTimeout as sleepTimer } from 'node:timers/promises';
+//
+// Parts: the Lua scripts that hold the shared state (quota-scripts.ts), the rate and burst for a profile
+// (quota-pacing.ts), the in-process order and in-flight slots (quota-order.ts); this file runs calls through them and
+// owns the retry policy for one request's answers.
 import type { Redis } from 'ioredis';
-import { QUOTA_PROFILES, type GmailMethod, type QuotaProfile, type QuotaProfileName } from '../../shared/gmail-quota';
-import { classifyGmailError, GmailRateLimitError, type GmailError } from './errors';
+import { QUOTA_PROFILES, type GmailMethod, type QuotaProfile } from '../../shared/gmail-quota';
+import { classifyGmailError, GmailAuthError, GmailRateLimitError, type GmailError } from './errors';
+import { abortReason, InFlightLimit, priorityOf, sleep, Turn } from './quota-order';
+import { governorPacing, type PacingOptions } from './quota-pacing';
+import { defineQuotaScripts, type GovernorRedis } from './quota-scripts';
 
-/** Fraction of Gmail's budget the governor aims at, leaving room for clock skew and latency jitter. */
-export const QUOTA_SAFETY = 0.98;
+export { callPriority } from './quota-order';
+export { DEFAULT_JITTER_MS, governorPacing, QUOTA_SAFETY } from './quota-pacing';
+
 /** After a rate-limit answer the account's rate is multiplied by this, recovering linearly over one window. */
 export const RATE_LIMIT_SLOWDOWN = 0.7;
 const MIN_RATE_FACTOR = 0.1;
-/** Variation of the delay between our grant and Gmail's metering of a request that the pacing absorbs. */
-export const DEFAULT_JITTER_MS = 250;
 const MAX_BACKOFF_MS = 32_000;
 /**
  * How long a granted request counts as arriving "now" in the short window's log when its answer never settles it
@@ -64,195 +68,7 @@ const FLIGHT_MS = 60_000;
  */
 const UNPACED_CHECK_MS = 50;
 
-/**
- * Priority of the Gmail calls made inside `callPriority.run(p, fn)` (lower first). Calls outside it, and metadata
- * calls whatever the context, take the priority of their method (METHOD_PRIORITY).
- */
-export const callPriority = new AsyncLocalStorage<number>();
-
-/**
- * Metadata before everything, then a user's attachment (someone is waiting for it), then the sync's fetches in their
- * callers' order; fetches made outside any `callPriority` context come last.
- */
-function priorityOf(method: GmailMethod): number {
-  if (!DETAIL_METHODS.has(method)) return 0;
-  if (method === 'messages.attachments.get') return 1;
-  return callPriority.getStore() ?? Number.MAX_SAFE_INTEGER;
-}
-
-type Waiter = { priority: number; seq: number; weight: number; wake: () => void };
-
-/** Waiters in (priority, arrival) order. Few at a time (a handful of jobs' requests): a sorted array is enough. */
-class WaitQueue {
-  private readonly items: Waiter[] = [];
-  private seq = 0;
-
-  get length(): number {
-    return this.items.length;
-  }
-
-  push(priority: number, wake: () => void, weight = 1): Waiter {
-    const w = { priority, seq: this.seq++, weight, wake };
-    let i = this.items.length;
-    while (i > 0 && this.items[i - 1].priority > priority) i--;
-    this.items.splice(i, 0, w);
-    return w;
-  }
-
-  remove(w: Waiter): void {
-    const i = this.items.indexOf(w);
-    if (i >= 0) this.items.splice(i, 1);
-  }
-
-  shift(): Waiter | undefined {
-    return this.items.shift();
-  }
-
-  peek(): Waiter | undefined {
-    return this.items[0];
-  }
-}
-
-/** Waits in `queue` until woken (resolving with its entry), or rejects when the signal aborts (leaving the queue). */
-function waitIn(queue: WaitQueue, priority: number, signal: AbortSignal | undefined, weight = 1): Promise<Waiter> {
-  return new Promise<Waiter>((resolve, reject) => {
-    const onAbort = (): void => {
-      queue.remove(w);
-      reject(signal?.reason);
-    };
-    const w = queue.push(priority, () => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(w);
-    }, weight);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-// Returns 0 when `units` were taken, else the milliseconds to wait before asking again (nothing is taken then).
-// State, one hash per account: tat (GCRA theoretical arrival time, ms), pause (ms timestamp: everyone waits until
-// then), factor/factorAt (rate multiplier after a rate-limit answer, and when it was set), wsum (units in the
-// short window's log) and seq; plus the log itself, a sorted set of grants (score: time, member: "seq:units").
-// Time is Redis' own TIME so that every process agrees on it.
-// The log holds Gmail's per-second moving window exactly: a grant is refused while the grants of the last
-// shortMs (one second plus the arrival-jitter margin) and this one would exceed shortBudget. GCRA alone bounds
-// any interval t by rate x t + burst, which over one second is up to twice a second's budget.
-// A grant enters the log as in flight (a score flightMs ahead: it counts as arriving now, whatever holds it between
-// our grant and Gmail's metering) and is settled at its answer (SETTLE_LUA), which is no earlier than its arrival.
-// Measured why: at the start of a paced pass the first requests reached Gmail ~100 ms after their grants, took
-// the counted window past one second's budget, and drew two 429s every time.
-// Returns a positive wait (nothing taken), 0 (taken, no log) or -seq (taken; its log member is "seq:units").
-// KEYS[1] state, KEYS[2] log; ARGV: units, msPerUnit (0 = no pacing), burstMs, recoverMs, shortMs (0 = none),
-// shortBudget, flightMs.
-const ACQUIRE_LUA = `
-if redis.replicate_commands then pcall(redis.replicate_commands) end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local s = redis.call('HMGET', KEYS[1], 'tat', 'pause', 'factor', 'factorAt', 'wsum')
-local pause = tonumber(s[2]) or 0
-if pause > now then return math.ceil(pause - now) end
-local T = tonumber(ARGV[2])
-if T <= 0 then return 0 end
-local units = tonumber(ARGV[1])
-local recover = tonumber(ARGV[4])
-local shortMs = tonumber(ARGV[5])
-local shortBudget = tonumber(ARGV[6])
-local function unitsOf(m) return tonumber(string.sub(m, string.find(m, ':', 1, true) + 1)) end
-local wsum = tonumber(s[5]) or 0
-if shortMs > 0 then
-  local old = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now - shortMs)
-  if #old > 0 then
-    for i = 1, #old do wsum = wsum - unitsOf(old[i]) end
-    redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - shortMs)
-    if wsum < 0.0005 then wsum = 0 end
-    redis.call('HSET', KEYS[1], 'wsum', string.format('%.3f', wsum))
-  end
-  -- A call dearer than the whole short budget runs alone in its window, or it could never run.
-  if wsum > 0 and wsum + units > shortBudget then
-    local e = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
-    local freed = 0
-    local at = now + shortMs
-    for i = 1, #e, 2 do
-      freed = freed + unitsOf(e[i])
-      if wsum - freed + units <= shortBudget then
-        local score = tonumber(e[i + 1])
-        -- Still in flight: its answer will settle it soon; ask again shortly.
-        if score > now then at = now + 25 else at = score + shortMs end
-        break
-      end
-    end
-    return math.max(1, math.ceil(at - now))
-  end
-end
-local factor = tonumber(s[3]) or 1
-if factor < 1 then
-  factor = math.min(1, factor + (1 - factor) * (now - (tonumber(s[4]) or now)) / recover)
-end
-local cost = units * T / factor
-local newTat = math.max(tonumber(s[1]) or 0, now) + cost
-local allowAt = newTat - math.max(tonumber(ARGV[3]), cost)
-if allowAt > now then return math.ceil(allowAt - now) end
-redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', newTat))
-redis.call('PEXPIRE', KEYS[1], math.ceil(newTat - now + recover) + 60000)
-if shortMs > 0 then
-  local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-  local flight = tonumber(ARGV[7])
-  redis.call('ZADD', KEYS[2], string.format('%.3f', now + flight), seq .. ':' .. units)
-  redis.call('HSET', KEYS[1], 'wsum', string.format('%.3f', wsum + units))
-  redis.call('PEXPIRE', KEYS[2], math.ceil(flight + shortMs) + 60000)
-  return -seq
-end
-return 0
-`;
-
-// A request of the log has its answer: from now on it counts from this moment (no earlier than its arrival).
-// KEYS[1] log; ARGV: member.
-const SETTLE_LUA = `
-if redis.replicate_commands then pcall(redis.replicate_commands) end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then redis.call('ZADD', KEYS[1], 'XX', string.format('%.3f', now), ARGV[1]) end
-return 0
-`;
-
-// Records a rate-limit answer: pause everyone until now + pauseMs (never shortening a pause already set), lower
-// the rate (once per episode: answers to requests that were already in flight do not compound it), and restart
-// the bucket empty after the pause so the first second after it is not a burst. Returns the pause left, in ms.
-// KEYS[1] state; ARGV: pauseMs, factorMul, minFactor, recoverMs, burstMs.
-const PENALIZE_LUA = `
-if redis.replicate_commands then pcall(redis.replicate_commands) end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local s = redis.call('HMGET', KEYS[1], 'tat', 'pause', 'factor', 'factorAt')
-local recover = tonumber(ARGV[4])
-local prevPause = tonumber(s[2]) or 0
-local factor = tonumber(s[3]) or 1
-if factor < 1 then
-  factor = math.min(1, factor + (1 - factor) * (now - (tonumber(s[4]) or now)) / recover)
-end
-if now >= prevPause then factor = math.max(tonumber(ARGV[3]), factor * tonumber(ARGV[2])) end
-local pauseUntil = math.max(prevPause, now + tonumber(ARGV[1]))
-local tat = math.max(tonumber(s[1]) or 0, pauseUntil + tonumber(ARGV[5]))
-redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat), 'pause', string.format('%.3f', pauseUntil),
-  'factor', tostring(factor), 'factorAt', string.format('%.3f', now))
-redis.call('PEXPIRE', KEYS[1], math.ceil(tat - now + recover) + 60000)
-return math.ceil(pauseUntil - now)
-`;
-
-type GovernorRedis = Redis & {
-  mailmirrorQuotaAcquire(
-    key: string, logKey: string, units: number, msPerUnit: number, burstMs: number, recoverMs: number, shortMs: number,
-    shortBudget: number, flightMs: number,
-  ): Promise<number>;
-  mailmirrorQuotaSettle(logKey: string, member: string): Promise<number>;
-  mailmirrorQuotaPenalize(
-    key: string, pauseMs: number, factorMul: number, minFactor: number, recoverMs: number, burstMs: number,
-  ): Promise<number>;
-};
-
-export type QuotaGovernorOptions = {
-  profile: QuotaProfileName;
-  /** Multiplies the per-minute budget (emulators with a scaled quota); 0 = no pacing (pauses still honoured). */
-  scale: number;
+export type QuotaGovernorOptions = PacingOptions & {
   /** Requests in flight per account in this process. */
   maxInFlight: number;
   /** Prefix of the Redis keys (one hash per account). */
@@ -261,174 +77,27 @@ export type QuotaGovernorOptions = {
   maxAttempts?: number;
   /** First backoff step; doubles per attempt up to 32 s, full jitter. Default 500 ms. */
   backoffBaseMs?: number;
-  /**
-   * Length of Gmail's quota window, 60 s. Tests and benchmarks may compress time with it: the budget then applies
-   * per `windowMs`, and the burst (1/60 of it) and rate recovery scale along.
-   */
-  windowMs?: number;
-  /**
-   * Units of the largest single call (a batch of k messages.get is k x 20 units under `2026`). The burst is at
-   * least this, so the window bound holds for it; a call larger than the burst is let through only when the
-   * bucket is idle and may overdraw a window by the excess. Costs throughput: the rate is (budget - burst) per
-   * window. Default: the costliest single method (threads.get).
-   */
-  maxCallUnits?: number;
-  /** How much the grant-to-arrival delay may vary without overdrawing a window (absolute ms). Default 250. */
-  jitterMs?: number;
-  /**
-   * Gmail's short moving window: the per-minute budget also holds per second ("moving average"), i.e. at most
-   * windowMs/60 ms' worth of it in any such interval. Default windowMs / 60 (1 s); 0 = the minute only.
-   */
-  shortWindowMs?: number;
-  /**
-   * A margin on the short window: grants are counted over shortWindowMs plus this (they count from their grant until
-   * their answer as arriving "now", then from their answer, never earlier than they arrived). Default 2% (20 ms).
-   */
-  shortJitterMs?: number;
 };
+
+export type CallOptions = {
+  /** Units the call costs (default: the method's); k times the method's cost is a batch of k parts. */
+  units?: number;
+  signal?: AbortSignal;
+  /**
+   * The request was sent already, as a part of a batch (Gmail answers each part on its own), and answered with this
+   * error: that was its first attempt. Whether and when it goes again is decided as for any answer.
+   */
+  answeredInBatch?: GmailError;
+};
+
+type RetryState = { tokenRetried: boolean };
 
 export type QuotaStats = { calls: number; units: number; rateLimited: number; retries: number; waitedMs: number };
 
-/** The bulk of a sync; every other call is cheap and something waits on it, so it goes first. */
-const DETAIL_METHODS: ReadonlySet<GmailMethod> = new Set(['messages.get', 'threads.get', 'messages.attachments.get']);
-
-/**
- * The pacing a governor with these options runs at (the same in every process): units per window at full rate
- * (0 = unpaced) and the burst it tolerates. A caller may group calls into one (Gmail's batch endpoint) up to
- * `burstUnits` without lowering the rate or breaking the window bound.
- */
-export function governorPacing(
-  opts: Pick<QuotaGovernorOptions, 'profile' | 'scale' | 'windowMs' | 'maxCallUnits' | 'jitterMs' | 'shortWindowMs' | 'shortJitterMs'>,
-): { unitsPerWindow: number; burstUnits: number; windowMs: number; short: { windowMs: number; countedMs: number; budget: number } | null } {
-  const profile = QUOTA_PROFILES[opts.profile];
-  const windowMs = opts.windowMs ?? 60_000;
-  const budget = profile.unitsPerMinute * opts.scale;
-  if (!(budget > 0)) return { unitsPerWindow: 0, burstUnits: 0, windowMs, short: null };
-  const costliest = Math.max(...Object.values(profile.costs), opts.maxCallUnits ?? 0);
-  const shortMs = opts.shortWindowMs ?? windowMs / 60;
-  if (shortMs > 0 && shortMs < windowMs) {
-    // Gmail's per-second moving window. The log (ACQUIRE_LUA) counts grants over the window plus the jitter
-    // margin, which bounds arrivals in any window by its budget; over a minute that is at most
-    // ceil(60 / 1.05) = 58 seconds' worth, inside the minute's budget, so the minute needs no margin of its own.
-    // GCRA then runs at the log's average rate, to spread grants evenly, with a burst of half a second's budget
-    // (at least the costliest call): batches of that size leave room for the metadata calls in between.
-    const shortJitterMs = opts.shortJitterMs ?? shortMs * 0.02;
-    const shortBudget = (budget * shortMs) / windowMs;
-    const countedMs = shortMs + shortJitterMs;
-    return {
-      // A logged grant counts until its answer and then a counted window more: GCRA allows for answers taking ~3% of
-      // the window (30 ms) so that it does not outrun the log, which would turn its pacing into bursts and waits.
-      unitsPerWindow: (shortBudget * windowMs) / (countedMs + shortMs * 0.03),
-      burstUnits: Math.min(shortBudget, Math.max(shortBudget / 2, costliest)) || costliest,
-      windowMs,
-      short: { windowMs: shortMs, countedMs, budget: shortBudget },
-    };
-  }
-  const burstUnits = Math.max(budget / 60, costliest);
-  // Gmail meters arrivals, not our grants: a request granted at t arrives at t + delay, and when that delay
-  // varies by up to J the grants inside any arrival window span W + J. Hence (budget - burst) x W / (W + J).
-  // A budget so small that the costliest call is a big part of it (tiny test scales) still keeps the bound,
-  // at the price of throughput; never let the rate reach zero.
-  const jitterMs = opts.jitterMs ?? DEFAULT_JITTER_MS;
-  const rate = Math.max(
-    Math.min(QUOTA_SAFETY * budget, ((budget - burstUnits) * windowMs) / (windowMs + jitterMs)),
-    (QUOTA_SAFETY * budget) / 4,
-  );
-  return { unitsPerWindow: rate, burstUnits, windowMs, short: null };
-}
-
 const emptyStats = (): QuotaStats => ({ calls: 0, units: 0, rateLimited: 0, retries: 0, waitedMs: 0 });
-
-/**
- * A counting semaphore served in priority order, whose limit can be lowered for a while (Gmail's "too many
- * concurrent requests"). A request may take several slots (a batch: one per part, at most all of them).
- */
-class InFlightLimit {
-  private active = 0;
-  private readonly waiters = new WaitQueue();
-  constructor(private limit: number) {}
-
-  async acquire(priority: number, signal?: AbortSignal, weight = 1): Promise<() => void> {
-    if (signal?.aborted) throw abortReason(signal);
-    let taken = Math.max(1, Math.min(weight, this.limit));
-    if (this.waiters.length === 0 && this.fits(taken)) {
-      this.active += taken;
-    } else {
-      // drain() counts the slots as taken (and records how many in our entry) before waking us, so no later
-      // arrival can take them meanwhile.
-      taken = (await waitIn(this.waiters, priority, signal, weight)).weight;
-    }
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.active -= taken;
-      this.drain();
-    };
-  }
-
-  /** One slot fewer (never below 1) for `ms`. */
-  lower(ms: number): void {
-    if (this.limit <= 1) return;
-    this.limit--;
-    setTimeout(() => {
-      this.limit++;
-      this.drain();
-    }, ms).unref();
-  }
-
-  private fits(n: number): boolean {
-    return this.active === 0 || this.active + n <= this.limit;
-  }
-
-  private drain(): void {
-    for (let head = this.waiters.peek(); head; head = this.waiters.peek()) {
-      const n = Math.max(1, Math.min(head.weight, this.limit));
-      if (!this.fits(n)) break;
-      this.waiters.shift();
-      this.active += n;
-      head.weight = n;
-      head.wake();
-    }
-  }
-}
-
-/** One holder at a time, handed over in priority order: who may ask Redis for units next. */
-class Turn {
-  private busy = false;
-  private readonly waiters = new WaitQueue();
-
-  async acquire(priority: number, signal?: AbortSignal): Promise<() => void> {
-    if (signal?.aborted) throw abortReason(signal);
-    if (!this.busy && this.waiters.length === 0) this.busy = true;
-    else await waitIn(this.waiters, priority, signal);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiters.shift();
-      if (next) next.wake();
-      else this.busy = false;
-    };
-  }
-}
 
 /** What this process knows of an account's pause without asking Redis (unpaced mode). */
 type LocalPause = { until: number; checkedAt: number; check?: Promise<number> };
-
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new Error('aborted');
-}
-
-async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return;
-  try {
-    await sleepTimer(ms, undefined, { signal });
-  } catch (e) {
-    if (signal?.aborted) throw abortReason(signal);
-    throw e;
-  }
-}
 
 export class QuotaGovernor {
   private readonly redis: GovernorRedis;
@@ -456,11 +125,7 @@ export class QuotaGovernor {
     this.pacing = governorPacing(opts);
     this.msPerUnit = this.pacing.unitsPerWindow > 0 ? this.windowMs / this.pacing.unitsPerWindow : 0;
     this.burstMs = this.pacing.burstUnits * this.msPerUnit;
-    // defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT (e.g. after redis-server restarted).
-    redis.defineCommand('mailmirrorQuotaAcquire', { numberOfKeys: 2, lua: ACQUIRE_LUA });
-    redis.defineCommand('mailmirrorQuotaSettle', { numberOfKeys: 1, lua: SETTLE_LUA });
-    redis.defineCommand('mailmirrorQuotaPenalize', { numberOfKeys: 1, lua: PENALIZE_LUA });
-    this.redis = redis as GovernorRedis;
+    this.redis = defineQuotaScripts(redis);
   }
 
 
@@ -471,17 +136,11 @@ export class QuotaGovernor {
 
   /**
    * Takes `units` (default: the method's cost) for the account, waits for a free in-flight slot, runs fn, classifies
-   * errors. Rate-limit and transient failures are retried up to maxAttempts; others are thrown at once as a
-   * GmailError subclass. Units of a failed call are not refunded: Gmail charges them. `units` of k times the
-   * method's cost stand for a batch of k parts of that method, which takes k in-flight slots (at most all) when
-   * paced: Gmail may run the parts as concurrent requests of the user.
+   * errors, and retries by the one retry policy of a Gmail request (see retryAfter). Units of a failed call are not
+   * refunded: Gmail charges them. `units` of k times the method's cost stand for a batch of k parts of that method,
+   * which takes k in-flight slots (at most all) when paced: Gmail may run the parts as concurrent requests of the user.
    */
-  async call<T>(
-    account: string,
-    method: GmailMethod,
-    fn: () => Promise<T>,
-    opts: { units?: number; signal?: AbortSignal } = {},
-  ): Promise<T> {
+  async call<T>(account: string, method: GmailMethod, fn: () => Promise<T>, opts: CallOptions = {}): Promise<T> {
     const units = opts.units ?? this.profile.costs[method];
     // More units than the method costs: a batch of that many parts.
     const parts = Math.max(1, Math.round(units / Math.max(1, this.profile.costs[method])));
@@ -489,7 +148,14 @@ export class QuotaGovernor {
     const stats = this.statsFor(account);
     const limit = this.limitFor(account);
     const priority = priorityOf(method);
-    for (let attempt = 1; ; attempt++) {
+    const state: RetryState = { tokenRetried: false };
+    let attempt = 1;
+    if (opts.answeredInBatch) {
+      // Its first attempt was a part of a batch: the answer is weighed like any other, within the same attempts.
+      await this.retryAfter(account, opts.answeredInBatch, attempt, state, { stats, limit, signal, inBatch: true });
+      attempt++;
+    }
+    for (; ; attempt++) {
       if (signal?.aborted) throw abortReason(signal);
       // The slot is taken before the units, so a request leaves as soon as its units are granted: units taken and
       // then held while waiting for a slot would reach Gmail later, bunched, and break the sliding-window bound.
@@ -511,22 +177,45 @@ export class QuotaGovernor {
         release();
       }
       if (outcome.ok) return outcome.value;
-      const error = outcome.error;
-      if (error instanceof GmailRateLimitError) {
-        this.count(stats, 'rateLimited', 1);
-        // Recorded even on the last attempt: Gmail's answer concerns every process using this account.
+      await this.retryAfter(account, outcome.error, attempt, state, { stats, limit, signal, inBatch: false });
+    }
+  }
+
+  /**
+   * The retry policy of one Gmail request (BullMQ's job attempts are the only other layer): throws `error` when the
+   * request is not to be sent again, else waits until it may be. Rate-limit and transient answers are retried up to
+   * maxAttempts, a rate limit after the pause it records for every process, a transient failure after a backoff. A
+   * 401 is sent again once, at once: the access token may have died before its expiry (a server-side reset, a skewed
+   * clock) and the caller's OAuth client refreshes it first (GmailAccess marks it expired); a second 401 is thrown
+   * (DESIGN.md: "401 refreshes the token once, then flags the account"). Anything else is thrown at once.
+   */
+  private async retryAfter(
+    account: string, error: GmailError, attempt: number, state: RetryState,
+    ctx: { stats: QuotaStats; limit: InFlightLimit; signal?: AbortSignal; inBatch: boolean },
+  ): Promise<void> {
+    const { stats, limit, signal } = ctx;
+    if (error instanceof GmailRateLimitError) {
+      this.count(stats, 'rateLimited', 1);
+      // Recorded even on the last attempt: Gmail's answer concerns every process using this account. Not for a part of
+      // a batch: its parts are answered together, one episode, recorded if the part's own resend is refused again.
+      if (!ctx.inBatch) {
         await this.penalize(account, error, attempt);
         if (error.reason === 'concurrent') limit.lower(this.windowMs);
       }
-      if (!error.retryable || attempt >= this.maxAttempts) throw error;
-      this.count(stats, 'retries', 1);
-      if (!(error instanceof GmailRateLimitError)) {
-        const ms = this.backoff(attempt);
-        await sleep(ms, signal);
-        this.count(stats, 'waitedMs', ms);
-      }
-      // After a rate-limit answer the pause lives in Redis: the next take() waits for it, in every process.
     }
+    if (error instanceof GmailAuthError && error.status === 401) {
+      if (state.tokenRetried) throw error;
+      state.tokenRetried = true;
+      this.count(stats, 'retries', 1);
+      return;
+    }
+    if (!error.retryable || attempt >= this.maxAttempts) throw error;
+    this.count(stats, 'retries', 1);
+    // After a rate-limit answer the pause lives in Redis: the next take() waits for it, in every process.
+    if (error instanceof GmailRateLimitError) return;
+    const ms = this.backoff(attempt);
+    await sleep(ms, signal);
+    this.count(stats, 'waitedMs', ms);
   }
 
   stats(account?: string): QuotaStats {

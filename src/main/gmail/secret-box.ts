@@ -4,6 +4,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { MailmirrorError } from '../errors';
 
 /** Synchronous on purpose: Electron's safeStorage is synchronous too, and the store is. */
 export interface SecretBox {
@@ -11,12 +12,14 @@ export interface SecretBox {
   decrypt(cipher: string): string;
 }
 
-export class SecretBoxError extends Error {
+export class SecretBoxError extends MailmirrorError {
   readonly code = 'SECRET_UNREADABLE';
+  readonly ipcCode = 'AUTH_EXPIRED';
 }
 
-export class KeyFileError extends Error {
+export class KeyFileError extends MailmirrorError {
   readonly code = 'KEY_FILE_INVALID';
+  readonly ipcCode = 'INTERNAL';
 }
 
 export const KEY_FILE_NAME = 'secret.key';

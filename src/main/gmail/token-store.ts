@@ -3,6 +3,7 @@
 import type { Credentials } from 'google-auth-library';
 import { registerTokenSecrets } from './oauth';
 import type { SecretBox } from './secret-box';
+import { MailmirrorError } from '../errors';
 
 /**
  * What is kept of a token set: no id_token (it carries the user's identity claims, unused), and
@@ -39,8 +40,9 @@ export interface TokenRepository {
   exclusive<T>(fn: () => T): T;
 }
 
-export class TokenMissingError extends Error {
+export class TokenMissingError extends MailmirrorError {
   readonly code = 'AUTH_MISSING';
+  readonly ipcCode = 'AUTH_EXPIRED';
 }
 
 function pickStored(tokens: IssuedTokens): StoredTokens {

@@ -1,15 +1,19 @@
-// The one place where anything thrown in main becomes the contract's error shape. Every other
-// module throws its own error class with a string `code`; this maps those codes to the few the
-// renderer branches on, and keeps stacks, paths and tokens out of what crosses the boundary.
+// The one place where anything thrown in main becomes the contract's error shape. Our own failures are
+// MailmirrorErrors and carry the contract code they cross as (`ipcCode`); only foreign errors (SQLite's,
+// Node's network errors, the client refusal src/shared throws) are mapped here. Stacks, paths and tokens never
+// cross the boundary.
 import type { z } from 'zod';
 import type { IpcError, IpcErrorCode } from '../../shared/ipc';
 import { IPC_ERROR_CODES } from '../../shared/ipc';
+import { OAuthClientRefusedError } from '../../shared/oauth-client';
 import { safeErrorMessage } from '../gmail/redact';
 import { toStoreError } from '../db/errors';
+import { MailmirrorError } from '../errors';
 
 /** The request did not match the channel's schema. */
-export class InvalidRequestError extends Error {
+export class InvalidRequestError extends MailmirrorError {
   readonly code = 'INVALID_REQUEST';
+  readonly ipcCode = 'INVALID_REQUEST';
   constructor(
     message: string,
     readonly issues: { path: string; message: string }[] = [],
@@ -28,9 +32,10 @@ export class InvalidRequestError extends Error {
 }
 
 /** A request the contract's schema refused with a code of its own and a message meant for the user. */
-export class RefusedRequestError extends Error {
+export class RefusedRequestError extends MailmirrorError {
+  readonly code = 'REQUEST_REFUSED';
   constructor(
-    readonly code: IpcErrorCode,
+    readonly ipcCode: IpcErrorCode,
     message: string,
   ) {
     super(message);
@@ -48,67 +53,43 @@ export function requestErrorFromZod(channel: string, error: z.ZodError): Error {
   return InvalidRequestError.fromZod(channel, error);
 }
 
-/** An account, label, message or attachment the caller named is not in the mirror. */
-export class NotFoundError extends Error {
+/**
+ * A label, message, attachment or sign-in the caller named is not in the mirror (an unknown account is
+ * AccountNotFoundError, shared with the CLI and sync).
+ */
+export class NotFoundError extends MailmirrorError {
   readonly code = 'NOT_FOUND';
-}
-
-/** A connect flow (or another long call) was cancelled. */
-export class CancelledError extends Error {
-  readonly code = 'CANCELLED';
+  readonly ipcCode = 'NOT_FOUND';
 }
 
 /** This build cannot do what was asked (e.g. no demo mailbox). */
-export class UnsupportedError extends Error {
+export class UnsupportedError extends MailmirrorError {
   readonly code = 'UNSUPPORTED';
+  readonly ipcCode = 'UNSUPPORTED';
 }
 
 /** A handler answered something outside the contract: a bug in main, reported as INTERNAL. */
-export class ContractViolationError extends Error {
+export class ContractViolationError extends MailmirrorError {
   readonly code = 'CONTRACT_VIOLATION';
+  readonly ipcCode = 'INTERNAL';
 }
 
 const CONTRACT_CODES: ReadonlySet<string> = new Set(IPC_ERROR_CODES);
 
-// Codes other modules use (src/main/gmail/errors.ts, oauth.ts, …) mapped to the contract's.
-const CODE_MAP: Readonly<Record<string, IpcErrorCode>> = {
-  AUTH_REVOKED: 'AUTH_EXPIRED',
-  NEEDS_RECONNECT: 'AUTH_EXPIRED',
-  SECRET_UNREADABLE: 'AUTH_EXPIRED',
-  QUOTA_EXHAUSTED: 'RATE_LIMITED',
-  ENDPOINT_UNREACHABLE: 'OFFLINE',
-  GMAIL_UNAVAILABLE: 'OFFLINE',
-  OAUTH_ABORTED: 'CANCELLED',
-  OAUTH_DENIED: 'CANCELLED',
-  OAUTH_TIMEOUT: 'TIMEOUT',
-  OAUTH_CLIENT_MISSING: 'CLIENT_NOT_CONFIGURED',
-  CONFIG_INVALID: 'UNSUPPORTED',
-  REDIS_NOT_FOUND: 'UNAVAILABLE',
-  STORE_NOT_DAMAGED: 'UNSUPPORTED',
-};
-
+// Node's (and undici's) codes for a network failure: the one kind of foreign error with a contract code of its own.
 const NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN',
   'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-function codeOf(e: unknown): string | undefined {
-  if (typeof e === 'object' && e !== null && 'code' in e) {
-    const c = (e as { code: unknown }).code;
-    if (typeof c === 'string') return c;
-  }
-  return undefined;
-}
-
 export function contractCodeOf(e: unknown): IpcErrorCode {
-  // SQLite's own errors (SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_FULL, …), however wrapped, as the store's codes.
-  const code = codeOf(toStoreError(e));
-  if (code === undefined) return 'INTERNAL';
-  if (CONTRACT_CODES.has(code)) return code as IpcErrorCode;
-  const mapped = CODE_MAP[code];
-  if (mapped) return mapped;
-  if (NETWORK_CODES.has(code)) return 'OFFLINE';
-  if (code.endsWith('_NOT_FOUND')) return 'NOT_FOUND';
+  // SQLite's own errors (SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_FULL, …), however wrapped, as the store's classes.
+  const err = toStoreError(e);
+  if (err instanceof MailmirrorError) return err.ipcCode;
+  // Shared with the renderer (which refuses an oversized file itself), so not a MailmirrorError.
+  if (err instanceof OAuthClientRefusedError) return 'CLIENT_INVALID';
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) return 'OFFLINE';
   return 'INTERNAL';
 }
 
@@ -121,7 +102,7 @@ const MAX_MESSAGE = 400;
 export function toIpcError(e: unknown): IpcError {
   const code = contractCodeOf(e);
   let message = safeErrorMessage(toStoreError(e)).split('\n')[0].trim();
-  if (code === 'INTERNAL' && codeOf(e) === 'CONTRACT_VIOLATION') message = 'Mailmirror answered something unexpected';
+  if (e instanceof ContractViolationError) message = 'Mailmirror answered something unexpected';
   if (!message) message = code === 'INTERNAL' ? 'Something went wrong' : code.toLowerCase().replace(/_/g, ' ');
   if (message.length > MAX_MESSAGE) message = `${message.slice(0, MAX_MESSAGE - 1)}…`;
   const out: IpcError = { code, message };

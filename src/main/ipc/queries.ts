@@ -8,6 +8,7 @@ import { countProgress } from '../db/stubs';
 import { getAttachmentLocation, getMessage, listMessages, type MessageListRow } from '../db/message-queries';
 import { search } from '../db/search';
 import type { AccountSummary, LabelSummary, MessageDetail, MessageSummary } from '../../shared/ipc';
+import { AccountNotFoundError } from '../gmail/account-errors';
 import { InvalidRequestError, NotFoundError } from './errors';
 import type { AttachmentRef } from './services';
 
@@ -16,7 +17,7 @@ export type MessagePage = { messages: MessageSummary[]; nextCursor: string | nul
 const ms = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
 
 export function requireAccount(db: Db, accountId: number): void {
-  if (!getAccount(db, accountId)) throw new NotFoundError(`No account with id ${accountId}`);
+  if (!getAccount(db, accountId)) throw new AccountNotFoundError(`No account with id ${accountId}`);
 }
 
 export function listAccountSummaries(db: Db): AccountSummary[] {

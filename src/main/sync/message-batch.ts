@@ -5,8 +5,8 @@
 // Calls of the same method go to Gmail's batch endpoint (https://developers.google.com/workspace/gmail/api/guides/batch),
 // never more units at once than the governor's burst, so grouping never lowers the pace: one googleapis request
 // measured ~0.9 ms of CPU here against ~0.15 ms per part of a batch, and the server side spends less too. Each part
-// is charged as its own call (Gmail does the same); a part that fails for another reason than a 404 is retried on
-// its own, so the governor sees its error.
+// is charged as its own call (Gmail does the same); a part that fails for another reason than a 404 is handed to the
+// governor with its answer, which decides, as for any request, whether and when it is sent again on its own.
 import type { Job } from 'bullmq';
 import type { gmail_v1 } from 'googleapis';
 import { getAccount } from '../db/accounts';
@@ -17,7 +17,7 @@ import { transaction } from '../db';
 import { QUOTA_PROFILES } from '../../shared/gmail-quota';
 import { PRIORITY } from '../queues/definitions';
 import { parseGmailMessage } from './parse-message';
-import { GmailNotFoundError } from '../gmail/errors';
+import { GmailNotFoundError, type GmailError } from '../gmail/errors';
 import { batchGet, batchPartError, RECOMMENDED_BATCH_PARTS } from '../gmail/batch';
 import { callPriority, governorPacing } from '../gmail/quota-governor';
 import type { SyncDeps } from './sync-deps';
@@ -120,13 +120,15 @@ export async function messageBatchProcessor(
     if (w.kind === 'message') dropped.push(w.id);
     else dropped.push(...w.pending);
   };
-  const one = async (w: Work): Promise<void> => {
+  // `answeredInBatch`: the part's answer in a batch, its first attempt (the governor's retry policy weighs it).
+  const one = async (w: Work, answeredInBatch?: GmailError): Promise<void> => {
+    const opts = { answeredInBatch };
     try {
       if (w.kind === 'message') {
-        const r = await deps.gmail.call(accountId, 'messages.get', (g) => g.users.messages.get({ userId: 'me', id: w.id, format: 'full' }));
+        const r = await deps.gmail.call(accountId, 'messages.get', (g) => g.users.messages.get({ userId: 'me', id: w.id, format: 'full' }), undefined, opts);
         accept(w, r.data);
       } else {
-        const r = await deps.gmail.call(accountId, 'threads.get', (g) => g.users.threads.get({ userId: 'me', id: w.id, format: 'full' }));
+        const r = await deps.gmail.call(accountId, 'threads.get', (g) => g.users.threads.get({ userId: 'me', id: w.id, format: 'full' }), undefined, opts);
         accept(w, r.data);
       }
     } catch (e) {
@@ -149,15 +151,16 @@ export async function messageBatchProcessor(
         }),
       ws.length * costs[method],
     );
-    const again: Work[] = [];
+    const again: Array<{ w: Work; err: GmailError }> = [];
     parts.forEach((p, i) => {
       const err = batchPartError(p);
       if (!err) accept(ws[i], p.body as gmail_v1.Schema$Message);
       else if (err instanceof GmailNotFoundError) drop(ws[i]);
-      else again.push(ws[i]);
+      else again.push({ w: ws[i], err });
     });
-    // Rate-limited or failed parts, one by one: the governor then sees the error, slows down and retries.
-    for (const w of again) await one(w);
+    // Rate-limited or failed parts, one by one, with their answer: the governor's retry policy decides whether and when
+    // each goes again (within the same attempts as any request), and throws what is not worth retrying.
+    for (const { w, err } of again) await one(w, err);
   };
 
   // The most parts one batch may carry. Paced (Gmail): no more units than the burst the governor tolerates, and no

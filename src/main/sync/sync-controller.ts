@@ -7,13 +7,7 @@ import type { SyncDeps } from './sync-deps';
 import { allPendingStubs, hasPendingStubs } from '../db/stubs';
 import { enqueueFetch, type FetchItem } from './dispatch';
 import { maybeFinalize } from './finalize';
-
-export class AccountNotFoundError extends Error {
-  readonly code = 'NOT_FOUND';
-}
-export class NeedsReconnectError extends Error {
-  readonly code = 'AUTH_REVOKED';
-}
+import { AccountNeedsReconnectError, AccountNotFoundError } from '../gmail/account-errors';
 
 export class SyncController {
   constructor(private readonly deps: SyncDeps) {}
@@ -28,7 +22,7 @@ export class SyncController {
     const acct = getAccount(db, accountId);
     if (!acct) throw new AccountNotFoundError(`no account with id ${accountId}`);
     if (acct.status === 'needs_reconnect') {
-      throw new NeedsReconnectError(`${acct.email} needs to be reconnected before it can sync (its mail is kept).`);
+      throw new AccountNeedsReconnectError(`${acct.email} needs to be reconnected before it can sync (its mail is kept).`);
     }
     const run = getActiveRun(db, accountId, ['initial', 'full']);
     if (opts.full && !run) {

@@ -3,7 +3,7 @@
 import { Worker, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JOB_SCHEMAS, JOBS, QUEUE_NAMES, workerConcurrency, type JobName } from '../queues/definitions';
-import { AccountNeedsReconnectError } from '../gmail/gmail-access';
+import { AccountNeedsReconnectError } from '../gmail/account-errors';
 import { getActiveRun, finishRun } from '../db/sync-runs';
 import { getAccount, updateAccount } from '../db/accounts';
 import { errorText } from '../log';
