@@ -2,10 +2,12 @@
 // the command); they are taken out first, and each command then parses the rest strictly.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ConfigFlags } from '../config';
+import { MailmirrorError } from '../errors';
 
 /** Bad arguments: one line for the user, exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends MailmirrorError {
   readonly code = 'USAGE';
+  readonly ipcCode = 'INVALID_REQUEST';
 }
 
 /** Global option → ConfigFlags key. Each is also an environment variable (see src/main/config.ts). */

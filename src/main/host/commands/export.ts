@@ -2,14 +2,16 @@
 // (issue 3): labels with Gmail's counts and every mirrored message, sorted, never a token or a body.
 import { resolve } from 'node:path';
 import { StoreCore } from '../../store-core';
+import { MailmirrorError } from '../../errors';
 import { parseCommandArgs, UsageError } from '../args';
 import type { CliContext } from '../cli-context';
 import { writeFileAtomic } from '../output';
 
 const LATER_FORMATS = new Set(['mbox', 'eml']);
 
-export class ExportWriteError extends Error {
+export class ExportWriteError extends MailmirrorError {
   readonly code = 'EXPORT_WRITE_FAILED';
+  readonly ipcCode = 'INTERNAL';
 }
 
 export async function exportCommand(ctx: CliContext, args: string[]): Promise<number> {
