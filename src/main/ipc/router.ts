@@ -4,7 +4,6 @@
 // the contract's error shape. Core events are throttled per account and fanned out to listeners.
 import { randomUUID } from 'node:crypto';
 import {
-  INVOKE_CHANNELS,
   ipcChannels,
   ipcEvents,
   isInvokeChannel,
@@ -320,6 +319,3 @@ export function createRouter(services: AppServices, opts: RouterOptions = {}): I
     },
   };
 }
-
-/** Every channel the router answers (the contract's list). */
-export const ROUTED_CHANNELS: readonly InvokeChannel[] = INVOKE_CHANNELS;
