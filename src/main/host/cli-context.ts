@@ -3,7 +3,8 @@
 import type { AppConfig, ConfigFlags } from '../config';
 import type { Db } from '../db/client';
 import { DATABASE_FILE_NAME, databaseFile as storeFile, openStore } from '../store';
-import { FileKeySecretBox, ensureDataDir, type SecretBox } from '../gmail/secret-box';
+import { ensurePrivateDataDir } from '../data-dir';
+import { FileKeySecretBox, type SecretBox } from '../gmail/secret-box';
 
 export type CliContext = {
   config: AppConfig;
@@ -28,7 +29,7 @@ export type LocalStore = { readonly db: Db; readonly box: SecretBox; close(): vo
  * token key (loaded when first used).
  */
 export function openLocalStore(config: AppConfig): LocalStore {
-  ensureDataDir(config.dataDir);
+  ensurePrivateDataDir(config.dataDir);
   const db = openStore(config.dataDir);
   let box: SecretBox | undefined;
   return {

@@ -1,10 +1,10 @@
 // The headless `mailmirror` command (bin/mailmirror.js calls main() from the compiled file).
 // Every failure ends as one line on stderr and a non-zero exit code, never a stack trace.
 import { resolveConfig, type AppConfig } from '../config';
+import { ensurePrivateDataDir } from '../data-dir';
 import { DatabaseDamagedError, toStoreError } from '../db/errors';
 import { describeEndpoint, networkErrorCode } from '../gmail/net-errors';
 import { safeErrorMessage } from '../gmail/redact';
-import { ensureDataDir } from '../gmail/secret-box';
 import { parseCommandLine, UsageError } from './args';
 import type { CliContext } from './cli-context';
 import { writeLine } from './output';
@@ -93,7 +93,7 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     if (!load) throw new UsageError(`unknown command "${parsed.command}"`);
     const resolved = resolveConfig(parsed.flags, env);
     if (!NO_DATA_DIR.has(parsed.command)) {
-      ensureDataDir(resolved.dataDir);
+      ensurePrivateDataDir(resolved.dataDir);
       config = resolved;
     }
     const ctx: CliContext = {

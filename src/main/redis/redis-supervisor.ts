@@ -4,7 +4,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type RedisOptions } from 'ioredis';
 import { cannotRunError } from './binary-check';
 import { notRedisReason } from './not-redis';
-import { dataDirWriteError, mkdirp } from './data-folder';
+import { dataDirWriteError, mkdirp } from '../data-dir';
+import { PidLock, processAlive } from '../pid-lock';
 import { DataDirNotWritableError, RedisStartError, RedisUnreachableError } from './errors';
 import { assertRedisVersion, bundledRedisServer, defaultRedisServerCandidates, findRedisServer, redisServerVersion } from './find-redis-server';
 import { describeRedisOptions, redactRedisUrl, redisOptionsFromUrl, roleOptions, type ConnectionRole } from './redis-options';
@@ -62,60 +63,11 @@ const HEALTHY_AFTER_MS = 30_000;
 type StateFile = { pid?: number; socket?: string; tempDir?: string; ownerPid?: number; transient?: boolean };
 
 /**
- * <dataDir>/redis/owner.lock holds the pid of the one process that may start (and then owns) the folder's
+ * <dataDir>/redis/owner.lock (a PidLock) holds the pid of the one process that may start (and then owns) the folder's
  * redis-server. Without it, processes started together (twenty `mailmirror sync` at once) each took the others'
  * servers for leftovers of a crash and shut them down under their feet.
  */
 const OWNER_LOCK = 'owner.lock';
-/** An empty lock file younger than this is being written by its owner (open and write are two steps). */
-const LOCK_WRITE_GRACE_MS = 5_000;
-
-function tryOwnerLock(file: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(file, 'wx', 0o600);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    let pid: number;
-    let age: number;
-    try {
-      pid = Number(readFileSync(file, 'utf8').trim());
-      age = Date.now() - statSync(file).mtimeMs;
-    } catch {
-      return false; // released meanwhile: try again
-    }
-    const held = pid > 0 ? pid !== process.pid && alive(pid) : age < LOCK_WRITE_GRACE_MS;
-    // A lock of a dead process (a crash): remove it; the next attempt's exclusive create decides who gets it.
-    if (!held) rmSync(file, { force: true });
-    return false;
-  }
-  try {
-    writeSync(fd, String(process.pid));
-  } catch (e) {
-    closeSync(fd);
-    rmSync(file, { force: true });
-    throw e;
-  }
-  closeSync(fd);
-  return true;
-}
-
-function releaseOwnerLock(file: string): void {
-  try {
-    if (Number(readFileSync(file, 'utf8').trim()) === process.pid) rmSync(file, { force: true });
-  } catch {
-    // already gone
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Only ever signal a pid from a stale pid file when it still is a redis-server (pids get reused). */
 function looksLikeRedis(pid: number): boolean {
@@ -132,7 +84,7 @@ function looksLikeRedis(pid: number): boolean {
 
 async function waitGone(pid: number, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
-  while (alive(pid)) {
+  while (processAlive(pid)) {
     if (Date.now() > until) return false;
     await sleep(50);
   }
@@ -200,7 +152,7 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
   private readonly exitHook = (): void => {
     // The app is exiting without stop(): do not leave an orphan redis-server behind (SIGTERM flushes the AOF).
     this.child?.kill('SIGTERM');
-    if (this.spawnSpec) releaseOwnerLock(join(this.spawnSpec.dir, OWNER_LOCK));
+    if (this.spawnSpec) PidLock.release(join(this.spawnSpec.dir, OWNER_LOCK));
   };
 
   private constructor(
@@ -238,7 +190,7 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
     const waitUntil = Date.now() + (opts.ownerWaitMs ?? 120_000);
     // Another process is starting its redis-server here, or using one for a moment: wait for it, and attach as
     // soon as a long-lived owner (the app, a worker) answers.
-    while (!tryOwnerLock(lockFile)) {
+    while (!(PidLock.tryAcquire(lockFile) instanceof PidLock)) {
       const shared = await RedisSupervisor.attachToLive(dir, opts.logger);
       if (shared) return shared;
       if (Date.now() > waitUntil) {
@@ -278,7 +230,7 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
         args = ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', ...common];
       }
     } catch (e) {
-      releaseOwnerLock(lockFile);
+      PidLock.release(lockFile);
       throw e;
     }
     const sup = new RedisSupervisor({ options, url, mode: 'spawned' }, { binary, args, dataDir: opts.dataDir, dir, socket, tempDir, transient: opts.transient }, startTimeoutMs, opts.logger);
@@ -298,7 +250,7 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
         await gone;
       }
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-      releaseOwnerLock(lockFile);
+      PidLock.release(lockFile);
       throw e;
     }
     sup.supervising = true;
@@ -348,7 +300,7 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
     }
     const { ownerPid, socket } = state;
     // A transient owner stops its server in a moment: never attach to it (wait for the owner lock instead).
-    if (state.transient || !ownerPid || ownerPid === process.pid || !alive(ownerPid) || !socket) return undefined;
+    if (state.transient || !ownerPid || ownerPid === process.pid || !processAlive(ownerPid) || !socket) return undefined;
     try {
       const c = await probe({ path: socket }, 1_000);
       const pong = await c.ping().finally(() => c.disconnect());
@@ -393,7 +345,7 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
       // no pid file
     }
     for (const pid of pids) {
-      if (pid === process.pid || !alive(pid) || !looksLikeRedis(pid)) continue;
+      if (pid === process.pid || !processAlive(pid) || !looksLikeRedis(pid)) continue;
       logger?.(`stopping leftover redis-server pid ${pid}`);
       process.kill(pid, 'SIGTERM');
       if (!(await waitGone(pid, KILL_GRACE_MS))) {
@@ -475,7 +427,7 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
       rmSync(join(this.spawnSpec.dir, 'supervisor.json'), { force: true });
       if (this.spawnSpec.socket) rmSync(this.spawnSpec.socket, { force: true });
       if (this.spawnSpec.tempDir) rmSync(this.spawnSpec.tempDir, { recursive: true, force: true });
-      releaseOwnerLock(join(this.spawnSpec.dir, OWNER_LOCK));
+      PidLock.release(join(this.spawnSpec.dir, OWNER_LOCK));
     }
   }
 
