@@ -29,9 +29,16 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ApiResponse } from './errors';
-import type { EmulatorImpl } from './emulator';
-import { MailboxError } from './mailbox';
-import type { FaultOptions, LatencyOptions, MailboxSpec, QuotaOptions } from './types';
+import { MailboxError, type MailboxImpl } from './mailbox';
+import type { Emulator, FaultOptions, LatencyOptions, MailboxSpec, QuotaOptions } from './types';
+
+/**
+ * What the control API drives: the emulator's public interface plus its mailboxes. Declared here rather than
+ * importing EmulatorImpl, which imports this file to route /__emulator/ requests (no cycle, not even a type-only one).
+ */
+export interface ControlTarget extends Emulator {
+  readonly accounts: ReadonlyMap<string, MailboxImpl>;
+}
 
 function ok(body: unknown): ApiResponse {
   return { status: 200, body: JSON.stringify(body ?? {}) };
@@ -82,7 +89,7 @@ export function refuseControlRequest(ownUrl: string, method: string, headers: In
 }
 
 export function handleControl(
-  emu: EmulatorImpl,
+  emu: ControlTarget,
   method: string,
   path: string,
   _query: URLSearchParams,

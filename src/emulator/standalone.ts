@@ -1,11 +1,8 @@
 /**
- * `mailmirror emulator`: runs the Gmail emulator on its own until SIGINT/SIGTERM.
- *
- *   mailmirror emulator [--port N] [--messages N] [--account EMAIL]... [--seed N]
- *     [--quota-profile 2026|legacy] [--quota-scale S] [--quota-window-ms MS] [--max-concurrent N] [--error-style 429|403|mixed]
- *     [--latency MIN-MAX] [--fault-rate R] [--fault-kinds 500,503,reset,429,slow]
- *     [--thread-size N] [--client-id ID] [--client-secret SECRET]
+ * `mailmirror emulator`: runs the Gmail emulator on its own until SIGINT/SIGTERM (`--help` lists the options, from
+ * the same table the arguments are parsed with).
  */
+import { parseArgs as parseNodeArgs } from 'node:util';
 import { isQuotaProfileName } from '../shared/gmail-quota';
 import { startEmulator } from './emulator';
 import type { EmulatorOptions, FaultKind } from './types';
@@ -17,10 +14,55 @@ export type CliIo = {
   signal?: AbortSignal;
 };
 
-const USAGE = `usage: mailmirror emulator [--port N] [--messages N] [--account EMAIL] [--seed N]
-  [--quota-profile 2026|legacy] [--quota-scale S] [--quota-window-ms MS] [--max-concurrent N] [--error-style 429|403|mixed]
-  [--latency MIN-MAX] [--fault-rate R] [--fault-kinds 500,503,reset,429,slow] [--thread-size N]
-  [--client-id ID] [--client-secret SECRET]`;
+const OPTIONS = {
+  port: { type: 'string' },
+  messages: { type: 'string' },
+  account: { type: 'string', multiple: true },
+  seed: { type: 'string' },
+  'quota-profile': { type: 'string' },
+  'quota-scale': { type: 'string' },
+  'quota-window-ms': { type: 'string' },
+  'max-concurrent': { type: 'string' },
+  'error-style': { type: 'string' },
+  latency: { type: 'string' },
+  'fault-rate': { type: 'string' },
+  'fault-kinds': { type: 'string' },
+  'thread-size': { type: 'string' },
+  'client-id': { type: 'string' },
+  'client-secret': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const FAULT_KINDS = ['500', '503', 'reset', '429', 'slow'];
+
+/** Each option's value and what it does, for the usage text: one entry per option (the type holds them together). */
+const HELP: { [K in keyof typeof OPTIONS]: [value: string, what: string] } = {
+  port: ['N', 'listen on 127.0.0.1:N (default 0: any free port)'],
+  messages: ['N', 'messages per mailbox (default 2000)'],
+  account: ['EMAIL', 'a mailbox to serve; repeat for more (default demo@example.com)'],
+  seed: ['N', 'seed of the mailboxes (+1 for each further account) and of the faults (default 1)'],
+  'quota-profile': ['2026|legacy', "Gmail's per-user quota (default 2026); any quota option turns quota on"],
+  'quota-scale': ['S', 'multiply the per-user budget by S; 0: no unit budget (default 1)'],
+  'quota-window-ms': ['MS', 'the short moving window (default 1000; 0: the minute only)'],
+  'max-concurrent': ['N', 'concurrent requests per user (default 10)'],
+  'error-style': ['429|403|mixed', 'how an exceeded quota is answered (default 429)'],
+  latency: ['MIN-MAX', 'added latency per request, in milliseconds'],
+  'fault-rate': ['R', 'share of requests answered with a fault, 0 to 1 (default 0)'],
+  'fault-kinds': [FAULT_KINDS.join(','), 'the faults --fault-rate draws from (default 500,503,reset)'],
+  'thread-size': ['N', 'average messages per thread (default 2.5)'],
+  'client-id': ['ID', 'OAuth client id the emulator accepts'],
+  'client-secret': ['SECRET', 'OAuth client secret the emulator accepts'],
+  help: ['', 'this text'],
+};
+
+const USAGE = [
+  'usage: mailmirror emulator [options]',
+  '',
+  ...Object.entries(HELP).map(([name, [value, what]]) => {
+    const flag = `${name === 'help' ? '-h, ' : ''}--${name}${value ? ` ${value}` : ''}`;
+    return `  ${flag.padEnd(42)} ${what}`;
+  }),
+].join('\n');
 
 class CliArgError extends Error {
   readonly code = 'BAD_ARGUMENT';
@@ -35,105 +77,63 @@ function num(flag: string, v: string | undefined, min = 0): number {
 }
 
 function parseArgs(argv: string[]): Parsed {
+  const { values: v } = parseNodeArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
+  const opt = (name: keyof typeof OPTIONS, min = 0): number | undefined => {
+    const value = v[name];
+    return value === undefined ? undefined : num(`--${name}`, String(value), min);
+  };
+  const floor = (n: number | undefined): number | undefined => (n === undefined ? undefined : Math.floor(n));
   const opts: EmulatorOptions = {};
-  const accounts: string[] = [];
-  let messages = 2000;
-  let threadSize: number | undefined;
-  let profile: string | undefined;
-  let scale: number | undefined;
-  let maxConcurrent: number | undefined;
-  let quotaWindowMs: number | undefined;
-  let errorStyle: string | undefined;
-  let faultRate: number | undefined;
-  let faultKinds: FaultKind[] | undefined;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const eq = a.indexOf('=');
-    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    const inline = a.startsWith('--') && eq > 0 ? a.slice(eq + 1) : undefined;
-    const next = (): string | undefined => inline ?? argv[++i];
-    switch (flag) {
-      case '-h':
-      case '--help':
-        help = true;
-        break;
-      case '--port':
-        opts.port = num(flag, next());
-        break;
-      case '--messages':
-        messages = Math.floor(num(flag, next()));
-        break;
-      case '--account': {
-        const v = next();
-        if (!v || !v.includes('@')) throw new CliArgError(`--account needs an email address, got ${v ?? 'nothing'}`);
-        accounts.push(v);
-        break;
-      }
-      case '--seed':
-        opts.seed = Math.floor(num(flag, next()));
-        break;
-      case '--quota-profile':
-        profile = next();
-        if (!isQuotaProfileName(profile)) throw new CliArgError(`--quota-profile must be 2026 or legacy, got ${profile ?? 'nothing'}`);
-        break;
-      case '--quota-scale':
-        scale = num(flag, next());
-        break;
-      case '--quota-window-ms':
-        quotaWindowMs = Math.floor(num(flag, next()));
-        break;
-      case '--max-concurrent':
-        maxConcurrent = Math.floor(num(flag, next(), 1));
-        break;
-      case '--error-style':
-        errorStyle = next();
-        if (errorStyle !== '429' && errorStyle !== '403' && errorStyle !== 'mixed') throw new CliArgError(`--error-style must be 429, 403 or mixed`);
-        break;
-      case '--latency': {
-        const v = next() ?? '';
-        const m = /^(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?$/.exec(v);
-        if (!m) throw new CliArgError(`--latency needs MIN-MAX milliseconds, got ${v || 'nothing'}`);
-        const min = Number(m[1]);
-        const max = m[2] !== undefined ? Number(m[2]) : min;
-        if (max < min) throw new CliArgError('--latency MIN must not exceed MAX');
-        opts.latencyMs = { min, max };
-        break;
-      }
-      case '--fault-rate':
-        faultRate = num(flag, next());
-        if (faultRate > 1) throw new CliArgError('--fault-rate is a probability between 0 and 1');
-        break;
-      case '--fault-kinds': {
-        const ks = (next() ?? '').split(',').filter(Boolean);
-        for (const k of ks) if (!['500', '503', 'reset', '429', 'slow'].includes(k)) throw new CliArgError(`unknown fault kind ${k}`);
-        faultKinds = ks as FaultKind[];
-        break;
-      }
-      case '--thread-size':
-        threadSize = num(flag, next(), 1);
-        break;
-      case '--client-id':
-        opts.clientId = next();
-        break;
-      case '--client-secret':
-        opts.clientSecret = next();
-        break;
-      default:
-        throw new CliArgError(`unknown option ${a}`);
-    }
+  const port = opt('port');
+  const seed = floor(opt('seed'));
+  if (port !== undefined) opts.port = port;
+  if (seed !== undefined) opts.seed = seed;
+  for (const a of v.account ?? []) if (!a.includes('@')) throw new CliArgError(`--account needs an email address, got ${a || 'nothing'}`);
+  const profile = v['quota-profile'];
+  if (profile !== undefined && !isQuotaProfileName(profile)) throw new CliArgError(`--quota-profile must be 2026 or legacy, got ${profile || 'nothing'}`);
+  const scale = opt('quota-scale');
+  const quotaWindowMs = floor(opt('quota-window-ms'));
+  const maxConcurrent = floor(opt('max-concurrent', 1));
+  const errorStyle = v['error-style'];
+  if (errorStyle !== undefined && errorStyle !== '429' && errorStyle !== '403' && errorStyle !== 'mixed') {
+    throw new CliArgError(`--error-style must be 429, 403 or mixed`);
   }
+  if (v.latency !== undefined) {
+    const m = /^(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?$/.exec(v.latency);
+    if (!m) throw new CliArgError(`--latency needs MIN-MAX milliseconds, got ${v.latency || 'nothing'}`);
+    const min = Number(m[1]);
+    const max = m[2] !== undefined ? Number(m[2]) : min;
+    if (max < min) throw new CliArgError('--latency MIN must not exceed MAX');
+    opts.latencyMs = { min, max };
+  }
+  const faultRate = opt('fault-rate');
+  if (faultRate !== undefined && faultRate > 1) throw new CliArgError('--fault-rate is a probability between 0 and 1');
+  let faultKinds: FaultKind[] | undefined;
+  if (v['fault-kinds'] !== undefined) {
+    const ks = v['fault-kinds'].split(',').filter(Boolean);
+    for (const k of ks) if (!FAULT_KINDS.includes(k)) throw new CliArgError(`unknown fault kind ${k}`);
+    faultKinds = ks as FaultKind[];
+  }
+  if (v['client-id'] !== undefined) opts.clientId = v['client-id'];
+  if (v['client-secret'] !== undefined) opts.clientSecret = v['client-secret'];
   if (profile !== undefined || scale !== undefined || maxConcurrent !== undefined || quotaWindowMs !== undefined) {
     opts.quota = {
       profile: isQuotaProfileName(profile) ? profile : '2026',
       scale: scale ?? 1,
       maxConcurrent,
-      errorStyle: errorStyle as '429' | '403' | 'mixed' | undefined,
+      errorStyle,
       windowMs: quotaWindowMs,
     };
   }
   if (faultRate !== undefined && faultRate > 0) opts.faults = { rate: faultRate, seed: opts.seed ?? 1, kinds: faultKinds };
-  return { opts, accounts: accounts.length ? accounts : ['demo@example.com'], messages, threadSize, help };
+  const accounts = v.account ?? [];
+  return {
+    opts,
+    accounts: accounts.length ? accounts : ['demo@example.com'],
+    messages: floor(opt('messages')) ?? 2000,
+    threadSize: opt('thread-size', 1),
+    help: v.help === true,
+  };
 }
 
 export async function runEmulatorCli(argv: string[], io: CliIo = {}): Promise<number> {

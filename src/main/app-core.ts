@@ -9,7 +9,8 @@ import { listLabels, type LabelRow } from './db/labels';
 import { readStatusSnapshot } from './db/status-snapshot';
 import { tokenRepository } from './db/tokens';
 import { openStore } from './store';
-import { ensureDataDir, type RedisHealth, type RedisSupervisor } from './redis';
+import type { RedisHealth, RedisSupervisor } from './redis';
+import { ensureDataDir } from './data-dir';
 import type { QuotaGovernor } from './gmail/quota-governor';
 import { FileKeySecretBox, type SecretBox } from './gmail/secret-box';
 import { connectAccount, removeAccount, type RemovedAccount } from './gmail/account-auth';
@@ -30,8 +31,10 @@ import type { ClientStatus, Settings, SyncStatus } from '../shared/ipc';
 import { loadSettings, saveChoices } from './settings';
 import { APP_VERSION } from './version';
 import { startQueueSide } from './core-startup';
+import { MirrorReads } from './mirror-reads';
 
-export type { StoreRebuilt };
+export type { StoreRebuilt, AccountStatus, Account, LabelRow };
+export { redisHealthChangeLine, type RedisHealthState } from './redis';
 export { StoreNotDamagedError } from './db/errors';
 
 export type AppCoreOptions = {
@@ -68,6 +71,8 @@ type Parts = {
 export class AppCore implements AppServices {
   readonly version = APP_VERSION;
   readonly log: Logger;
+  /** Reads of the mirror for the UI (the router's only way to the store). */
+  readonly mirror = new MirrorReads(() => this.db);
   /** Present when the host offers the demo mailbox (`serve --demo`, the desktop app's demo). */
   readonly connectDemo?: () => Promise<{ email: string }>;
   private readonly meters = new Map<number, RateMeter>();
@@ -99,7 +104,7 @@ export class AppCore implements AppServices {
     }
   }
 
-  /** The open store (a stand-in holding only the accounts while the real one is damaged): read by the router. */
+  /** The open store (a stand-in holding only the accounts while the real one is damaged). */
   get db(): Db {
     return this.store.db;
   }

@@ -1,53 +1,34 @@
-// One process at a time owns a data folder's embedded Redis and workers: a pid file, taken over when
-// the process that wrote it is gone (a crash leaves it behind).
-import { openSync, writeSync, closeSync, readFileSync, rmSync } from 'node:fs';
+// One process at a time owns a data folder's embedded Redis and workers: <dataDir>/mailmirror.pid, a PidLock
+// (pid-lock.ts), taken over when the process that wrote it is gone (a crash leaves it behind).
 import { join } from 'node:path';
 import { MailmirrorError } from './errors';
+import { PidLock } from './pid-lock';
 
 export class DataDirBusyError extends MailmirrorError {
   readonly code = 'DATA_DIR_BUSY';
   readonly ipcCode = 'UNAVAILABLE';
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export class DataDirLock {
-  private constructor(private readonly file: string) {}
+  private constructor(private readonly lock: PidLock) {}
 
   static acquire(dataDir: string): DataDirLock {
     const file = join(dataDir, 'mailmirror.pid');
     for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(file, 'wx', 0o600);
-        writeSync(fd, String(process.pid));
-        closeSync(fd);
-        return new DataDirLock(file);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const pid = Number(readFileSync(file, 'utf8').trim());
-        if (pid && pid !== process.pid && alive(pid)) {
-          throw new DataDirBusyError(
-            `Mailmirror is already running on ${dataDir} (pid ${pid}): stop it first, or use --data-dir for another mirror.`,
-          );
-        }
-        rmSync(file, { force: true });
+      const got = PidLock.tryAcquire(file);
+      if (got instanceof PidLock) return new DataDirLock(got);
+      if (typeof got.heldBy === 'number') {
+        throw new DataDirBusyError(
+          `Mailmirror is already running on ${dataDir} (pid ${got.heldBy}): stop it first, or use --data-dir for another mirror.`,
+        );
       }
+      if (got.heldBy === 'writing') throw new DataDirBusyError(`another Mailmirror process is starting on ${dataDir}: try again`);
+      // null: a dead process's file, removed: the next attempt takes it.
     }
     throw new DataDirBusyError(`could not lock ${dataDir}`);
   }
 
   release(): void {
-    try {
-      if (Number(readFileSync(this.file, 'utf8').trim()) === process.pid) rmSync(this.file, { force: true });
-    } catch {
-      /* already gone */
-    }
+    this.lock.release();
   }
 }

@@ -23,8 +23,8 @@ export class DesktopServices implements AppServices {
     this.active = own;
   }
 
-  get db() {
-    return this.active.db;
+  get mirror() {
+    return this.active.mirror;
   }
 
   get version() {

@@ -7,22 +7,31 @@ import { getAccountByEmail, listAccounts, type Account } from './db/accounts';
 import { exportMirror, type MirrorExport } from './db/export';
 import { tokenRepository } from './db/tokens';
 import { readStatusSnapshot } from './db/status-snapshot';
-import { openStore } from './store';
-import { ensureDataDir } from './redis';
+import { databaseFile, openStore } from './store';
+import { recordDamage } from './db/store-health';
+import type { DatabaseDamagedError } from './db/errors';
+import { ensurePrivateDataDir } from './data-dir';
 import { FileKeySecretBox, type SecretBox } from './gmail/secret-box';
 import { AccountNotFoundError } from './gmail/account-errors';
 import { OAuthClientStore } from './gmail/oauth-client-store';
 import type { InstalledAppFlowOptions } from './gmail/oauth';
 import { accountStatus, type AccountStatus } from './sync/status';
 
+export type { AccountStatus };
+
 export class StoreCore {
+  /** Remembers beside the store that it is damaged, so every later command knows it at once. */
+  static recordDamage(dataDir: string, damage: DatabaseDamagedError): void {
+    recordDamage(databaseFile(dataDir), damage);
+  }
+
   private box?: SecretBox;
 
   private constructor(private readonly config: AppConfig, private readonly db: Db) {}
 
   /** The data folder (mode 0700) and its store. */
   static open(config: AppConfig): StoreCore {
-    ensureDataDir(config.dataDir);
+    ensurePrivateDataDir(config.dataDir);
     return new StoreCore({ ...config }, openStore(config.dataDir));
   }
 

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisSupervisor } from '../../src/main/redis/redis-supervisor';
 import { DataDirNotWritableError, RedisCannotRunError, RedisNotFoundError, RedisUnreachableError } from '../../src/main/redis/errors';
-import { ensureDataDir } from '../../src/main/redis/data-folder';
+import { ensureDataDir } from '../../src/main/data-dir';
 import { defaultFallbackDirs, defaultRedisServerCandidates, findRedisServer, wellKnownRedisDirs } from '../../src/main/redis/find-redis-server';
 
 const ROOT = resolve(__dirname, '..', '..');

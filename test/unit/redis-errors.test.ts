@@ -2,7 +2,7 @@
 // the mappings from errno codes, loader messages and file headers, without needing each failure for real.
 import { describe, expect, it } from 'vitest';
 import { binaryKind, cannotRunError } from '../../src/main/redis/binary-check';
-import { dataDirWriteError } from '../../src/main/redis/data-folder';
+import { dataDirWriteError } from '../../src/main/data-dir';
 import { DataDirNotWritableError, RedisCannotRunError, RedisNotFoundError } from '../../src/main/redis/errors';
 import { wellKnownRedisDirs } from '../../src/main/redis/find-redis-server';
 

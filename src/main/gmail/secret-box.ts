@@ -2,9 +2,10 @@
 // safeStorage (src/main/electron); headless runs use FileKeySecretBox: AES-256-GCM under a random
 // 32-byte key kept in the data folder with mode 0600, next to a database that never sees clear text.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, linkSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailmirrorError } from '../errors';
+import { ensurePrivateDataDir } from '../data-dir';
 
 /** Synchronous on purpose: Electron's safeStorage is synchronous too, and the store is. */
 export interface SecretBox {
@@ -31,12 +32,6 @@ const FORMAT_V1 = 'mm1';
 // Binds ciphertexts to their purpose: a blob made for something else under the same key is refused.
 const AAD_V1 = Buffer.from('mailmirror token set v1');
 
-/** Creates the data folder (mode 0700) if needed and tightens its mode if it exists. */
-export function ensureDataDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (process.platform !== 'win32' && (statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
-}
-
 export class FileKeySecretBox implements SecretBox {
   private readonly key: Buffer;
 
@@ -47,7 +42,7 @@ export class FileKeySecretBox implements SecretBox {
   constructor(dataDirOrKey: string | Buffer) {
     let key: Buffer;
     if (typeof dataDirOrKey === 'string') {
-      ensureDataDir(dataDirOrKey);
+      ensurePrivateDataDir(dataDirOrKey);
       key = loadOrCreateKey(join(dataDirOrKey, KEY_FILE_NAME));
     } else {
       key = dataDirOrKey;

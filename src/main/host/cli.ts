@@ -1,10 +1,10 @@
 // The headless `mailmirror` command (bin/mailmirror.js calls main() from the compiled file).
 // Every failure ends as one line on stderr and a non-zero exit code, never a stack trace.
 import { resolveConfig, type AppConfig } from '../config';
+import { ensurePrivateDataDir } from '../data-dir';
 import { DatabaseDamagedError, toStoreError } from '../db/errors';
 import { describeEndpoint, networkErrorCode } from '../gmail/net-errors';
 import { safeErrorMessage } from '../gmail/redact';
-import { ensureDataDir } from '../gmail/secret-box';
 import { parseCommandLine, UsageError } from './args';
 import type { CliContext } from './cli-context';
 import { writeLine } from './output';
@@ -36,9 +36,10 @@ const NO_DATA_DIR = new Set(['demo']);
 export const USAGE = `Usage: mailmirror [global options] <command> [options]
 
 Commands:
-  account add [--no-browser]        connect a Gmail account (prints the URL to open)
-  account list [--json]             connected accounts and their sync state
-  account remove <email>            revoke an account's access and delete its mirror
+  account add [--no-browser] [--login-hint <email>]
+                                    connect a Gmail account (prints the URL to open)
+  account list [--json]             connected accounts and their sync state (also: ls)
+  account remove <email>            revoke an account's access and delete its mirror (also: rm)
   client set --file <json>          save your own OAuth client (the client_secret_….json
                                     of a Google Cloud "Desktop app" client), encrypted
   client show [--json]              the OAuth client in effect and where it comes from
@@ -48,13 +49,18 @@ Commands:
   status [--json]                   each account's phase, progress and last sync
   repair --rebuild                  rebuild a damaged mailbox database from Gmail into a
                                     new file (the damaged one is kept aside); waits for it
-  export --account <email> --format json --out <file|->
-                                    the mirror as one JSON document
+  export --account <email> [--format json] [--out <file|->]
+                                    the mirror as one JSON document (default: to stdout)
   worker                            run sync workers only (extra processes)
-  serve [--port N]                  the app in a browser, on 127.0.0.1
-  demo                              a full sync of a generated mailbox, no Google account
-  emulator [--port N] [--messages N]
-                                    run the Gmail emulator on its own
+  serve [--port N] [--demo]         the app in a browser, on 127.0.0.1; --demo: on the
+                                    demo mailbox, in a temporary folder
+  demo [--messages N] [--quota-scale S] [--keep]
+                                    a full sync of a generated mailbox (default 3000
+                                    messages, quota ×8), no Google account; --keep keeps
+                                    its temporary folder
+  emulator [options]                run the Gmail emulator on its own
+                                    (\`mailmirror emulator --help\` lists its options)
+  help                              this text (also: --help, -h)
 
 Global options (each also an environment variable):
   --data-dir <dir>          MAILMIRROR_DATA_DIR       where the mirror lives
@@ -93,7 +99,7 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     if (!load) throw new UsageError(`unknown command "${parsed.command}"`);
     const resolved = resolveConfig(parsed.flags, env);
     if (!NO_DATA_DIR.has(parsed.command)) {
-      ensureDataDir(resolved.dataDir);
+      ensurePrivateDataDir(resolved.dataDir);
       config = resolved;
     }
     const ctx: CliContext = {
@@ -110,8 +116,8 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     // and every later command must know it at once (the first finding is kept).
     const store = toStoreError(e);
     if (config && store instanceof DatabaseDamagedError && store.kind !== 'empty') {
-      const [{ recordDamage }, { databaseFile }] = await Promise.all([import('../db/store-health.js'), import('../store.js')]);
-      recordDamage(databaseFile(config.dataDir), store);
+      const { StoreCore } = await import('../store-core.js');
+      StoreCore.recordDamage(config.dataDir, store);
     }
     const { line, exitCode } = describeFailure(e);
     writeLine(stderr, `mailmirror: ${line}`);

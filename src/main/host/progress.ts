@@ -1,6 +1,7 @@
 // The terminal progress bar of `sync --wait` and `demo`: one redrawn line per account on a TTY,
 // plain lines (on change, at most every few seconds) otherwise.
-import { cliPhase, type AccountStatus } from '../sync/status';
+import type { AccountStatus } from '../app-core';
+import { cliPhase } from './cli-phase';
 
 const BAR = 28;
 

@@ -4,7 +4,6 @@
 // the contract's error shape. Core events are throttled per account and fanned out to listeners.
 import { randomUUID } from 'node:crypto';
 import {
-  INVOKE_CHANNELS,
   ipcChannels,
   ipcEvents,
   isInvokeChannel,
@@ -20,15 +19,6 @@ import {
 import { safeFileName } from '../../shared/safe-text';
 import { ContractViolationError, InvalidRequestError, NotFoundError, UnsupportedError, requestErrorFromZod, toIpcError } from './errors';
 import { KeyedThrottle } from './event-throttle';
-import {
-  getAttachmentRef,
-  getMessageDetail,
-  listAccountSummaries,
-  listLabelSummaries,
-  listMessagePage,
-  requireAccount,
-  searchMessagePage,
-} from './queries';
 import type { AppServices, CoreEventMap, CoreEventName } from './services';
 
 /** Who is calling: both transports look the same to handlers; this is for logs. */
@@ -97,7 +87,7 @@ export function createRouter(services: AppServices, opts: RouterOptions = {}): I
       return { version: services.version, demoAvailable: typeof services.connectDemo === 'function', ...(storeDamaged ? { storeDamaged } : {}) };
     },
 
-    'accounts:list': () => listAccountSummaries(services.db),
+    'accounts:list': () => services.mirror.accounts(),
 
     'accounts:connect': async () => {
       const flowId = randomUUID();
@@ -151,34 +141,34 @@ export function createRouter(services: AppServices, opts: RouterOptions = {}): I
     },
 
     'accounts:remove': async ({ accountId }) => {
-      requireAccount(services.db, accountId);
+      services.mirror.requireAccount(accountId);
       await services.removeAccount(accountId);
       return null;
     },
 
     'sync:now': async ({ accountId, full }) => {
-      requireAccount(services.db, accountId);
+      services.mirror.requireAccount(accountId);
       await services.syncNow(accountId, { full });
       return null;
     },
 
     'sync:status': async ({ accountId }) => {
-      requireAccount(services.db, accountId);
+      services.mirror.requireAccount(accountId);
       return services.syncStatus(accountId);
     },
 
-    'labels:list': ({ accountId }) => listLabelSummaries(services.db, accountId),
+    'labels:list': ({ accountId }) => services.mirror.labels(accountId),
 
     'messages:list': ({ accountId, labelId, cursor, limit }) =>
-      listMessagePage(services.db, { accountId, labelId, cursor: cursor ?? null, limit: limit ?? DEFAULT_PAGE }),
+      services.mirror.messagePage({ accountId, labelId, cursor: cursor ?? null, limit: limit ?? DEFAULT_PAGE }),
 
-    'messages:get': ({ accountId, messageId }) => getMessageDetail(services.db, accountId, messageId),
+    'messages:get': ({ accountId, messageId }) => services.mirror.message(accountId, messageId),
 
     'messages:search': ({ accountId, query, cursor, limit }) =>
-      searchMessagePage(services.db, { accountId, query, cursor: cursor ?? null, limit: limit ?? DEFAULT_PAGE }),
+      services.mirror.searchPage({ accountId, query, cursor: cursor ?? null, limit: limit ?? DEFAULT_PAGE }),
 
     'attachments:download': async ({ accountId, messageId, attachmentId }) => {
-      const ref = getAttachmentRef(services.db, accountId, messageId, attachmentId);
+      const ref = services.mirror.attachmentRef(accountId, messageId, attachmentId);
       const data = await services.fetchAttachment(ref);
       return {
         // The name a sender chose is saved as a file: no bidi tricks, controls or path in it.
@@ -320,6 +310,3 @@ export function createRouter(services: AppServices, opts: RouterOptions = {}): I
     },
   };
 }
-
-/** Every channel the router answers (the contract's list). */
-export const ROUTED_CHANNELS: readonly InvokeChannel[] = INVOKE_CHANNELS;

@@ -2,8 +2,7 @@
 // repositories and ./queries); everything that talks to Gmail, the queues or the workers comes
 // through this interface, which src/main/app-core.ts implements over the real parts (and the
 // tests' harness over a real store and a real emulator).
-import type { Db } from '../db/client';
-import type { ClientStatus, Settings, SyncStatus } from '../../shared/ipc';
+import type { AccountSummary, ClientStatus, LabelSummary, MessageDetail, MessageSummary, Settings, SyncStatus } from '../../shared/ipc';
 
 /** Where an attachment is, as stored: enough for the core to fetch its bytes from Gmail. */
 export type AttachmentRef = {
@@ -24,9 +23,24 @@ export type AttachmentRef = {
 export type { CoreEventMap, CoreEventName } from '../core-events';
 import type { CoreEventMap, CoreEventName } from '../core-events';
 
+export type MessagePage = { messages: MessageSummary[]; nextCursor: string | null };
+
+/** The mirror as the UI reads it (the core implements it over its store: src/main/mirror-reads.ts). */
+export interface MirrorReadService {
+  /** NOT_FOUND (AccountNotFoundError) unless the account exists. */
+  requireAccount(accountId: number): void;
+  accounts(): AccountSummary[];
+  labels(accountId: number): LabelSummary[];
+  messagePage(q: { accountId: number; labelId: string | null; cursor: string | null; limit: number }): MessagePage;
+  searchPage(q: { accountId: number; query: string; cursor: string | null; limit: number }): MessagePage;
+  message(accountId: number, gmailId: string): MessageDetail;
+  /** The stored attachment, checked to belong to that message of that account. */
+  attachmentRef(accountId: number, messageGmailId: string, attachmentId: string): AttachmentRef;
+}
+
 export interface AppServices {
-  /** The open store (read by the router; written only by the core). */
-  readonly db: Db;
+  /** Reads of the mirror (the store is written only by the core). */
+  readonly mirror: MirrorReadService;
   /** The app's version, shown in the UI. */
   readonly version: string;
 

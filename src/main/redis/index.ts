@@ -8,4 +8,3 @@ export {
   RedisUrlError, REDIS_INSTALL_HINT,
 } from './errors';
 export { findRedisServer, defaultRedisServerCandidates, bundledRedisServer, defaultFallbackDirs, wellKnownRedisDirs, MIN_REDIS_MAJOR } from './find-redis-server';
-export { ensureDataDir, ensureWritableDir, dataDirWriteError } from './data-folder';

@@ -1,23 +1,24 @@
 // Owns the app's Redis: connects to REDIS_URL when given, else runs its own redis-server on a private unix
 // socket in the data folder (AOF on), restarts it when it dies, and stops it (and every connection made through
 // it) on exit. BullMQ production notes followed here: https://docs.bullmq.io/guide/going-to-production
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+// The folder's files (state, owner lock, leftovers of a crash, how a server is started) are local-server.ts.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type RedisOptions } from 'ioredis';
+import { dataDirWriteError, mkdirp } from '../data-dir';
+import { PidLock } from '../pid-lock';
 import { cannotRunError } from './binary-check';
-import { notRedisReason } from './not-redis';
-import { dataDirWriteError, mkdirp } from './data-folder';
-import { DataDirNotWritableError, RedisStartError, RedisUnreachableError } from './errors';
+import { DataDirNotWritableError, RedisStartError } from './errors';
+import { checkExternalRedis } from './external-redis';
 import { assertRedisVersion, bundledRedisServer, defaultRedisServerCandidates, findRedisServer, redisServerVersion } from './find-redis-server';
-import { describeRedisOptions, redactRedisUrl, redisOptionsFromUrl, roleOptions, type ConnectionRole } from './redis-options';
+import { OWNER_LOCK, STATE_FILE, cleanupStale, liveOwnerSocket, spawnPlan, stopRedisServer, writeStateFile, type SpawnPlan } from './local-server';
 import { watchOwner, type OwnerWatchdog } from './owner-watchdog';
 import { RedisHealth, isRedisConnectionError, redisHealthChangeLine } from './redis-health';
+import { describeRedisOptions, roleOptions, type ConnectionRole } from './redis-options';
+import { closeConnection, probe } from './redis-probe';
 
 export type RedisSupervisorEvents = {
   /** redis-server answers PING (first start), or the external Redis was reached. */
@@ -50,129 +51,9 @@ export type RedisSupervisorOptions = {
   ownerWaitMs?: number;
 };
 
-// sun_path is 104 bytes on macOS/BSD and 108 on Linux, NUL included: 100 leaves a margin on both.
-const MAX_SOCKET_PATH = 100;
-const STOP_GRACE_MS = 10_000;
-const KILL_GRACE_MS = 5_000;
 const OUTPUT_LINES = 40;
 /** A redis-server that stayed up this long resets the restart backoff. */
 const HEALTHY_AFTER_MS = 30_000;
-
-/** <dataDir>/redis/supervisor.json: who runs the redis-server of this data folder, and where its socket is. */
-type StateFile = { pid?: number; socket?: string; tempDir?: string; ownerPid?: number; transient?: boolean };
-
-/**
- * <dataDir>/redis/owner.lock holds the pid of the one process that may start (and then owns) the folder's
- * redis-server. Without it, processes started together (twenty `mailmirror sync` at once) each took the others'
- * servers for leftovers of a crash and shut them down under their feet.
- */
-const OWNER_LOCK = 'owner.lock';
-/** An empty lock file younger than this is being written by its owner (open and write are two steps). */
-const LOCK_WRITE_GRACE_MS = 5_000;
-
-function tryOwnerLock(file: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(file, 'wx', 0o600);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    let pid: number;
-    let age: number;
-    try {
-      pid = Number(readFileSync(file, 'utf8').trim());
-      age = Date.now() - statSync(file).mtimeMs;
-    } catch {
-      return false; // released meanwhile: try again
-    }
-    const held = pid > 0 ? pid !== process.pid && alive(pid) : age < LOCK_WRITE_GRACE_MS;
-    // A lock of a dead process (a crash): remove it; the next attempt's exclusive create decides who gets it.
-    if (!held) rmSync(file, { force: true });
-    return false;
-  }
-  try {
-    writeSync(fd, String(process.pid));
-  } catch (e) {
-    closeSync(fd);
-    rmSync(file, { force: true });
-    throw e;
-  }
-  closeSync(fd);
-  return true;
-}
-
-function releaseOwnerLock(file: string): void {
-  try {
-    if (Number(readFileSync(file, 'utf8').trim()) === process.pid) rmSync(file, { force: true });
-  } catch {
-    // already gone
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Only ever signal a pid from a stale pid file when it still is a redis-server (pids get reused). */
-function looksLikeRedis(pid: number): boolean {
-  try {
-    if (process.platform === 'linux') return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server');
-    if (process.platform === 'darwin') {
-      return execFileSync('ps', ['-p', String(pid), '-o', 'comm='], { encoding: 'utf8' }).includes('redis-server');
-    }
-  } catch {
-    return false;
-  }
-  return false;
-}
-
-async function waitGone(pid: number, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (alive(pid)) {
-    if (Date.now() > until) return false;
-    await sleep(50);
-  }
-  return true;
-}
-
-/** One throwaway connection that never retries: for probing, PING and SHUTDOWN. */
-async function probe(options: RedisOptions, timeoutMs: number): Promise<Redis> {
-  const c = new Redis({
-    ...options,
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    connectionName: 'mailmirror-supervisor',
-  });
-  c.on('error', () => {
-    // reported by the awaited command instead
-  });
-  try {
-    await c.connect();
-    return c;
-  } catch (e) {
-    c.disconnect();
-    throw e;
-  }
-}
-
-async function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
   /** Base connection options (no role): also what worker processes need to reach the same Redis. */
@@ -200,7 +81,7 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
   private readonly exitHook = (): void => {
     // The app is exiting without stop(): do not leave an orphan redis-server behind (SIGTERM flushes the AOF).
     this.child?.kill('SIGTERM');
-    if (this.spawnSpec) releaseOwnerLock(join(this.spawnSpec.dir, OWNER_LOCK));
+    if (this.spawnSpec) PidLock.release(join(this.spawnSpec.dir, OWNER_LOCK));
   };
 
   private constructor(
@@ -238,7 +119,7 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
     const waitUntil = Date.now() + (opts.ownerWaitMs ?? 120_000);
     // Another process is starting its redis-server here, or using one for a moment: wait for it, and attach as
     // soon as a long-lived owner (the app, a worker) answers.
-    while (!tryOwnerLock(lockFile)) {
+    while (!(PidLock.tryAcquire(lockFile) instanceof PidLock)) {
       const shared = await RedisSupervisor.attachToLive(dir, opts.logger);
       if (shared) return shared;
       if (Date.now() > waitUntil) {
@@ -246,41 +127,15 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
       }
       await sleep(100);
     }
-    const common = ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '',
-      '--maxmemory-policy', 'noeviction', '--daemonize', 'no', '--pidfile', join(dir, 'redis.pid')];
-    let options: RedisOptions;
-    let url: string;
-    let args: string[];
-    let socket: string | undefined;
-    let tempDir: string | undefined;
+    let plan: SpawnPlan;
     try {
-      await RedisSupervisor.cleanupStale(dir, opts.logger);
-      if (process.platform === 'win32') {
-        // Windows builds of Redis have no unix sockets: loopback TCP with a random password instead.
-        const port = await freeTcpPort();
-        const password = randomBytes(24).toString('hex');
-        options = { host: '127.0.0.1', port, password };
-        url = `redis://:${password}@127.0.0.1:${port}`;
-        args = ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', password, ...common];
-      } else {
-        socket = join(dir, 'redis.sock');
-        if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
-          // A unix socket path longer than sun_path (104 bytes on macOS, 108 on Linux) cannot be bound, and a deep
-          // data folder easily exceeds it. The socket then lives in a fresh private (0700, from mkdtemp) temp folder
-          // that only this user can enter; the data itself stays in the data folder.
-          const base = Buffer.byteLength(tmpdir()) < 60 ? tmpdir() : '/tmp';
-          tempDir = mkdtempSync(join(base, 'mm-redis-'));
-          chmodSync(tempDir, 0o700);
-          socket = join(tempDir, 'redis.sock');
-        }
-        options = { path: socket };
-        url = `unix://${socket}`;
-        args = ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', ...common];
-      }
+      await cleanupStale(dir, opts.logger);
+      plan = await spawnPlan(dir);
     } catch (e) {
-      releaseOwnerLock(lockFile);
+      PidLock.release(lockFile);
       throw e;
     }
+    const { options, url, args, socket, tempDir } = plan;
     const sup = new RedisSupervisor({ options, url, mode: 'spawned' }, { binary, args, dataDir: opts.dataDir, dir, socket, tempDir, transient: opts.transient }, startTimeoutMs, opts.logger);
     process.on('exit', sup.exitHook);
     try {
@@ -298,7 +153,7 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
         await gone;
       }
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-      releaseOwnerLock(lockFile);
+      PidLock.release(lockFile);
       throw e;
     }
     sup.supervising = true;
@@ -308,28 +163,7 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
   }
 
   private static async connectExternal(redisUrl: string, logger?: (msg: string) => void): Promise<RedisSupervisor> {
-    const options = redisOptionsFromUrl(redisUrl);
-    const where = redactRedisUrl(redisUrl);
-    let c: Redis | undefined;
-    let info: string;
-    try {
-      c = await probe(options, 5_000);
-      const pong = await c.ping();
-      if (pong !== 'PONG') throw new Error(`PING answered ${pong}`);
-      info = await c.info('server');
-    } catch (e) {
-      c?.disconnect();
-      throw new RedisUnreachableError(where, e, await notRedisReason(options));
-    }
-    try {
-      assertRedisVersion(info.match(/redis_version:([\d.]+)/)?.[1], `the Redis at ${where}`);
-      const policy = await c.config('GET', 'maxmemory-policy').catch(() => undefined);
-      if (Array.isArray(policy) && policy[1] !== undefined && policy[1] !== 'noeviction') {
-        logger?.(`warning: the Redis at ${where} has maxmemory-policy ${String(policy[1])}; BullMQ needs noeviction`);
-      }
-    } finally {
-      c.disconnect();
-    }
+    const { options, where } = await checkExternalRedis(redisUrl, logger);
     const sup = new RedisSupervisor({ options, url: redisUrl, mode: 'external' }, undefined, 0, logger);
     setImmediate(() => sup.emit('ready', { url: where, pid: undefined }));
     return sup;
@@ -340,69 +174,11 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
    * data folder: share it rather than kill it. It stays that process's to restart and stop.
    */
   private static async attachToLive(dir: string, logger?: (msg: string) => void): Promise<RedisSupervisor | undefined> {
-    let state: StateFile;
-    try {
-      state = JSON.parse(readFileSync(join(dir, 'supervisor.json'), 'utf8')) as StateFile;
-    } catch {
-      return undefined;
-    }
-    const { ownerPid, socket } = state;
-    // A transient owner stops its server in a moment: never attach to it (wait for the owner lock instead).
-    if (state.transient || !ownerPid || ownerPid === process.pid || !alive(ownerPid) || !socket) return undefined;
-    try {
-      const c = await probe({ path: socket }, 1_000);
-      const pong = await c.ping().finally(() => c.disconnect());
-      if (pong !== 'PONG') return undefined;
-    } catch {
-      return undefined;
-    }
-    logger?.(`using the redis-server of Mailmirror process ${ownerPid} on ${socket}`);
+    const socket = await liveOwnerSocket(dir, logger);
+    if (!socket) return undefined;
     const sup = new RedisSupervisor({ options: { path: socket }, url: `unix://${socket}`, mode: 'external' }, undefined, 0, logger);
     setImmediate(() => sup.emit('ready', { url: sup.url, pid: undefined }));
     return sup;
-  }
-
-  /** A leftover redis-server from a crashed run (ours: its socket and pid file are in our private folder). */
-  private static async cleanupStale(dir: string, logger?: (msg: string) => void): Promise<void> {
-    const statePath = join(dir, 'supervisor.json');
-    const pidPath = join(dir, 'redis.pid');
-    let state: StateFile = {};
-    try {
-      state = JSON.parse(readFileSync(statePath, 'utf8')) as StateFile;
-    } catch {
-      // none, or unreadable: nothing to go on
-    }
-    const sockets = [...new Set([join(dir, 'redis.sock'), state.socket].filter((s): s is string => !!s))];
-    for (const socket of sockets) {
-      if (!existsSync(socket)) continue;
-      try {
-        const c = await probe({ path: socket }, 1_000);
-        logger?.(`a redis-server from a previous run still answers on ${socket}: shutting it down`);
-        await c.shutdown().catch(() => undefined); // the reply is the connection closing
-        c.disconnect();
-      } catch {
-        // nothing listens: a stale socket file
-      }
-    }
-    const pids = new Set<number>();
-    if (state.pid) pids.add(state.pid);
-    try {
-      const p = Number(readFileSync(pidPath, 'utf8').trim());
-      if (Number.isInteger(p) && p > 0) pids.add(p);
-    } catch {
-      // no pid file
-    }
-    for (const pid of pids) {
-      if (pid === process.pid || !alive(pid) || !looksLikeRedis(pid)) continue;
-      logger?.(`stopping leftover redis-server pid ${pid}`);
-      process.kill(pid, 'SIGTERM');
-      if (!(await waitGone(pid, KILL_GRACE_MS))) {
-        process.kill(pid, 'SIGKILL');
-        await waitGone(pid, KILL_GRACE_MS);
-      }
-    }
-    for (const f of [...sockets, pidPath, statePath]) rmSync(f, { force: true });
-    if (state.tempDir && state.tempDir.includes('mm-redis-')) rmSync(state.tempDir, { recursive: true, force: true });
   }
 
   /** The redis-server's pid (spawned mode, while it runs). */
@@ -465,50 +241,18 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
     this.healthMonitor?.stop();
     clearTimeout(this.restartTimer);
     await this.restartPromise?.catch(() => undefined);
-    await Promise.all([...this.connections].map((c) => this.closeConnection(c)));
+    await Promise.all([...this.connections].map((c) => closeConnection(c)));
     this.connections.clear();
     const child = this.child;
-    if (child) await this.shutdownChild(child);
+    if (child) await stopRedisServer(child, this.options, this.log);
     this.disarmWatchdog();
     process.off('exit', this.exitHook);
     if (this.spawnSpec) {
-      rmSync(join(this.spawnSpec.dir, 'supervisor.json'), { force: true });
+      rmSync(join(this.spawnSpec.dir, STATE_FILE), { force: true });
       if (this.spawnSpec.socket) rmSync(this.spawnSpec.socket, { force: true });
       if (this.spawnSpec.tempDir) rmSync(this.spawnSpec.tempDir, { recursive: true, force: true });
-      releaseOwnerLock(join(this.spawnSpec.dir, OWNER_LOCK));
+      PidLock.release(join(this.spawnSpec.dir, OWNER_LOCK));
     }
-  }
-
-  private async closeConnection(c: Redis): Promise<void> {
-    if (c.status === 'end') return;
-    // quit() waits for pending replies; a connection stuck reconnecting would wait forever, so bound it.
-    const ended = new Promise<void>((resolve) => c.once('end', () => resolve()));
-    await Promise.race([c.quit().catch(() => undefined), sleep(2_000)]);
-    c.disconnect();
-    const hasEnded = (): boolean => c.status === 'end';
-    if (!hasEnded()) await Promise.race([ended, sleep(1_000)]);
-  }
-
-  private async shutdownChild(child: ChildProcess): Promise<void> {
-    const exited = child.exitCode !== null || child.signalCode !== null
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const within = (ms: number): Promise<boolean> => Promise.race([exited.then(() => true), sleep(ms).then(() => false)]);
-    try {
-      // SHUTDOWN fsyncs the AOF; it is also the only graceful stop on Windows, where SIGTERM kills outright.
-      const c = await probe(this.options, 2_000);
-      await c.shutdown().catch(() => undefined);
-      c.disconnect();
-    } catch {
-      // not answering: signals below
-    }
-    if (await within(STOP_GRACE_MS)) return;
-    this.log('redis-server did not stop after SHUTDOWN: sending SIGTERM');
-    child.kill('SIGTERM');
-    if (await within(KILL_GRACE_MS)) return;
-    this.log('redis-server did not stop after SIGTERM: sending SIGKILL');
-    child.kill('SIGKILL');
-    await exited;
   }
 
   private async spawnAndWait(): Promise<void> {
@@ -569,7 +313,7 @@ export class RedisSupervisor extends EventEmitter<RedisSupervisorEvents> {
       }
       await sleep(50);
     }
-    writeFileSync(join(spec.dir, 'supervisor.json'), JSON.stringify({ pid: child.pid, socket: spec.socket, tempDir: spec.tempDir, ownerPid: process.pid, transient: spec.transient } satisfies StateFile), { mode: 0o600 });
+    writeStateFile(spec.dir, { pid: child.pid, socket: spec.socket, tempDir: spec.tempDir, ownerPid: process.pid, transient: spec.transient });
   }
 
   private onChildExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {

@@ -72,23 +72,6 @@ export function projectSyncStatus(s: StatusSnapshot, facts: StatusFacts = {}): S
   };
 }
 
-/** The words `mailmirror status` and `sync --wait` use for a phase (a CLI contract: other tools read them). */
-export type CliPhase = 'needs_reconnect' | 'not_synced' | 'listing' | 'fetching' | 'synced' | 'failed' | 'offline';
-
-export function cliPhase(s: SyncStatus): CliPhase {
-  if (s.offline && s.phase === 'error') return 'offline';
-  switch (s.phase) {
-    case 'idle':
-      return 'synced';
-    case 'queued':
-      return 'not_synced';
-    case 'error':
-      return 'failed';
-    default:
-      return s.phase;
-  }
-}
-
 /** An account's status as the CLI shows it: the projection, with the account's own facts beside it. */
 export type AccountStatus = {
   email: string;

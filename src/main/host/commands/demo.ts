@@ -8,7 +8,7 @@ import { createAppCore } from '../../app-core';
 import { waitUntilIdle } from './sync';
 import { startDemoBackend } from '../demo-backend';
 import { formatTable } from '../output';
-import type { LabelRow } from '../../db/labels';
+import type { LabelRow } from '../../app-core';
 import { CATEGORY_LABEL_ORDER, SYSTEM_LABEL_ORDER, labelDisplayName } from '../../../shared/label-tree';
 
 /** Gmail's sidebar order: system labels, the inbox categories, then user labels by name. */

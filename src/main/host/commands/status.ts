@@ -2,7 +2,8 @@
 // core), so it works while another process syncs and without Redis. The numbers are the projection the
 // app's windows show (src/main/sync/status.ts).
 import { StoreCore } from '../../store-core';
-import { cliPhase, type AccountStatus, type CliPhase } from '../../sync/status';
+import type { AccountStatus } from '../../store-core';
+import { cliPhase, type CliPhase } from '../cli-phase';
 import { parseCommandArgs } from '../args';
 import type { CliContext } from '../cli-context';
 import { formatTable, formatTime, isoOrNull, writeJson, writeLine } from '../output';

@@ -3,11 +3,10 @@
 // synced and idle (non-zero with a clear message when a sync failed).
 import type { CliContext } from '../cli-context';
 import { createAppCore, type AppCore } from '../../app-core';
-import type { Account } from '../../db/accounts';
-import type { AccountStatus } from '../../sync/status';
+import type { Account, AccountStatus } from '../../app-core';
 import { ProgressView } from '../progress';
 import { UsageError, parseCommandArgs } from '../args';
-import { redisHealthChangeLine, type RedisHealthState } from '../../redis';
+import { redisHealthChangeLine, type RedisHealthState } from '../../app-core';
 
 export async function syncCommand(ctx: CliContext, args: string[]): Promise<number> {
   const { values } = parseCommandArgs('sync', args, {

@@ -1,8 +1,9 @@
-// Creating the data folder (and the Redis folder in it), with one clear error when the disk is read-only or
-// the folder is not ours to write, instead of a bare EROFS/EACCES from wherever the first write happens.
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// The data folder: created private (0700), and checked writable with one clear error when the disk is read-only or
+// the folder is not ours to write, instead of a bare EROFS/EACCES from wherever the first write happens. The Redis
+// folder inside it is made with the same helpers (redis/redis-supervisor.ts); the lock on it is data-dir-lock.ts.
+import { chmodSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DataDirNotWritableError } from './errors';
+import { DataDirNotWritableError } from './redis/errors';
 
 /** `e` as DataDirNotWritableError when it says the disk is read-only or writing is not allowed; otherwise undefined. */
 export function dataDirWriteError(dataDir: string, e: unknown): DataDirNotWritableError | undefined {
@@ -54,4 +55,13 @@ export function ensureWritableDir(dir: string, dataDir = dir): void {
 /** The app's data folder: created if needed, and writable, or DataDirNotWritableError. */
 export function ensureDataDir(dataDir: string): void {
   ensureWritableDir(dataDir);
+}
+
+/**
+ * Creates the data folder (mode 0700) if needed and tightens its mode if it exists: the CLI before any command that
+ * uses it, and the key file's owner (gmail/secret-box.ts) before it writes the key.
+ */
+export function ensurePrivateDataDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (process.platform !== 'win32' && (statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }

@@ -1,26 +1,25 @@
-// Reads of the mirror for the IPC channels, shaped as the contract's types. The store's
-// repositories do the querying; this maps their rows and adds what the UI needs on top
-// (search paging, attachment lookup).
-import type { Db } from '../db/client';
-import { getAccount, listAccounts } from '../db/accounts';
-import { listLabels } from '../db/labels';
-import { countProgress } from '../db/stubs';
-import { getAttachmentLocation, getMessage, listMessages, type MessageListRow } from '../db/message-queries';
-import { search } from '../db/search';
-import type { AccountSummary, LabelSummary, MessageDetail, MessageSummary } from '../../shared/ipc';
-import { AccountNotFoundError } from '../gmail/account-errors';
-import { InvalidRequestError, NotFoundError } from './errors';
-import type { AttachmentRef } from './services';
+// Reads of the mirror for the UI, shaped as the contract's types: the core's MirrorReadService (the router
+// reaches the store only through it). The store's repositories do the querying; this maps their rows and adds
+// what the UI needs on top (search paging, attachment lookup).
+import type { Db } from './db/client';
+import { getAccount, listAccounts } from './db/accounts';
+import { listLabels } from './db/labels';
+import { countProgress } from './db/stubs';
+import { getAttachmentLocation, getMessage, listMessages, type MessageListRow } from './db/message-queries';
+import { search } from './db/search';
+import type { AccountSummary, LabelSummary, MessageDetail, MessageSummary } from '../shared/ipc';
+import { AccountNotFoundError } from './gmail/account-errors';
+import { InvalidRequestError, NotFoundError } from './ipc/errors';
+import type { AttachmentRef, MirrorReadService, MessagePage } from './ipc/services';
 
-export type MessagePage = { messages: MessageSummary[]; nextCursor: string | null };
 
 const ms = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
 
-export function requireAccount(db: Db, accountId: number): void {
+function requireAccount(db: Db, accountId: number): void {
   if (!getAccount(db, accountId)) throw new AccountNotFoundError(`No account with id ${accountId}`);
 }
 
-export function listAccountSummaries(db: Db): AccountSummary[] {
+function listAccountSummaries(db: Db): AccountSummary[] {
   return listAccounts(db).map((a) => {
     const full = ms(a.lastFullSyncAt);
     const inc = ms(a.lastIncrementalSyncAt);
@@ -37,7 +36,7 @@ export function listAccountSummaries(db: Db): AccountSummary[] {
   });
 }
 
-export function listLabelSummaries(db: Db, accountId: number): LabelSummary[] {
+function listLabelSummaries(db: Db, accountId: number): LabelSummary[] {
   requireAccount(db, accountId);
   return listLabels(db, accountId).map((l) => ({
     id: l.id,
@@ -74,7 +73,7 @@ function badCursor(e: unknown): never {
   throw e;
 }
 
-export function listMessagePage(
+function listMessagePage(
   db: Db,
   q: { accountId: number; labelId: string | null; cursor: string | null; limit: number },
 ): MessagePage {
@@ -91,7 +90,7 @@ export function listMessagePage(
 /** The store ranks at most this many matches (its limit); pages are slices of that ranking. */
 const MAX_SEARCH_RESULTS = 500;
 
-export function searchMessagePage(
+function searchMessagePage(
   db: Db,
   q: { accountId: number; query: string; cursor: string | null; limit: number },
 ): MessagePage {
@@ -110,7 +109,7 @@ export function searchMessagePage(
   return { messages: pageRows.map(toSummary), nextCursor: more ? `o${end}` : null };
 }
 
-export function getMessageDetail(db: Db, accountId: number, gmailId: string): MessageDetail {
+function getMessageDetail(db: Db, accountId: number, gmailId: string): MessageDetail {
   requireAccount(db, accountId);
   const m = getMessage(db, accountId, gmailId);
   if (!m) throw new NotFoundError('That message is not in the mirror');
@@ -134,10 +133,43 @@ export function getMessageDetail(db: Db, accountId: number, gmailId: string): Me
 }
 
 /** The stored attachment, checked to belong to that message of that account. */
-export function getAttachmentRef(db: Db, accountId: number, messageGmailId: string, attachmentId: string): AttachmentRef {
+function getAttachmentRef(db: Db, accountId: number, messageGmailId: string, attachmentId: string): AttachmentRef {
   requireAccount(db, accountId);
   if (!/^\d{1,15}$/.test(attachmentId)) throw new NotFoundError('No such attachment');
   const row = getAttachmentLocation(db, accountId, messageGmailId, Number(attachmentId));
   if (!row) throw new NotFoundError('No such attachment');
   return { accountId, messageGmailId, ...row };
+}
+
+/** The store as the UI reads it; `db` is asked each time (a damaged store is swapped for a stand-in). */
+export class MirrorReads implements MirrorReadService {
+  constructor(private readonly db: () => Db) {}
+
+  requireAccount(accountId: number): void {
+    requireAccount(this.db(), accountId);
+  }
+
+  accounts(): AccountSummary[] {
+    return listAccountSummaries(this.db());
+  }
+
+  labels(accountId: number): LabelSummary[] {
+    return listLabelSummaries(this.db(), accountId);
+  }
+
+  messagePage(q: { accountId: number; labelId: string | null; cursor: string | null; limit: number }): MessagePage {
+    return listMessagePage(this.db(), q);
+  }
+
+  searchPage(q: { accountId: number; query: string; cursor: string | null; limit: number }): MessagePage {
+    return searchMessagePage(this.db(), q);
+  }
+
+  message(accountId: number, gmailId: string): MessageDetail {
+    return getMessageDetail(this.db(), accountId, gmailId);
+  }
+
+  attachmentRef(accountId: number, messageGmailId: string, attachmentId: string): AttachmentRef {
+    return getAttachmentRef(this.db(), accountId, messageGmailId, attachmentId);
+  }
 }

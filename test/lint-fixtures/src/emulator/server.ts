@@ -1,0 +1,2 @@
+import { config } from '../main/config'; // emulator-independent
+export const server = [config];

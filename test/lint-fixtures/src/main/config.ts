@@ -1,0 +1,2 @@
+import { db } from './db/client'; // utilities-are-leaves
+export const config = [db];

@@ -1,0 +1,2 @@
+import { DataDirNotWritableError } from './redis/errors'; // allowed: named exception
+export const dataDir = [DataDirNotWritableError];

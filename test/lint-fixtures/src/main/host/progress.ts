@@ -1,0 +1,1 @@
+export const progress = 1;

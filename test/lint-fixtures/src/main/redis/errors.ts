@@ -1,0 +1,1 @@
+export class DataDirNotWritableError extends Error {}

@@ -1,0 +1,2 @@
+import { jobs } from '../queues/jobs'; // redis-is-a-leaf
+export const supervisor = [jobs];

@@ -1,0 +1,2 @@
+import { config } from '../main/config'; // shared-is-a-leaf
+export const contract = [config];
