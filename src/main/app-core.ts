@@ -105,7 +105,7 @@ export class AppCore implements AppServices {
   }
 
   /** The open store (a stand-in holding only the accounts while the real one is damaged). */
-  get db(): Db {
+  private get db(): Db {
     return this.store.db;
   }
 

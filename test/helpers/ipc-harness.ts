@@ -13,7 +13,7 @@ import { attachmentIdFor } from '../../src/emulator/gmail-render';
 import { createAppCore, type AppCore } from '../../src/main/app-core';
 import { resolveConfig } from '../../src/main/config';
 import { CoreEvents, type CoreEventMap, type CoreEventName } from '../../src/main/core-events';
-import type { Db } from '../../src/main/db/client';
+import { databaseFile, openDatabase, type Db } from '../../src/main/db/client';
 import { getAccountByEmail, updateAccount } from '../../src/main/db/accounts';
 import { setLabelCounts, upsertLabels, type GmailLabel } from '../../src/main/db/labels';
 import { saveMessageDetails, type ParsedMessage } from '../../src/main/db/message-details';
@@ -25,7 +25,7 @@ export const HARNESS_EMAIL = 'alice@example.com';
 
 export type Harness = {
   core: AppCore;
-  /** The core's open store (what the router reads). */
+  /** The test's own connection to the core's store file (seeding and tampering from outside the core). */
   readonly db: Db;
   dir: string;
   emu: Emulator;
@@ -75,12 +75,11 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   }) as AppServices;
+  const db = openDatabase(databaseFile(dir));
   const queue = new Queue('gmail-sync', { connection: { path: redis.socket, maxRetriesPerRequest: null }, prefix });
   return {
     core,
-    get db() {
-      return core.db;
-    },
+    db,
     dir,
     emu,
     mailbox,
@@ -101,6 +100,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     },
     async close() {
       await queue.close();
+      db.close();
       await core.close();
       await redis.stop();
       await emu.close();

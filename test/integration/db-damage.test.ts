@@ -13,7 +13,7 @@ import { startEmulator, type Emulator, type GroundTruth } from '../../src/emulat
 import { resolveConfig } from '../../src/main/config';
 import { DatabaseDamagedError, toStoreError } from '../../src/main/db/errors';
 import { openDatabase } from '../../src/main/db/client';
-import { createAccount, getAccount, listAccounts } from '../../src/main/db/accounts';
+import { createAccount, listAccounts } from '../../src/main/db/accounts';
 import { upsertLabels } from '../../src/main/db/labels';
 import { toIpcError } from '../../src/main/ipc/errors';
 import { createRouter } from '../../src/main/ipc/router';
@@ -221,7 +221,7 @@ describe('in the app (the core and its IPC router, in process)', { timeout: 600_
     const router = createRouter(core);
     let keptAs: string | null | undefined;
     try {
-      const [account] = listAccounts(core.db);
+      const [account] = core.listAccounts();
       expect(core.storeDamage()).toBeNull();
       expect((await router.invoke('sync:now', { accountId: account.id, full: true })).ok).toBe(true);
       const status = async () => {
@@ -394,7 +394,7 @@ describe('SQLite corrupt / not-a-database errors, wherever met', { timeout: 120_
       expect(existsSync(`${file}.damaged`)).toBe(false);
       const info2 = await router.invoke('app:info', {});
       expect(info2.ok && info2.value.storeDamaged).toBeUndefined();
-      expect(getAccount(core.db, kept)).toMatchObject({ email: 'kept@example.com', status: 'needs_reconnect' });
+      expect(core.listAccounts().find((a) => a.id === kept)).toMatchObject({ email: 'kept@example.com', status: 'needs_reconnect' });
       const again = await router.invoke('store:rebuild', {});
       expect(!again.ok && again.error.code).toBe('UNSUPPORTED');
     } finally {
