@@ -13,6 +13,7 @@ import { createRouter, type IpcRouter } from '../../src/main/ipc/router';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { resolveConfig } from '../../src/main/config';
 import { launchChromium } from '../helpers/chromium';
+import { emulatorEnv } from '../helpers/cli';
 import { saveMessageDetails } from '../../src/main/db';
 import { createHarness, seedMailbox, type Harness, type Seeded } from '../helpers/ipc-harness';
 
@@ -325,15 +326,7 @@ describe('first run in Chromium', () => {
     // The real OAuth installed-app flow against the Gmail emulator's consent endpoint.
     emu = await startEmulator({});
     emu.addAccount('new.user@example.com', { messages: 5, seed: 3 });
-    const oauth = resolveConfig({}, {
-      MAILMIRROR_GMAIL_API_URL: emu.gmailApiUrl,
-      MAILMIRROR_OAUTH_AUTH_URL: emu.oauth.authUrl,
-      MAILMIRROR_OAUTH_TOKEN_URL: emu.oauth.tokenUrl,
-      MAILMIRROR_OAUTH_REVOKE_URL: emu.oauth.revokeUrl,
-      MAILMIRROR_CLIENT_ID: emu.clientId,
-      MAILMIRROR_CLIENT_SECRET: emu.clientSecret,
-      MAILMIRROR_DATA_DIR: join(process.cwd(), 'unused'),
-    });
+    const oauth = resolveConfig({}, emulatorEnv(emu, join(process.cwd(), 'unused')));
     h2 = await createHarness({ oauth });
     router2 = createRouter(h2.services);
     host2 = await startBrowserHost({ router: router2, staticDir: RENDERER, port: 0 });

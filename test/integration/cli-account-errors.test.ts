@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { resolveConfig } from '../../src/main/config';
 import { runInstalledAppFlow } from '../../src/main/gmail/oauth';
+import { emulatorEnv } from '../helpers/cli';
 import { runCliSource, spawnCliSource, waitForConnectUrl, type CliResult } from '../helpers/cli-source';
 
 let emu: Emulator;
@@ -26,16 +27,7 @@ afterAll(async () => {
 });
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    MAILMIRROR_DATA_DIR: join(root, 'data'),
-    MAILMIRROR_GMAIL_API_URL: emu.gmailApiUrl,
-    MAILMIRROR_OAUTH_AUTH_URL: emu.oauth.authUrl,
-    MAILMIRROR_OAUTH_TOKEN_URL: emu.oauth.tokenUrl,
-    MAILMIRROR_OAUTH_REVOKE_URL: emu.oauth.revokeUrl,
-    MAILMIRROR_CLIENT_ID: emu.clientId,
-    MAILMIRROR_CLIENT_SECRET: emu.clientSecret,
-    ...extra,
-  };
+  return emulatorEnv(emu, join(root, 'data'), extra);
 }
 
 /** One line on stderr, nothing on stdout, no stack trace, a non-zero exit. */

@@ -15,6 +15,7 @@ import { saveMessageDetails, type ParsedMessage } from '../../src/main/db/messag
 import { authorizedClient, isInvalidGrant } from '../../src/main/gmail/account-auth';
 import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
 import { loadTokens } from '../../src/main/gmail/token-store';
+import { emulatorEnv } from '../helpers/cli';
 import { addAccountSource, runCliSource, spawnCliSource, waitForConnectUrl } from '../helpers/cli-source';
 
 const ALICE = 'alice@example.com';
@@ -44,15 +45,7 @@ function newDataDir(): string {
 
 /** Points the CLI at the emulator, half through flags (in `args`) and half through the environment. */
 function cliEnv(dataDir: string): Record<string, string> {
-  return {
-    MAILMIRROR_DATA_DIR: dataDir,
-    MAILMIRROR_GMAIL_API_URL: emu.gmailApiUrl,
-    MAILMIRROR_OAUTH_AUTH_URL: emu.oauth.authUrl,
-    MAILMIRROR_OAUTH_TOKEN_URL: emu.oauth.tokenUrl,
-    MAILMIRROR_OAUTH_REVOKE_URL: emu.oauth.revokeUrl,
-    MAILMIRROR_CLIENT_ID: emu.clientId,
-    MAILMIRROR_CLIENT_SECRET: emu.clientSecret,
-  };
+  return emulatorEnv(emu, dataDir);
 }
 
 function configFor(dataDir: string) {

@@ -14,6 +14,7 @@ import { authorizedClient, connectAccount } from '../../src/main/gmail/account-a
 import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
 import { loadTokens, saveTokens } from '../../src/main/gmail/token-store';
 import { installedClientJson } from '../../src/shared/oauth-client';
+import { emulatorEndpointsEnv } from '../helpers/cli';
 import { addAccountSource, runCliSource } from '../helpers/cli-source';
 
 const ALICE = 'alice@example.com';
@@ -59,10 +60,7 @@ const newDataDir = () => join(root, `data-${++dirs}`);
 function env(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     MAILMIRROR_DATA_DIR: dataDir,
-    MAILMIRROR_GMAIL_API_URL: emu.gmailApiUrl,
-    MAILMIRROR_OAUTH_AUTH_URL: emu.oauth.authUrl,
-    MAILMIRROR_OAUTH_TOKEN_URL: emu.oauth.tokenUrl,
-    MAILMIRROR_OAUTH_REVOKE_URL: emu.oauth.revokeUrl,
+    ...emulatorEndpointsEnv(emu),
     MAILMIRROR_QUOTA_SCALE: '0',
     MAILMIRROR_QUEUE_PREFIX: `clitest${process.pid}x${dirs}`,
     ...extra,

@@ -12,6 +12,7 @@ import { upsertLabels } from '../../src/main/db/labels';
 import { saveMessageDetails, type ParsedMessage } from '../../src/main/db/messages';
 import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
 import { loadTokens } from '../../src/main/gmail/token-store';
+import { emulatorEnv } from '../helpers/cli';
 import { addAccountSource, runCliSource } from '../helpers/cli-source';
 
 const EMAIL = 'erin@example.com';
@@ -33,15 +34,7 @@ beforeAll(async () => {
   dataDir = join(root, 'data');
   emu = await startEmulator({});
   emu.addAccount(EMAIL, { messages: 3, seed: 5 });
-  env = {
-    MAILMIRROR_DATA_DIR: dataDir,
-    MAILMIRROR_GMAIL_API_URL: emu.gmailApiUrl,
-    MAILMIRROR_OAUTH_AUTH_URL: emu.oauth.authUrl,
-    MAILMIRROR_OAUTH_TOKEN_URL: emu.oauth.tokenUrl,
-    MAILMIRROR_OAUTH_REVOKE_URL: emu.oauth.revokeUrl,
-    MAILMIRROR_CLIENT_ID: emu.clientId,
-    MAILMIRROR_CLIENT_SECRET: emu.clientSecret,
-  };
+  env = emulatorEnv(emu, dataDir);
   const added = await addAccountSource(env);
   expect(added.code).toBe(0);
   const db = openDatabase(join(dataDir, 'mailmirror.db'));
