@@ -11,12 +11,13 @@ import { resolveConfig } from '../../src/main/config';
 import { openDatabase, type Db } from '../../src/main/db/client';
 import { getAccountByEmail } from '../../src/main/db/accounts';
 import { upsertLabels } from '../../src/main/db/labels';
-import { saveMessageDetails, type ParsedMessage } from '../../src/main/db/messages';
+import { saveMessageDetails } from '../../src/main/db/messages';
 import { authorizedClient, isInvalidGrant } from '../../src/main/gmail/account-auth';
 import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
 import { loadTokens } from '../../src/main/gmail/token-store';
 import { emulatorEnv } from '../helpers/cli';
 import { addAccountSource, runCliSource, spawnCliSource, waitForConnectUrl } from '../helpers/cli-source';
+import { parsedMessage } from '../helpers/parsed-message';
 
 const ALICE = 'alice@example.com';
 const BOB = 'bob@example.com';
@@ -61,13 +62,11 @@ function withDb<T>(dataDir: string, fn: (db: Db) => T): T {
   }
 }
 
-function message(gmailId: string, labelIds: string[], subject: string): ParsedMessage {
-  return {
-    gmailId, threadId: `t-${gmailId}`, labelIds, historyId: '100', internalDate: 1_700_000_000_000, sizeEstimate: 100,
-    snippet: 'hello', subject, from: 'x@example.com', to: 'y@example.com', cc: null, date: null, messageIdHeader: null,
-    references: null, textBody: 'body text', htmlBody: null, attachments: [], parseError: null,
-  };
-}
+const message = (gmailId: string, labelIds: string[], subject: string) =>
+  parsedMessage(gmailId, {
+    labelIds, historyId: '100', sizeEstimate: 100, snippet: 'hello', subject, from: 'x@example.com', to: 'y@example.com',
+    textBody: 'body text',
+  });
 
 /** Mirrored data for an account, written the way the sync writes it. */
 function seedMirror(dataDir: string, email: string): void {

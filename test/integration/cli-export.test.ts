@@ -9,11 +9,12 @@ import { startEmulator, type Emulator } from '../../src/emulator';
 import { openDatabase } from '../../src/main/db/client';
 import { getAccountByEmail, updateAccount } from '../../src/main/db/accounts';
 import { upsertLabels } from '../../src/main/db/labels';
-import { saveMessageDetails, type ParsedMessage } from '../../src/main/db/messages';
+import { saveMessageDetails } from '../../src/main/db/messages';
 import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
 import { loadTokens } from '../../src/main/gmail/token-store';
 import { emulatorEnv } from '../helpers/cli';
 import { addAccountSource, runCliSource } from '../helpers/cli-source';
+import { parsedMessage } from '../helpers/parsed-message';
 
 const EMAIL = 'erin@example.com';
 let emu: Emulator;
@@ -21,13 +22,11 @@ let root: string;
 let dataDir: string;
 let env: Record<string, string>;
 
-function message(gmailId: string, labelIds: string[], subject: string, internalDate: number): ParsedMessage {
-  return {
-    gmailId, threadId: `thread-${gmailId}`, labelIds, historyId: '500', internalDate, sizeEstimate: 10, snippet: 's',
-    subject, from: null, to: null, cc: null, date: null, messageIdHeader: null, references: null,
-    textBody: 'the body must not be exported', htmlBody: null, attachments: [], parseError: null,
-  };
-}
+const message = (gmailId: string, labelIds: string[], subject: string, internalDate: number) =>
+  parsedMessage(gmailId, {
+    threadId: `thread-${gmailId}`, labelIds, historyId: '500', internalDate, sizeEstimate: 10, snippet: 's', subject,
+    textBody: 'the body must not be exported',
+  });
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'mm-cli-export-'));

@@ -20,8 +20,8 @@ import {
   MigrationError,
   ReadonlyDatabaseError,
   StoreError,
-  type ParsedMessage,
 } from '../../src/main/db';
+import { parsedMessage } from '../helpers/parsed-message';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const migrationsFolder = path.join(repoRoot, 'drizzle');
@@ -49,28 +49,8 @@ function schemaDump(file: string): unknown {
   }
 }
 
-function msg(gmailId: string, subject: string): ParsedMessage {
-  return {
-    gmailId,
-    threadId: gmailId,
-    labelIds: ['INBOX'],
-    historyId: '1',
-    internalDate: 1_700_000_000_000,
-    sizeEstimate: 10,
-    snippet: '',
-    subject,
-    from: null,
-    to: null,
-    cc: null,
-    date: null,
-    messageIdHeader: null,
-    references: null,
-    textBody: 'x'.repeat(2000),
-    htmlBody: null,
-    attachments: [],
-    parseError: null,
-  };
-}
+const msg = (gmailId: string, subject: string) =>
+  parsedMessage(gmailId, { threadId: gmailId, sizeEstimate: 10, snippet: '', subject, textBody: 'x'.repeat(2000) });
 
 describe('database file', () => {
   it('migrates an empty file, and reopening a migrated one changes nothing', () => {
