@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { startEmulator, type Emulator, type Mailbox } from '../../src/emulator';
 import { addAccount, assertBuilt, emulatorEnv, runCli, spawnCli, tempDir, type CliEnv } from '../helpers/cli';
@@ -14,6 +13,7 @@ import {
   SeededRandom, exportOf, expectStoreSound, killLeftoverRedis, mismatches, progressOf, publishRows,
   redisPid, size, sleep, syncRuns, syncWait, until, type ChaosRow,
 } from './chaos-helpers';
+import { openRawSqlite, storeFileOf } from '../helpers/raw-sqlite';
 
 describe('chaos: processes, Redis, disk', { timeout: 600_000 }, () => {
   let emu: Emulator;
@@ -275,9 +275,9 @@ function mountTmpfs(dir: string, sizeSpec: string): true | string {
 
 /** Integrity of the store while the disk is full (read-only: nothing may be written to it). */
 function storeIntegrity(dataDir: string): { integrity: string; messages: number; fetched: number; duplicateRows: number; ftsDocs: number } {
-  const file = join(dataDir, 'mailmirror.db');
+  const file = storeFileOf(dataDir);
   expect(existsSync(file)).toBe(true);
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = openRawSqlite(file);
   try {
     const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
     const m = db.prepare('SELECT count(*) AS n, coalesce(sum(details_fetched), 0) AS f, count(*) - count(DISTINCT account_id || \':\' || gmail_id) AS d FROM messages').get() as { n: number; f: number; d: number };

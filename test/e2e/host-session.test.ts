@@ -9,13 +9,13 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { assertBuilt, emulatorEnv, servedUrl, spawnCli, tempDir, type RunningCli } from '../helpers/cli';
 import { CHROMIUM_ARGS } from '../helpers/chromium';
+import { withRawSqlite } from '../helpers/raw-sqlite';
 import { startTestRedis, type TestRedis } from '../helpers/redis';
 
 const SHOTS = join(process.cwd(), 'test-artifacts', 'screenshots');
@@ -174,9 +174,8 @@ describe('the browser host’s secret stays with the browser host', () => {
 
   it('Chromium’s history holds no reusable secret', async () => {
     await context.close();
-    const db = new Database(join(profile, 'Default', 'History'), { readonly: true, fileMustExist: true });
-    const urls = (db.prepare('SELECT url FROM urls').all() as { url: string }[]).map((r) => r.url);
-    db.close();
+    const urls = withRawSqlite(join(profile, 'Default', 'History'), (db) =>
+      (db.prepare('SELECT url FROM urls').all() as { url: string }[]).map((r) => r.url));
     expect(urls.some((u) => u.startsWith(origin))).toBe(true);
     for (const u of urls) {
       const t = new URL(u).searchParams.get('token');

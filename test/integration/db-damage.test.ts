@@ -7,7 +7,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type GroundTruth } from '../../src/emulator';
 import { resolveConfig } from '../../src/main/config';
@@ -21,6 +20,7 @@ import { describeFailure } from '../../src/main/host/cli';
 import { createAppCore } from '../../src/main/app-core';
 import { addAccountSource, runCliSource, type CliResult } from '../helpers/cli-source';
 import { emulatorEnv } from '../helpers/cli';
+import { openRawSqlite } from '../helpers/raw-sqlite';
 
 const DAMAGED = /The mailbox database is damaged/;
 
@@ -65,7 +65,7 @@ async function exportOf(env: Record<string, string>, email: string): Promise<Gro
 
 /** The b-tree pages of one table or index (the dbstat table), on a read-only connection; and the page size. */
 function pagesOf(file: string, name: string): { pages: number[]; pageSize: number } {
-  const ro = new Database(file, { readonly: true, fileMustExist: true });
+  const ro = openRawSqlite(file);
   try {
     const pageSize = ro.pragma('page_size', { simple: true }) as number;
     const rows = ro.prepare("SELECT pageno FROM dbstat WHERE name = ? AND pagetype IN ('internal', 'leaf') ORDER BY pageno").all(name) as { pageno: number }[];
@@ -302,7 +302,7 @@ describe('SQLite corrupt / not-a-database errors, wherever met', { timeout: 120_
     db.close();
     const { pages, pageSize } = pagesOf(file, 'accounts');
     overwritePages(file, [pages[pages.length - 1]], pageSize);
-    const raw = new Database(file);
+    const raw = openRawSqlite(file, { readonly: false });
     try {
       raw.prepare('SELECT count(created_at), max(history_id) FROM accounts').get();
     } catch (e) {

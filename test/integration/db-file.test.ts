@@ -4,7 +4,6 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   openDatabase,
@@ -22,6 +21,7 @@ import {
   StoreError,
 } from '../../src/main/db';
 import { parsedMessage } from '../helpers/parsed-message';
+import { openRawSqlite } from '../helpers/raw-sqlite';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const migrationsFolder = path.join(repoRoot, 'drizzle');
@@ -38,7 +38,7 @@ afterEach(() => {
 });
 
 function schemaDump(file: string): unknown {
-  const raw = new Database(file, { readonly: true });
+  const raw = openRawSqlite(file);
   try {
     return {
       objects: raw.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all(),
@@ -105,7 +105,7 @@ describe('database file', () => {
   it('refuses a database created by a newer version, leaving it untouched', () => {
     const file = path.join(dir, 'newer.db');
     openDatabase(file).close();
-    const raw = new Database(file);
+    const raw = openRawSqlite(file, { readonly: false });
     raw.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)').run('future', journal.entries.at(-1)!.when + 86_400_000);
     raw.close();
     const before = schemaDump(file);

@@ -3,13 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { QueueEvents } from 'bullmq';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { resolveConfig } from '../../src/main/config';
 import { createAppCore } from '../../src/main/app-core';
 import { PRIORITY } from '../../src/main/queues/definitions';
 import { addAccount, assertBuilt, emulatorEnv, runCli, tempDir } from '../helpers/cli';
+import { openRawSqlite, storeFileOf } from '../helpers/raw-sqlite';
 
 describe('sync health check', () => {
   let emu: Emulator;
@@ -32,7 +32,7 @@ describe('sync health check', () => {
     expect((await runCli(['sync', '--wait'], env)).code).toBe(0);
 
     // Drift: INBOX loses some messages in the mirror, a message gains a label it does not have.
-    const db = new Database(join(t.dir, 'mailmirror.db'));
+    const db = openRawSqlite(storeFileOf(t.dir), { readonly: false });
     db.prepare("DELETE FROM message_labels WHERE label_id = 'INBOX' AND rowid IN (SELECT rowid FROM message_labels WHERE label_id = 'INBOX' LIMIT 7)").run();
     const notStarred = db.prepare("SELECT id FROM messages WHERE id NOT IN (SELECT message_id FROM message_labels WHERE label_id = 'STARRED') LIMIT 1").get() as { id: number };
     db.prepare("INSERT INTO message_labels (message_id, account_id, label_id) VALUES (?, 1, 'STARRED')").run(notStarred.id);

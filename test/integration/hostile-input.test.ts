@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { startEmulator, type Emulator, type GroundTruth } from '../../src/emulator';
 import { addAccount, assertBuilt, emulatorEnv, runCli, tempDir, type CliEnv } from '../helpers/cli';
+import { openRawSqlite, storeFileOf } from '../helpers/raw-sqlite';
 
 const CRLF = '\r\n';
 const HEAD = (subject: string, extra = ''): string =>
@@ -153,7 +153,7 @@ describe('hostile input through a real sync', { timeout: 300_000 }, () => {
 
     const truth = box.groundTruth();
     expect(await exportOf(env, email, t.dir)).toEqual(truth);
-    const db = new Database(join(t.dir, 'mailmirror.db'), { readonly: true });
+    const db = openRawSqlite(storeFileOf(t.dir));
     cleanups.push(() => {
       db.close();
     });

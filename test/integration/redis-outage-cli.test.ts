@@ -6,11 +6,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { addAccountSource, spawnCliSource, type RunningCli } from '../helpers/cli-source';
 import { emulatorEnv } from '../helpers/cli';
+import { storeFileOf, withRawSqlite } from '../helpers/raw-sqlite';
 
 let emu: Emulator;
 let dir: string;
@@ -45,13 +45,8 @@ function redisPid(): number {
 /** Messages with details in the store / all stored (read-only, beside the running sync). */
 function fetched(): number {
   try {
-    const db = new Database(join(dir, 'mailmirror.db'), { readonly: true, fileMustExist: true });
-    try {
-      db.pragma('busy_timeout = 2000');
-      return (db.prepare('SELECT coalesce(sum(details_fetched), 0) AS n FROM messages').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
+    return withRawSqlite(storeFileOf(dir), (db) =>
+      (db.prepare('SELECT coalesce(sum(details_fetched), 0) AS n FROM messages').get() as { n: number }).n, { busyTimeoutMs: 2000 });
   } catch {
     return 0;
   }

@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
 import { decryptTokens } from '../../src/main/gmail/token-store';
 import { addAccount, assertBuilt, emulatorEnv, runCli, spawnCli, tempDir, type CliEnv, type CliResult } from '../helpers/cli';
+import { withRawSqlite, storeFileOf } from '../helpers/raw-sqlite';
 import { startTestRedis } from '../helpers/redis';
 
 function filesUnder(dir: string): string[] {
@@ -171,9 +171,8 @@ describe('security at rest after a sync', { timeout: 300_000 }, () => {
     // The proxy saw the code exchange and the refreshes: one refresh token and many access tokens.
     expect(proxy.tokens.size).toBeGreaterThan(2);
     // What the store holds (encrypted) is one of them, so these are the tokens really in use.
-    const db = new Database(join(dir, 'mailmirror.db'), { readonly: true });
-    const cipher = (db.prepare('SELECT token_cipher AS c FROM accounts WHERE email = ?').get(email) as { c: string }).c;
-    db.close();
+    const cipher = withRawSqlite(storeFileOf(dir), (db) =>
+      (db.prepare('SELECT token_cipher AS c FROM accounts WHERE email = ?').get(email) as { c: string }).c);
     const stored = decryptTokens(new FileKeySecretBox(dir), cipher);
     expect(proxy.tokens.has(stored.access_token!)).toBe(true);
     expect(proxy.tokens.has(stored.refresh_token!)).toBe(true);

@@ -1,10 +1,9 @@
 // Issue 5: incremental sync from Gmail history, expired-history fallback, a lost Redis, scheduling.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { addAccount, assertBuilt, emulatorEnv, exportOf, spawnCli, syncWait, tempDir, until, type CliEnv } from '../helpers/cli';
+import { openRawSqlite, storeFileOf } from '../helpers/raw-sqlite';
 import { startTestRedis, type TestRedis } from '../helpers/redis';
 
 
@@ -70,7 +69,7 @@ describe('incremental sync', () => {
     box.randomMutations(200, 3);
     box.expireHistory();
     emu.setLatency({ min: 10, max: 20 });
-    const db = new Database(join(dir, 'mailmirror.db'), { readonly: true, fileMustExist: true });
+    const db = openRawSqlite(storeFileOf(dir));
     cleanups.push(() => {
       db.close();
     });
@@ -121,7 +120,7 @@ describe('incremental sync', () => {
     });
     await until(() => /worker running/.test(worker.stdout()));
     const id = box.addMessage({ labelIds: ['INBOX', 'UNREAD'], subject: 'Scheduled pass' });
-    const db = new Database(join(dir, 'mailmirror.db'), { readonly: true, fileMustExist: true });
+    const db = openRawSqlite(storeFileOf(dir));
     cleanups.push(() => {
       db.close();
     });
