@@ -1,9 +1,9 @@
 // The bare fetch loop: what this machine can do at all, with the app's own googleapis client and batch transport
 // against the same emulator process, and nothing of the sync around it.
-import { CodeChallengeMethod, OAuth2Client } from 'google-auth-library';
 import { batchGet, RECOMMENDED_BATCH_PARTS } from '../src/main/gmail/batch';
 import { createGmailClient } from '../src/main/gmail/client';
 import { ctl, type Emu } from './emulator-process';
+import { authorizeAtEmulator } from './oauth-flow';
 
 export type BareResult = { messages: number; seconds: number; requests: number };
 
@@ -15,23 +15,7 @@ export type BareResult = { messages: number; seconds: number; requests: number }
  */
 export async function bareLoop(emu: Emu, email: string, inFlight: number, batch = true): Promise<BareResult> {
   await ctl(emu, 'POST', 'consent', { email });
-  const auth = new OAuth2Client({
-    clientId: emu.clientId,
-    clientSecret: emu.clientSecret,
-    redirectUri: 'http://127.0.0.1:1/cb',
-    endpoints: { oauth2AuthBaseUrl: emu.oauth.authUrl, oauth2TokenUrl: emu.oauth.tokenUrl, oauth2RevokeUrl: emu.oauth.revokeUrl },
-  });
-  const { codeVerifier, codeChallenge } = await auth.generateCodeVerifierAsync();
-  const authUrl = auth.generateAuthUrl({
-    access_type: 'offline',
-    scope: ['https://www.googleapis.com/auth/gmail.readonly'],
-    code_challenge: codeChallenge,
-    code_challenge_method: CodeChallengeMethod.S256,
-  });
-  const res = await fetch(authUrl, { redirect: 'manual' });
-  const code = new URL(res.headers.get('location') ?? '').searchParams.get('code') ?? '';
-  const { tokens } = await auth.getToken({ code, codeVerifier });
-  auth.setCredentials(tokens);
+  const auth = await authorizeAtEmulator(emu);
   const gmail = createGmailClient({ rootUrl: emu.gmailApiUrl, auth });
 
   const t0 = performance.now();
