@@ -5,6 +5,8 @@
 //   it('…', async ({ emu, connectAccount }) => {
 //     const { box, dir, env } = await connectAccount('a@example.com', { messages: 300, seed: 1 });
 //   });
+//
+// Files whose tests share state set up once use the file-scoped ones in `it.beforeAll(({ emu, fileDir }) => …)`.
 import { expect, test } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions, type Mailbox, type MailboxSpec } from '../../src/emulator';
 import { addAccount, emulatorEnv, tempDir, type AddAccountResult, type CliEnv } from './cli';
@@ -41,6 +43,11 @@ export type ConnectOptions = {
 
 export type MirrorFixtures = {
   emu: Emulator;
+  /**
+   * A temp folder for the whole file, removed after its last test: for files whose tests share one data folder
+   * set up once (`it.beforeAll(({ emu, fileDir }) => …)`).
+   */
+  fileDir: string;
   /** Another fresh data folder, removed after the test. */
   newDataDir: () => string;
   /** A fresh data folder, removed after the test. */
@@ -61,6 +68,14 @@ export function mirrorTest(options: MirrorTestOptions = {}) {
       const emu = await startEmulator(mirrorOptions.emulator ?? {});
       onCleanup(() => emu.close());
       return emu;
+    })
+    .extend('fileDir', { scope: 'file' }, ({ mirrorOptions }, { onCleanup }) => {
+      const t = tempDir(mirrorOptions.tempPrefix);
+      onCleanup(() => {
+        mirrorOptions.beforeRemove?.(t.dir);
+        t.cleanup();
+      });
+      return t.dir;
     })
     .extend('newDataDir', async ({ mirrorOptions }, { onCleanup }) => {
       const made: { dir: string; cleanup: () => void }[] = [];

@@ -2,11 +2,10 @@
 // loopback OAuth flow, several accounts, removal (revoke + cascade), tokens never in clear, and an
 // invalid_grant flagging the account while keeping its data. The CLI runs from source via tsx
 // (test/helpers/cli-source.ts), so no build is needed first.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator';
+import { describe, expect } from 'vitest';
+import type { Emulator } from '../../src/emulator';
 import { resolveConfig } from '../../src/main/config';
 import { openDatabase, type Db } from '../../src/main/db/client';
 import { getAccountByEmail } from '../../src/main/db/accounts';
@@ -16,6 +15,7 @@ import { authorizedClient, isInvalidGrant } from '../../src/main/gmail/account-a
 import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
 import { loadTokens } from '../../src/main/gmail/token-store';
 import { emulatorEnv } from '../helpers/cli';
+import { mirrorTest } from '../helpers/fixtures';
 import { addAccountSource, runCliSource, spawnCliSource, waitForConnectUrl } from '../helpers/cli-source';
 import { parsedMessage } from '../helpers/parsed-message';
 
@@ -23,20 +23,16 @@ const ALICE = 'alice@example.com';
 const BOB = 'bob@example.com';
 const CAROL = 'carol@example.com';
 
+const it = mirrorTest({ cli: 'source', tempPrefix: 'mm-cli-account-' });
 let emu: Emulator;
 let root: string;
 
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'mm-cli-account-'));
-  emu = await startEmulator({});
+it.beforeAll(({ emu: fileEmulator, fileDir }) => {
+  emu = fileEmulator;
+  root = fileDir;
   emu.addAccount(ALICE, { messages: 5, seed: 1 });
   emu.addAccount(BOB, { messages: 5, seed: 2 });
   emu.addAccount(CAROL, { messages: 5, seed: 3 });
-});
-
-afterAll(async () => {
-  await emu?.close();
-  rmSync(root, { recursive: true, force: true });
 });
 
 let dirs = 0;

@@ -1,11 +1,9 @@
 // `mailmirror export --account <email> --format json --out <file|->` run as a child process: the exact
 // document shape, sorted, to stdout or atomically to a private file, and nothing secret in it.
 // The CLI runs from source via tsx (test/helpers/cli-source.ts).
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator';
+import { describe, expect } from 'vitest';
 import { openDatabase } from '../../src/main/db/client';
 import { getAccountByEmail, updateAccount } from '../../src/main/db/accounts';
 import { upsertLabels } from '../../src/main/db/labels';
@@ -13,11 +11,12 @@ import { saveMessageDetails } from '../../src/main/db/messages';
 import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
 import { loadTokens } from '../../src/main/gmail/token-store';
 import { emulatorEnv } from '../helpers/cli';
+import { mirrorTest } from '../helpers/fixtures';
 import { addAccountSource, runCliSource } from '../helpers/cli-source';
 import { parsedMessage } from '../helpers/parsed-message';
 
 const EMAIL = 'erin@example.com';
-let emu: Emulator;
+const it = mirrorTest({ cli: 'source', tempPrefix: 'mm-cli-export-' });
 let root: string;
 let dataDir: string;
 let env: Record<string, string>;
@@ -28,10 +27,9 @@ const message = (gmailId: string, labelIds: string[], subject: string, internalD
     textBody: 'the body must not be exported',
   });
 
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'mm-cli-export-'));
+it.beforeAll(async ({ emu, fileDir }) => {
+  root = fileDir;
   dataDir = join(root, 'data');
-  emu = await startEmulator({});
   emu.addAccount(EMAIL, { messages: 3, seed: 5 });
   env = emulatorEnv(emu, dataDir);
   const added = await addAccountSource(env);
@@ -53,11 +51,6 @@ beforeAll(async () => {
   } finally {
     db.close();
   }
-});
-
-afterAll(async () => {
-  await emu?.close();
-  rmSync(root, { recursive: true, force: true });
 });
 
 const EXPECTED = {
