@@ -98,6 +98,15 @@ export function spawnCli(args: string[], env: CliEnv, opts: SpawnOptions = {}): 
   return { proc, result, stdout: () => out, stderr: () => err };
 }
 
+/** Ends a long-running command (serve, worker): SIGTERM, SIGKILL if it is still there after graceMs; waits for it. */
+export async function stopCli(run: RunningCli | undefined, graceMs = 20_000): Promise<void> {
+  if (!run || run.proc.exitCode !== null) return;
+  run.proc.kill('SIGTERM');
+  const killer = setTimeout(() => run.proc.kill('SIGKILL'), graceMs);
+  await run.result;
+  clearTimeout(killer);
+}
+
 /** The URL `mailmirror serve` prints on its one line (`Mailmirror is at <url>`). */
 export function servedUrl(serve: RunningCli, timeoutMs = 60_000): Promise<string> {
   return new Promise<string>((resolve, reject) => {
