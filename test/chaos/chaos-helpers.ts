@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { GroundTruth } from '../../src/emulator';
 import { ROOT } from '../helpers/cli';
+import { rng } from '../helpers/rng';
 import { openRawSqlite, storeFileOf, tryOpenRawSqlite, withRawSqlite, type RawSqlite } from '../helpers/raw-sqlite';
 
 /** `npm run chaos` sets MAILMIRROR_CHAOS=long: more runs, bigger mailboxes. The test command runs the bounded form. */
@@ -16,18 +17,11 @@ export function size<T>(bounded: T, long: T): T {
   return LONG ? long : bounded;
 }
 
-/** mulberry32: a small seeded stream, so every run of a scenario injects the same faults at the same points. */
+/** A seeded stream (test/helpers/rng.ts), so every run of a scenario injects the same faults at the same points. */
 export class SeededRandom {
-  private s: number;
+  readonly next: () => number;
   constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = rng(seed);
   }
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));
