@@ -8,18 +8,15 @@
  * Prints a table and one JSON line (prefix `RESULT `).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
 import { google } from 'googleapis';
-import { CodeChallengeMethod, OAuth2Client } from 'google-auth-library';
+import type { OAuth2Client } from 'google-auth-library';
 import { startEmulator } from '../src/emulator/index';
 import { runEmulatorCli } from '../src/emulator/standalone';
-
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-}
+import { authorizeAtEmulator } from './oauth-flow';
+import { procSample } from './processes';
 
 type Endpoints = { url: string; clientId: string; clientSecret: string };
 
@@ -44,29 +41,16 @@ async function startChild(messages: number): Promise<{ child: ChildProcess; ep: 
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
 function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
+  return procSample(pid)?.cpuS ?? NaN;
 }
 
-async function connect(ep: Endpoints): Promise<OAuth2Client> {
-  const redirectUri = 'http://127.0.0.1:1/cb';
-  const client = new OAuth2Client({
+/** The emulator's OAuth endpoints, under its one URL. */
+function connect(ep: Endpoints): Promise<OAuth2Client> {
+  return authorizeAtEmulator({
     clientId: ep.clientId,
     clientSecret: ep.clientSecret,
-    redirectUri,
-    endpoints: { oauth2AuthBaseUrl: `${ep.url}/o/oauth2/v2/auth`, oauth2TokenUrl: `${ep.url}/token`, oauth2RevokeUrl: `${ep.url}/revoke` },
+    oauth: { authUrl: `${ep.url}/o/oauth2/v2/auth`, tokenUrl: `${ep.url}/token`, revokeUrl: `${ep.url}/revoke` },
   });
-  const { codeVerifier, codeChallenge } = await client.generateCodeVerifierAsync();
-  const authUrl = client.generateAuthUrl({ access_type: 'offline', scope: ['https://www.googleapis.com/auth/gmail.readonly'], code_challenge: codeChallenge, code_challenge_method: CodeChallengeMethod.S256 });
-  const res = await fetch(authUrl, { redirect: 'manual' });
-  const code = new URL(res.headers.get('location') ?? '').searchParams.get('code') ?? '';
-  const { tokens } = await client.getToken({ code, codeVerifier });
-  client.setCredentials(tokens);
-  return client;
 }
 
 type Rate = { rps: number; emulatorCpuMsPerReq: number };
@@ -149,10 +133,18 @@ async function main(): Promise<void> {
     process.exitCode = await runEmulatorCli(process.argv.slice(i + 1));
     return;
   }
-  const messages = arg('messages', 20000);
-  const seconds = arg('seconds', 8);
-  const concurrency = arg('concurrency', 16);
-  const genN = arg('gen', 100000);
+  const { values } = parseArgs({
+    options: {
+      messages: { type: 'string', default: '20000' },
+      seconds: { type: 'string', default: '8' },
+      concurrency: { type: 'string', default: '16' },
+      gen: { type: 'string', default: '100000' },
+    },
+  });
+  const messages = Number(values.messages);
+  const seconds = Number(values.seconds);
+  const concurrency = Number(values.concurrency);
+  const genN = Number(values.gen);
 
   const gen = await generation(genN);
   const { child, ep } = await startChild(messages);

@@ -2,46 +2,25 @@
 // timeout included), history expiring in the middle of an incremental pass, and the token revoked in the middle
 // of a sync. Every scenario ends with the export equal to the emulator's ground truth, no job stuck and the
 // store's invariants intact (checkStore).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type FaultKind, type Mailbox } from '../../src/emulator';
-import { addAccount, assertBuilt, emulatorEnv, runCli, spawnCli, tempDir, type CliEnv } from '../helpers/cli';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import type { FaultKind, Mailbox } from '../../src/emulator';
+import { addAccount, assertBuilt, runCli, spawnCli, type CliEnv } from '../helpers/cli';
+import { mirrorTest } from '../helpers/fixtures';
 import {
   exportOf, expectStoreSound, killLeftoverRedis, mismatches, progressOf, publishRows, size, syncRuns, syncWait, until,
   type ChaosRow,
 } from './chaos-helpers';
 
-describe('chaos: Gmail faults, expired history, revoked token', { timeout: 600_000 }, () => {
-  let emu: Emulator;
-  const rows: ChaosRow[] = [];
-  const cleanups: (() => void | Promise<void>)[] = [];
-  const fresh = () => {
-    const t = tempDir('mm-chaos-');
-    cleanups.push(() => {
-      killLeftoverRedis(t.dir);
-      t.cleanup();
-    });
-    return t.dir;
-  };
+// A SIGKILLed CLI's redis-server must not outlive its data folder (see killLeftoverRedis).
+const it = mirrorTest({ tempPrefix: 'mm-chaos-', beforeRemove: killLeftoverRedis });
 
-  beforeAll(async () => {
-    assertBuilt();
-    emu = await startEmulator({});
-  });
+describe('chaos: Gmail faults, expired history, revoked token', { timeout: 600_000 }, () => {
+  const rows: ChaosRow[] = [];
+
+  beforeAll(assertBuilt);
   afterAll(async () => {
-    await emu?.close();
-    for (const c of cleanups.reverse()) await c();
     if (rows.length) publishRows('chaos-gmail', rows);
   });
-
-  async function connected(email: string, messages: number, seed: number, extra: CliEnv = {}) {
-    const box: Mailbox = emu.addAccount(email, { messages, seed });
-    emu.setConsentAccount(email);
-    const dir = fresh();
-    const env = emulatorEnv(emu, dir, extra);
-    const add = await addAccount(env);
-    expect(add.code, add.stderr).toBe(0);
-    return { box, dir, env };
-  }
 
   async function finish(env: CliEnv, dir: string, box: Mailbox): Promise<{ compared: number; mismatches: number }> {
     const truth = box.groundTruth();
@@ -59,9 +38,9 @@ describe('chaos: Gmail faults, expired history, revoked token', { timeout: 600_0
   const faultText = (f: Record<FaultKind, number>) =>
     (Object.entries(f) as [FaultKind, number][]).filter(([, n]) => n > 0).map(([k, n]) => `${n}× ${k === 'slow' ? 'slow past timeout' : k}`).join(', ');
 
-  it('10% injected faults (500, 503, 429 with Retry-After, reset sockets, slow past the client timeout)', async () => {
+  it('10% injected faults (500, 503, 429 with Retry-After, reset sockets, slow past the client timeout)', async ({ emu, connectAccount }) => {
     // A short client timeout, so a 'slow' answer (held back longer than it) is abandoned and retried.
-    const { box, dir, env } = await connected('faults10@example.com', size(300, 3000), 81, { MAILMIRROR_GMAIL_TIMEOUT_MS: '1500' });
+    const { box, dir, env } = await connectAccount('faults10@example.com', { messages: size(300, 3000), seed: 81 }, { extra: { MAILMIRROR_GMAIL_TIMEOUT_MS: '1500' } });
     const kinds: FaultKind[] = ['500', '503', '429', 'reset', 'slow'];
     emu.resetStats();
     emu.setFaults({ rate: 0.1, seed: 0x10, kinds, slowMs: 2500 });
@@ -82,8 +61,8 @@ describe('chaos: Gmail faults, expired history, revoked token', { timeout: 600_0
     rows.push({ scenario: '10% injected faults (initial + incremental)', runs, faults: faultTotal(st.faults), faultDetail: faultText(st.faults), ...result });
   });
 
-  it('history expired in the middle of an incremental pass: a reconciling full resync ends equal', async () => {
-    const { box, dir, env } = await connected('expiring@example.com', size(600, 2000), 82);
+  it('history expired in the middle of an incremental pass: a reconciling full resync ends equal', async ({ emu, connectAccount }) => {
+    const { box, dir, env } = await connectAccount('expiring@example.com', { messages: size(600, 2000), seed: 82 });
     await syncWait(env);
     // Enough changes for several history pages (500 records each), read slowly.
     box.randomMutations(size(1200, 3000), 82);
@@ -115,9 +94,9 @@ describe('chaos: Gmail faults, expired history, revoked token', { timeout: 600_0
     });
   });
 
-  it('token revoked mid-sync: the account is flagged, the sync stops clearly, reconnecting resumes it', async () => {
+  it('token revoked mid-sync: the account is flagged, the sync stops clearly, reconnecting resumes it', async ({ emu, connectAccount }) => {
     const email = 'revoked@example.com';
-    const { box, dir, env } = await connected(email, size(1500, 4000), 84);
+    const { box, dir, env } = await connectAccount(email, { messages: size(1500, 4000), seed: 84 });
     const progress = progressOf(dir);
     const n = box.messageIds().length;
     emu.setLatency({ min: 20, max: 40 });

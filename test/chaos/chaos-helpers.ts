@@ -1,12 +1,13 @@
 // Shared pieces of the chaos suite (issue 7): the bounded/long switch, a seeded random stream, the CLI
 // steps every scenario ends with, the store invariants checked on the SQLite file itself, leftover
 // process clean-up, and the results table (test-artifacts/chaos-table.md).
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import type { GroundTruth } from '../../src/emulator';
 import { ROOT } from '../helpers/cli';
+import { rng } from '../helpers/rng';
+import { openRawSqlite, storeFileOf, tryOpenRawSqlite, withRawSqlite, type RawSqlite } from '../helpers/raw-sqlite';
 
 /** `npm run chaos` sets MAILMIRROR_CHAOS=long: more runs, bigger mailboxes. The test command runs the bounded form. */
 export const LONG = process.env.MAILMIRROR_CHAOS === 'long';
@@ -16,18 +17,11 @@ export function size<T>(bounded: T, long: T): T {
   return LONG ? long : bounded;
 }
 
-/** mulberry32: a small seeded stream, so every run of a scenario injects the same faults at the same points. */
+/** A seeded stream (test/helpers/rng.ts), so every run of a scenario injects the same faults at the same points. */
 export class SeededRandom {
-  private s: number;
+  readonly next: () => number;
   constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = rng(seed);
   }
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));
@@ -76,9 +70,9 @@ export type StoreCheck = {
  * row the truth lacks, the FTS index in step with messages, trigger-kept counts exact, no run left failed.
  */
 export function checkStore(dataDir: string, email: string, truth: GroundTruth): StoreCheck {
-  const db = new Database(join(dataDir, 'mailmirror.db'), { fileMustExist: true });
+  // Not read-only: FTS5's 'integrity-check' is written as an INSERT.
+  const db = openRawSqlite(storeFileOf(dataDir), { readonly: false, busyTimeoutMs: 5000 });
   try {
-    db.pragma('busy_timeout = 5000');
     const one = <T>(sql: string, ...args: unknown[]) => db.prepare(sql).get(...args) as T;
     const acct = one<{ id: number } | undefined>('SELECT id FROM accounts WHERE email = ?', email);
     if (!acct) throw new Error(`no account ${email} in the store`);
@@ -153,29 +147,16 @@ export function expectStoreSound(dataDir: string, email: string, truth: GroundTr
 
 /** Initial/full sync runs the store recorded (one per sync that started). */
 export function syncRuns(dataDir: string): number {
-  const db = new Database(join(dataDir, 'mailmirror.db'), { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare("SELECT count(*) AS n FROM sync_runs WHERE type IN ('initial', 'full')").get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
+  return withRawSqlite(storeFileOf(dataDir), (db) =>
+    (db.prepare("SELECT count(*) AS n FROM sync_runs WHERE type IN ('initial', 'full')").get() as { n: number }).n);
 }
 
 /** Fetched and total message rows of an account, read while another process writes (WAL readers do not block). */
 export function progressOf(dataDir: string): () => { fetched: number; total: number; synced: boolean } {
-  let db: Database.Database | null = null;
+  let db: RawSqlite | null = null;
   return () => {
-    const file = join(dataDir, 'mailmirror.db');
-    if (!db) {
-      if (!existsSync(file)) return { fetched: 0, total: 0, synced: false };
-      try {
-        db = new Database(file, { readonly: true, fileMustExist: true });
-        db.pragma('busy_timeout = 2000');
-      } catch {
-        db = null;
-        return { fetched: 0, total: 0, synced: false };
-      }
-    }
+    db ??= tryOpenRawSqlite(storeFileOf(dataDir));
+    if (!db) return { fetched: 0, total: 0, synced: false };
     try {
       const c = db.prepare('SELECT count(*) AS total, coalesce(sum(details_fetched), 0) AS fetched FROM messages').get() as { total: number; fetched: number };
       const a = db.prepare('SELECT max(initial_sync_completed) AS s FROM accounts').get() as { s: number | null };

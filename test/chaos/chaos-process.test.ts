@@ -2,52 +2,33 @@
 // redis-server killed and its data lost, the data folder's disk filling up, and "sync now" asked twenty
 // times at once. Every scenario ends with the export equal to the emulator's ground truth, no job stuck
 // (`sync --wait` exits 0, no run failed) and the store's invariants intact (checkStore).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
-import { startEmulator, type Emulator, type Mailbox } from '../../src/emulator';
-import { addAccount, assertBuilt, emulatorEnv, runCli, spawnCli, tempDir, type CliEnv } from '../helpers/cli';
+import type { Mailbox } from '../../src/emulator';
+import { assertBuilt, runCli, spawnCli, tempDir, type CliEnv } from '../helpers/cli';
+import { mirrorTest } from '../helpers/fixtures';
 import {
   SeededRandom, exportOf, expectStoreSound, killLeftoverRedis, mismatches, progressOf, publishRows,
   redisPid, size, sleep, syncRuns, syncWait, until, type ChaosRow,
 } from './chaos-helpers';
+import { openRawSqlite, storeFileOf } from '../helpers/raw-sqlite';
+
+// A SIGKILLed CLI's redis-server must not outlive its data folder (see killLeftoverRedis).
+const it = mirrorTest({ tempPrefix: 'mm-chaos-', beforeRemove: killLeftoverRedis });
 
 describe('chaos: processes, Redis, disk', { timeout: 600_000 }, () => {
-  let emu: Emulator;
   const rows: ChaosRow[] = [];
   const cleanups: (() => void | Promise<void>)[] = [];
-  const fresh = () => {
-    const t = tempDir('mm-chaos-');
-    cleanups.push(() => {
-      killLeftoverRedis(t.dir);
-      t.cleanup();
-    });
-    return t.dir;
-  };
 
-  beforeAll(async () => {
-    assertBuilt();
-    emu = await startEmulator({});
-  });
+  beforeAll(assertBuilt);
   afterAll(async () => {
-    await emu?.close();
     for (const c of cleanups.reverse()) await c();
     if (rows.length) publishRows('chaos-process', rows);
   });
 
-  async function connected(email: string, messages: number, seed: number, extra: CliEnv = {}, dir = fresh()) {
-    const box: Mailbox = emu.addAccount(email, { messages, seed });
-    emu.setConsentAccount(email);
-    const env = emulatorEnv(emu, dir, extra);
-    const add = await addAccount(env);
-    expect(add.code, add.stderr).toBe(0);
-    return { box, dir, env };
-  }
-
-  /** The common ending: export equal to the truth, the store sound. Returns the mismatches for the table. */
   async function finish(env: CliEnv, dir: string, box: Mailbox): Promise<{ compared: number; mismatches: number }> {
     const truth = box.groundTruth();
     const got = await exportOf(env, box.email, dir);
@@ -60,9 +41,9 @@ describe('chaos: processes, Redis, disk', { timeout: 600_000 }, () => {
     return { compared: truth.messages.length, mismatches: diff + bad };
   }
 
-  it('SIGKILL of the sync process at random moments, ≥ 10 times in one initial sync, then a restart', async () => {
+  it('SIGKILL of the sync process at random moments, ≥ 10 times in one initial sync, then a restart', async ({ emu, connectAccount }) => {
     const kills = size(10, 30);
-    const { box, dir, env } = await connected('killed@example.com', size(2500, 6000), 71);
+    const { box, dir, env } = await connectAccount('killed@example.com', { messages: size(2500, 6000), seed: 71 });
     const rng = new SeededRandom(0x5151);
     const progress = progressOf(dir);
     // Slow the mailbox down so every kill lands inside the one initial sync.
@@ -114,8 +95,8 @@ describe('chaos: processes, Redis, disk', { timeout: 600_000 }, () => {
     });
   });
 
-  it('redis-server killed (kill -9) and restarted by the supervisor, and its data lost, mid-sync', async () => {
-    const { box, dir, env } = await connected('redis@example.com', size(2000, 5000), 72);
+  it('redis-server killed (kill -9) and restarted by the supervisor, and its data lost, mid-sync', async ({ emu, connectAccount }) => {
+    const { box, dir, env } = await connectAccount('redis@example.com', { messages: size(2000, 5000), seed: 72 });
     const progress = progressOf(dir);
     const n = box.messageIds().length;
     emu.setLatency({ min: 20, max: 40 });
@@ -162,15 +143,21 @@ describe('chaos: processes, Redis, disk', { timeout: 600_000 }, () => {
     rows.push({ scenario: 'redis-server killed / data lost mid-sync', runs: 1, faults: faults.length, faultDetail: faults.join(', '), ...result });
   });
 
-  it('disk full on the data folder: a clear error, a paused sync, no corruption, resumed when space is back', async (ctx) => {
-    const base = fresh();
+  it('disk full on the data folder: a clear error, a paused sync, no corruption, resumed when space is back', async ({ connectAccount, skip }) => {
+    // Not a fixture folder: the tmpfs mounted inside must be unmounted (below) before the folder is removed.
+    const t = tempDir('mm-chaos-');
+    cleanups.push(() => {
+      killLeftoverRedis(t.dir);
+      t.cleanup();
+    });
+    const base = t.dir;
     const mnt = join(base, 'disk');
     mkdirSync(mnt);
     const mounted = mountTmpfs(mnt, '3m');
     if (mounted !== true) {
       console.log(`chaos: disk-full scenario skipped: cannot mount a small tmpfs here (${mounted})`);
       rows.push({ scenario: 'disk full on the data folder (SKIPPED: no tmpfs)', runs: 0, faults: 0, faultDetail: '', compared: 0, mismatches: 0 });
-      ctx.skip();
+      skip();
       return;
     }
     const dir = join(mnt, 'data');
@@ -182,7 +169,7 @@ describe('chaos: processes, Redis, disk', { timeout: 600_000 }, () => {
         /* already unmounted */
       }
     });
-    const { box, env } = await connected('diskfull@example.com', size(1500, 4000), 73, {}, dir);
+    const { box, env } = await connectAccount('diskfull@example.com', { messages: size(1500, 4000), seed: 73 }, { dir });
     const runs: string[] = [];
     // 1: the disk fills up mid-sync: one clear line, a non-zero exit, nothing stuck.
     const full = await runCli(['sync', '--wait'], env, 180_000);
@@ -211,8 +198,8 @@ describe('chaos: processes, Redis, disk', { timeout: 600_000 }, () => {
     rows.push({ scenario: 'disk full on the data folder', runs: runs.length, faults: 2, faultDetail: 'ENOSPC mid-sync, ENOSPC at start', ...result });
   });
 
-  it('"sync now" asked 20 times at once (nothing running, then mid-sync) runs one sync', async () => {
-    const { box, dir, env } = await connected('twenty@example.com', size(1200, 3000), 74);
+  it('"sync now" asked 20 times at once (nothing running, then mid-sync) runs one sync', async ({ emu, connectAccount }) => {
+    const { box, dir, env } = await connectAccount('twenty@example.com', { messages: size(1200, 3000), seed: 74 });
     const truth = box.groundTruth();
     emu.resetStats();
     // Twenty at once while nothing runs: each starts the data folder's redis-server for a moment; they must
@@ -275,9 +262,9 @@ function mountTmpfs(dir: string, sizeSpec: string): true | string {
 
 /** Integrity of the store while the disk is full (read-only: nothing may be written to it). */
 function storeIntegrity(dataDir: string): { integrity: string; messages: number; fetched: number; duplicateRows: number; ftsDocs: number } {
-  const file = join(dataDir, 'mailmirror.db');
+  const file = storeFileOf(dataDir);
   expect(existsSync(file)).toBe(true);
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = openRawSqlite(file);
   try {
     const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
     const m = db.prepare('SELECT count(*) AS n, coalesce(sum(details_fetched), 0) AS f, count(*) - count(DISTINCT account_id || \':\' || gmail_id) AS d FROM messages').get() as { n: number; f: number; d: number };

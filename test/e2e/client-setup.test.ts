@@ -5,10 +5,11 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator';
+import { afterAll, describe, expect } from 'vitest';
+import type { Emulator } from '../../src/emulator';
 import { installedClientJson } from '../../src/shared/oauth-client';
-import { assertBuilt, emulatorEnv, servedUrl, spawnCli, tempDir, type RunningCli } from '../helpers/cli';
+import { assertBuilt, emulatorEnv, servedUrl, spawnCli, stopCli, type RunningCli } from '../helpers/cli';
+import { mirrorTest } from '../helpers/fixtures';
 import { launchChromium } from '../helpers/chromium';
 import { startTestRedis, type TestRedis } from '../helpers/redis';
 
@@ -16,9 +17,10 @@ const SHOTS = join(process.cwd(), 'test-artifacts', 'screens');
 const EMAIL = 'desktop.user@example.com';
 const SECRET = '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';
 
+const it = mirrorTest({ emulator: { clientSecret: SECRET }, tempPrefix: 'mm-e2e-client-' });
 let emu: Emulator;
 let redis: TestRedis;
-let data: { dir: string; cleanup: () => void };
+let dataDir: string;
 let serve: RunningCli;
 let url: string;
 let browser: Browser;
@@ -31,15 +33,15 @@ function filesUnder(dir: string): string[] {
   );
 }
 
-beforeAll(async () => {
+it.beforeAll(async ({ emu: fileEmulator, fileDir }) => {
   assertBuilt();
   mkdirSync(SHOTS, { recursive: true });
-  emu = await startEmulator({ clientSecret: SECRET });
+  emu = fileEmulator;
   emu.addAccount(EMAIL, { messages: 300, seed: 16 });
   emu.setConsentAccount(EMAIL);
   redis = await startTestRedis();
-  data = tempDir('mm-e2e-client-');
-  const env = emulatorEnv(emu, data.dir, { REDIS_URL: redis.url, MAILMIRROR_QUEUE_PREFIX: `e2eclient${process.pid}` });
+  dataDir = fileDir;
+  const env = emulatorEnv(emu, dataDir, { REDIS_URL: redis.url, MAILMIRROR_QUEUE_PREFIX: `e2eclient${process.pid}` });
   // As a desktop user has it: no client from the environment.
   delete env.MAILMIRROR_CLIENT_ID;
   delete env.MAILMIRROR_CLIENT_SECRET;
@@ -52,15 +54,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (serve && serve.proc.exitCode === null) {
-    serve.proc.kill('SIGTERM');
-    const killer = setTimeout(() => serve.proc.kill('SIGKILL'), 20_000);
-    await serve.result;
-    clearTimeout(killer);
-  }
-  await emu?.close();
+  await stopCli(serve);
   await redis?.stop();
-  data?.cleanup();
 });
 
 const error = () => page.getByTestId('client-error');
@@ -122,7 +117,7 @@ describe('Connect Gmail with no OAuth client configured', () => {
     await page.getByTestId('connect-dialog').screenshot({ path: join(SHOTS, '08-refused-pasted-id.png') });
     await page.getByTestId('client-toggle-paste').click();
     // Nothing was saved.
-    expect(filesUnder(data.dir).some((f) => f.endsWith('oauth-client.enc'))).toBe(false);
+    expect(filesUnder(dataDir).some((f) => f.endsWith('oauth-client.enc'))).toBe(false);
   });
 
   it('the dark theme, in a smaller window, draws the setup too', async () => {
@@ -174,6 +169,6 @@ describe('Connect Gmail with no OAuth client configured', () => {
     const html = await page.content();
     expect(html).not.toContain(SECRET);
     expect(serve.stdout() + serve.stderr()).not.toContain(SECRET);
-    for (const f of filesUnder(data.dir)) expect(readFileSync(f).includes(Buffer.from(SECRET)), f).toBe(false);
+    for (const f of filesUnder(dataDir)) expect(readFileSync(f).includes(Buffer.from(SECRET)), f).toBe(false);
   });
 });

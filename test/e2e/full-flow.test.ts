@@ -7,9 +7,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import type { Emulator, Mailbox } from '../../src/emulator';
-import { assertBuilt, emulatorEnv, servedUrl, spawnCli, tempDir, type RunningCli } from '../helpers/cli';
+import { assertBuilt, emulatorEnv, servedUrl, spawnCli, stopCli, type RunningCli } from '../helpers/cli';
+import { mirrorTest } from '../helpers/fixtures';
 import { launchChromium } from '../helpers/chromium';
 import { startTestRedis, type TestRedis } from '../helpers/redis';
 
@@ -38,11 +39,12 @@ function hostileMime(imageUrl: string): string {
   ].join('\r\n');
 }
 
+const it = mirrorTest({ tempPrefix: 'mm-e2e-' });
+
 describe.skipIf(!READY)('full flow: mailmirror serve against the emulator', () => {
-  let emu: Emulator | null = null;
+  let emu: Emulator;
   let mailbox: Mailbox;
   let redis: TestRedis;
-  let data: { dir: string; cleanup: () => void };
   let serve: RunningCli;
   let url: string;
   let browser: Browser;
@@ -51,7 +53,7 @@ describe.skipIf(!READY)('full flow: mailmirror serve against the emulator', () =
   const imageHits: string[] = [];
   let hostileId: string;
 
-  beforeAll(async () => {
+  it.beforeAll(async ({ emu: fileEmulator, fileDir }) => {
     assertBuilt();
     mkdirSync(SHOTS, { recursive: true });
     imageServer = createServer((req, res) => {
@@ -61,16 +63,14 @@ describe.skipIf(!READY)('full flow: mailmirror serve against the emulator', () =
     await new Promise<void>((ok) => imageServer.listen(0, '127.0.0.1', ok));
     const imageUrl = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}/pixel.png`;
 
-    const { startEmulator } = await import('../../src/emulator');
-    emu = await startEmulator({});
+    emu = fileEmulator;
     mailbox = emu.addAccount(EMAIL, { messages: 400, seed: 21, userLabels: 8 });
     hostileId = mailbox.addMessage({ labelIds: ['INBOX', 'UNREAD'], raw: hostileMime(imageUrl) });
 
     redis = await startTestRedis();
-    data = tempDir('mm-e2e-');
     serve = spawnCli(
       ['serve', '--port', '0'],
-      emulatorEnv(emu, data.dir, { REDIS_URL: redis.url, MAILMIRROR_QUEUE_PREFIX: `e2e${process.pid}` }),
+      emulatorEnv(emu, fileDir, { REDIS_URL: redis.url, MAILMIRROR_QUEUE_PREFIX: `e2e${process.pid}` }),
     );
     url = await servedUrl(serve);
     browser = await launchChromium();
@@ -80,15 +80,8 @@ describe.skipIf(!READY)('full flow: mailmirror serve against the emulator', () =
 
   afterAll(async () => {
     await browser?.close();
-    if (serve && serve.proc.exitCode === null) {
-      serve.proc.kill('SIGTERM');
-      const killer = setTimeout(() => serve.proc.kill('SIGKILL'), 20_000);
-      await serve.result;
-      clearTimeout(killer);
-    }
-    await emu?.close().catch(() => undefined);
+    await stopCli(serve);
     await redis?.stop();
-    data?.cleanup();
     await new Promise<void>((ok) => (imageServer ? imageServer.close(() => ok()) : ok()));
   });
 
@@ -146,8 +139,8 @@ describe.skipIf(!READY)('full flow: mailmirror serve against the emulator', () =
   });
 
   it('stays browsable with the emulator stopped', async () => {
-    await emu!.close();
-    emu = null;
+    // Closing twice is a no-op: the fixture's own close after the file finds it closed.
+    await emu.close();
     await page.reload();
     await page.getByTestId('mailbox').waitFor();
     await page.locator('[data-testid="label-row"][data-label-id="INBOX"]').click();

@@ -9,20 +9,19 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import WebSocket from 'ws';
-import { startEmulator, type Emulator } from '../../src/emulator';
-import { assertBuilt, emulatorEnv, servedUrl, spawnCli, tempDir, type RunningCli } from '../helpers/cli';
+import { assertBuilt, emulatorEnv, servedUrl, spawnCli, stopCli, type RunningCli } from '../helpers/cli';
+import { mirrorTest } from '../helpers/fixtures';
 import { CHROMIUM_ARGS } from '../helpers/chromium';
+import { withRawSqlite } from '../helpers/raw-sqlite';
 import { startTestRedis, type TestRedis } from '../helpers/redis';
 
 const SHOTS = join(process.cwd(), 'test-artifacts', 'screenshots');
 
-let emu: Emulator;
+const it = mirrorTest({ tempPrefix: 'mm-e2e-session-' });
 let redis: TestRedis;
-let data: { dir: string; cleanup: () => void };
 let serve: RunningCli;
 let url: string;
 let origin: string;
@@ -59,13 +58,11 @@ async function wsOpens(secret: string): Promise<boolean> {
   return false;
 }
 
-beforeAll(async () => {
+it.beforeAll(async ({ emu, fileDir }) => {
   assertBuilt();
   mkdirSync(SHOTS, { recursive: true });
-  emu = await startEmulator();
   redis = await startTestRedis();
-  data = tempDir('mm-e2e-session-');
-  serve = spawnCli(['serve', '--port', '0'], emulatorEnv(emu, data.dir, { REDIS_URL: redis.url, MAILMIRROR_QUEUE_PREFIX: `e2esession${process.pid}` }));
+  serve = spawnCli(['serve', '--port', '0'], emulatorEnv(emu, fileDir, { REDIS_URL: redis.url, MAILMIRROR_QUEUE_PREFIX: `e2esession${process.pid}` }));
   url = await servedUrl(serve);
   origin = new URL(url).origin;
 
@@ -88,16 +85,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close().catch(() => undefined);
-  if (serve && serve.proc.exitCode === null) {
-    serve.proc.kill('SIGTERM');
-    const killer = setTimeout(() => serve.proc.kill('SIGKILL'), 20_000);
-    await serve.result;
-    clearTimeout(killer);
-  }
+  await stopCli(serve);
   await new Promise<void>((ok) => (other ? other.close(() => ok()) : ok()));
-  await emu?.close().catch(() => undefined);
   await redis?.stop();
-  data?.cleanup();
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
@@ -174,9 +164,8 @@ describe('the browser host’s secret stays with the browser host', () => {
 
   it('Chromium’s history holds no reusable secret', async () => {
     await context.close();
-    const db = new Database(join(profile, 'Default', 'History'), { readonly: true, fileMustExist: true });
-    const urls = (db.prepare('SELECT url FROM urls').all() as { url: string }[]).map((r) => r.url);
-    db.close();
+    const urls = withRawSqlite(join(profile, 'Default', 'History'), (db) =>
+      (db.prepare('SELECT url FROM urls').all() as { url: string }[]).map((r) => r.url));
     expect(urls.some((u) => u.startsWith(origin))).toBe(true);
     for (const u of urls) {
       const t = new URL(u).searchParams.get('token');

@@ -24,3 +24,18 @@ export function parsedMessage(gmailId: string, fields: Partial<ParsedMessage> = 
     ...fields,
   };
 }
+
+/** A message as a sync would store it, with its labels: headers, a snippet and a body named after its id. */
+export function sampleMessage(gmailId: string, labelIds: string[], fields: Partial<ParsedMessage> = {}): ParsedMessage {
+  return parsedMessage(gmailId, {
+    labelIds,
+    historyId: '100',
+    sizeEstimate: 1000,
+    snippet: 'snippet',
+    subject: `subject ${gmailId}`,
+    from: 'Alice <alice@example.com>',
+    to: 'bob@example.com',
+    textBody: `body of ${gmailId}`,
+    ...fields,
+  });
+}

@@ -1,41 +1,29 @@
 // Everything that goes wrong on the command line ends as one clear line on stderr and a non-zero
 // exit, never a stack trace: bad arguments, unreachable endpoints, a refused consent, no
 // redis-server. A forged redirect is not an error at all: it is refused and the sign-in goes on. The CLI runs from source via tsx (test/helpers/cli-source.ts).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { resolveConfig } from '../../src/main/config';
 import { runInstalledAppFlow } from '../../src/main/gmail/oauth';
+import { emulatorEnv } from '../helpers/cli';
+import { mirrorTest } from '../helpers/fixtures';
 import { runCliSource, spawnCliSource, waitForConnectUrl, type CliResult } from '../helpers/cli-source';
 
+const it = mirrorTest({ cli: 'source', tempPrefix: 'mm-cli-errors-' });
 let emu: Emulator;
 let root: string;
 
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'mm-cli-errors-'));
-  emu = await startEmulator({});
+it.beforeAll(({ emu: fileEmulator, fileDir }) => {
+  emu = fileEmulator;
+  root = fileDir;
   emu.addAccount('dave@example.com', { messages: 3, seed: 4 });
 });
 
-afterAll(async () => {
-  await emu?.close();
-  rmSync(root, { recursive: true, force: true });
-});
-
 function env(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    MAILMIRROR_DATA_DIR: join(root, 'data'),
-    MAILMIRROR_GMAIL_API_URL: emu.gmailApiUrl,
-    MAILMIRROR_OAUTH_AUTH_URL: emu.oauth.authUrl,
-    MAILMIRROR_OAUTH_TOKEN_URL: emu.oauth.tokenUrl,
-    MAILMIRROR_OAUTH_REVOKE_URL: emu.oauth.revokeUrl,
-    MAILMIRROR_CLIENT_ID: emu.clientId,
-    MAILMIRROR_CLIENT_SECRET: emu.clientSecret,
-    ...extra,
-  };
+  return emulatorEnv(emu, join(root, 'data'), extra);
 }
 
 /** One line on stderr, nothing on stdout, no stack trace, a non-zero exit. */

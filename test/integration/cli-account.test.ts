@@ -2,40 +2,38 @@
 // loopback OAuth flow, several accounts, removal (revoke + cascade), tokens never in clear, and an
 // invalid_grant flagging the account while keeping its data. The CLI runs from source via tsx
 // (test/helpers/cli-source.ts), so no build is needed first.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator';
+import { describe, expect } from 'vitest';
+import type { Emulator } from '../../src/emulator';
 import { resolveConfig } from '../../src/main/config';
 import { openDatabase, type Db } from '../../src/main/db/client';
 import { getAccountByEmail } from '../../src/main/db/accounts';
 import { tokenRepository } from '../../src/main/db/tokens';
 import { upsertLabels } from '../../src/main/db/labels';
-import { saveMessageDetails, type ParsedMessage } from '../../src/main/db';
+import { saveMessageDetails } from '../../src/main/db';
 import { authorizedClient, isInvalidGrant } from '../../src/main/gmail/account-auth';
 import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
 import { loadTokens } from '../../src/main/gmail/token-store';
+import { emulatorEnv } from '../helpers/cli';
+import { mirrorTest } from '../helpers/fixtures';
 import { addAccountSource, runCliSource, spawnCliSource, waitForConnectUrl } from '../helpers/cli-source';
+import { parsedMessage } from '../helpers/parsed-message';
 
 const ALICE = 'alice@example.com';
 const BOB = 'bob@example.com';
 const CAROL = 'carol@example.com';
 
+const it = mirrorTest({ cli: 'source', tempPrefix: 'mm-cli-account-' });
 let emu: Emulator;
 let root: string;
 
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'mm-cli-account-'));
-  emu = await startEmulator({});
+it.beforeAll(({ emu: fileEmulator, fileDir }) => {
+  emu = fileEmulator;
+  root = fileDir;
   emu.addAccount(ALICE, { messages: 5, seed: 1 });
   emu.addAccount(BOB, { messages: 5, seed: 2 });
   emu.addAccount(CAROL, { messages: 5, seed: 3 });
-});
-
-afterAll(async () => {
-  await emu?.close();
-  rmSync(root, { recursive: true, force: true });
 });
 
 let dirs = 0;
@@ -45,15 +43,7 @@ function newDataDir(): string {
 
 /** Points the CLI at the emulator, half through flags (in `args`) and half through the environment. */
 function cliEnv(dataDir: string): Record<string, string> {
-  return {
-    MAILMIRROR_DATA_DIR: dataDir,
-    MAILMIRROR_GMAIL_API_URL: emu.gmailApiUrl,
-    MAILMIRROR_OAUTH_AUTH_URL: emu.oauth.authUrl,
-    MAILMIRROR_OAUTH_TOKEN_URL: emu.oauth.tokenUrl,
-    MAILMIRROR_OAUTH_REVOKE_URL: emu.oauth.revokeUrl,
-    MAILMIRROR_CLIENT_ID: emu.clientId,
-    MAILMIRROR_CLIENT_SECRET: emu.clientSecret,
-  };
+  return emulatorEnv(emu, dataDir);
 }
 
 function configFor(dataDir: string) {
@@ -69,13 +59,11 @@ function withDb<T>(dataDir: string, fn: (db: Db) => T): T {
   }
 }
 
-function message(gmailId: string, labelIds: string[], subject: string): ParsedMessage {
-  return {
-    gmailId, threadId: `t-${gmailId}`, labelIds, historyId: '100', internalDate: 1_700_000_000_000, sizeEstimate: 100,
-    snippet: 'hello', subject, from: 'x@example.com', to: 'y@example.com', cc: null, date: null, messageIdHeader: null,
-    references: null, textBody: 'body text', htmlBody: null, attachments: [], parseError: null,
-  };
-}
+const message = (gmailId: string, labelIds: string[], subject: string) =>
+  parsedMessage(gmailId, {
+    labelIds, historyId: '100', sizeEstimate: 100, snippet: 'hello', subject, from: 'x@example.com', to: 'y@example.com',
+    textBody: 'body text',
+  });
 
 /** Mirrored data for an account, written the way the sync writes it. */
 function seedMirror(dataDir: string, email: string): void {

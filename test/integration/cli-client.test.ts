@@ -2,11 +2,10 @@
 // client is refused precisely when it is not a Desktop app client, saved encrypted, shown without its
 // secret, used by `account add` and by the sync's token refreshes with no MAILMIRROR_CLIENT_ID in the
 // environment; switching clients flags the account "needs reconnect" and keeps its mail.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator';
+import { describe, expect } from 'vitest';
+import type { Emulator } from '../../src/emulator';
 import { resolveConfig } from '../../src/main/config';
 import { openDatabase } from '../../src/main/db/client';
 import { getAccountByEmail } from '../../src/main/db/accounts';
@@ -15,6 +14,8 @@ import { authorizedClient, connectAccount } from '../../src/main/gmail/account-a
 import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
 import { loadTokens, saveTokens } from '../../src/main/gmail/token-store';
 import { installedClientJson } from '../../src/shared/oauth-client';
+import { emulatorEndpointsEnv } from '../helpers/cli';
+import { mirrorTest } from '../helpers/fixtures';
 import { addAccountSource, runCliSource } from '../helpers/cli-source';
 
 const ALICE = 'alice@example.com';
@@ -23,14 +24,15 @@ const SECRET = 'GOCSPX-cli-client-test-secret-7d1e9a';
 const OTHER_ID = 'other-client-123.apps.googleusercontent.com';
 const OTHER_SECRET = 'GOCSPX-the-other-clients-secret-55';
 
+// Short-lived access tokens: the sync must refresh them with the saved client.
+const it = mirrorTest({ cli: 'source', emulator: { clientSecret: SECRET, accessTokenTtlSec: 2 }, tempPrefix: 'mm-cli-client-' });
 let emu: Emulator;
 let root: string;
 let files: Record<'good' | 'web' | 'noSecret' | 'notJson' | 'big' | 'other' | 'builtin', string>;
 
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'mm-cli-client-'));
-  // Short-lived access tokens: the sync must refresh them with the saved client.
-  emu = await startEmulator({ clientSecret: SECRET, accessTokenTtlSec: 2 });
+it.beforeAll(({ emu: fileEmulator, fileDir }) => {
+  emu = fileEmulator;
+  root = fileDir;
   emu.addAccount(ALICE, { messages: 30, seed: 4 });
   const write = (name: string, data: string | Buffer) => {
     const p = join(root, name);
@@ -48,11 +50,6 @@ beforeAll(async () => {
   };
 });
 
-afterAll(async () => {
-  await emu?.close();
-  rmSync(root, { recursive: true, force: true });
-});
-
 let dirs = 0;
 const newDataDir = () => join(root, `data-${++dirs}`);
 
@@ -60,10 +57,7 @@ const newDataDir = () => join(root, `data-${++dirs}`);
 function env(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     MAILMIRROR_DATA_DIR: dataDir,
-    MAILMIRROR_GMAIL_API_URL: emu.gmailApiUrl,
-    MAILMIRROR_OAUTH_AUTH_URL: emu.oauth.authUrl,
-    MAILMIRROR_OAUTH_TOKEN_URL: emu.oauth.tokenUrl,
-    MAILMIRROR_OAUTH_REVOKE_URL: emu.oauth.revokeUrl,
+    ...emulatorEndpointsEnv(emu),
     MAILMIRROR_QUOTA_SCALE: '0',
     MAILMIRROR_QUEUE_PREFIX: `clitest${process.pid}x${dirs}`,
     ...extra,

@@ -1,48 +1,38 @@
 // `mailmirror export --account <email> --format json --out <file|->` run as a child process: the exact
 // document shape, sorted, to stdout or atomically to a private file, and nothing secret in it.
 // The CLI runs from source via tsx (test/helpers/cli-source.ts).
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator';
+import { describe, expect } from 'vitest';
 import { openDatabase } from '../../src/main/db/client';
 import { getAccountByEmail, updateAccount } from '../../src/main/db/accounts';
 import { tokenRepository } from '../../src/main/db/tokens';
 import { upsertLabels } from '../../src/main/db/labels';
-import { saveMessageDetails, type ParsedMessage } from '../../src/main/db';
+import { saveMessageDetails } from '../../src/main/db';
 import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
 import { loadTokens } from '../../src/main/gmail/token-store';
+import { emulatorEnv } from '../helpers/cli';
+import { mirrorTest } from '../helpers/fixtures';
 import { addAccountSource, runCliSource } from '../helpers/cli-source';
+import { parsedMessage } from '../helpers/parsed-message';
 
 const EMAIL = 'erin@example.com';
-let emu: Emulator;
+const it = mirrorTest({ cli: 'source', tempPrefix: 'mm-cli-export-' });
 let root: string;
 let dataDir: string;
 let env: Record<string, string>;
 
-function message(gmailId: string, labelIds: string[], subject: string, internalDate: number): ParsedMessage {
-  return {
-    gmailId, threadId: `thread-${gmailId}`, labelIds, historyId: '500', internalDate, sizeEstimate: 10, snippet: 's',
-    subject, from: null, to: null, cc: null, date: null, messageIdHeader: null, references: null,
-    textBody: 'the body must not be exported', htmlBody: null, attachments: [], parseError: null,
-  };
-}
+const message = (gmailId: string, labelIds: string[], subject: string, internalDate: number) =>
+  parsedMessage(gmailId, {
+    threadId: `thread-${gmailId}`, labelIds, historyId: '500', internalDate, sizeEstimate: 10, snippet: 's', subject,
+    textBody: 'the body must not be exported',
+  });
 
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'mm-cli-export-'));
+it.beforeAll(async ({ emu, fileDir }) => {
+  root = fileDir;
   dataDir = join(root, 'data');
-  emu = await startEmulator({});
   emu.addAccount(EMAIL, { messages: 3, seed: 5 });
-  env = {
-    MAILMIRROR_DATA_DIR: dataDir,
-    MAILMIRROR_GMAIL_API_URL: emu.gmailApiUrl,
-    MAILMIRROR_OAUTH_AUTH_URL: emu.oauth.authUrl,
-    MAILMIRROR_OAUTH_TOKEN_URL: emu.oauth.tokenUrl,
-    MAILMIRROR_OAUTH_REVOKE_URL: emu.oauth.revokeUrl,
-    MAILMIRROR_CLIENT_ID: emu.clientId,
-    MAILMIRROR_CLIENT_SECRET: emu.clientSecret,
-  };
+  env = emulatorEnv(emu, dataDir);
   const added = await addAccountSource(env);
   expect(added.code).toBe(0);
   const db = openDatabase(join(dataDir, 'mailmirror.db'));
@@ -62,11 +52,6 @@ beforeAll(async () => {
   } finally {
     db.close();
   }
-});
-
-afterAll(async () => {
-  await emu?.close();
-  rmSync(root, { recursive: true, force: true });
 });
 
 const EXPECTED = {

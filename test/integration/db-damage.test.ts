@@ -4,12 +4,10 @@
 // Gmail (the emulator) with the damaged file kept aside. An emptied database in a folder that was in use is damage
 // too, not a new store. And SQLite's corrupt / not-a-database errors, wherever met, become that state and its IPC code.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type GroundTruth } from '../../src/emulator';
+import { describe, expect } from 'vitest';
+import type { GroundTruth } from '../../src/emulator';
 import { resolveConfig } from '../../src/main/config';
 import { DatabaseDamagedError, toStoreError } from '../../src/main/db/errors';
 import { openDatabase } from '../../src/main/db/client';
@@ -19,22 +17,17 @@ import { toIpcError } from '../../src/main/ipc/errors';
 import { createRouter } from '../../src/main/ipc/router';
 import { describeFailure } from '../../src/main/host/cli';
 import { createAppCore } from '../../src/main/app-core';
-import { addAccountSource, runCliSource, type CliResult } from '../helpers/cli-source';
-import { emulatorEnv } from '../helpers/cli';
+import { runCliSource, type CliResult } from '../helpers/cli-source';
+import { mirrorTest, type MirrorFixtures } from '../helpers/fixtures';
+import { openRawSqlite } from '../helpers/raw-sqlite';
 
 const DAMAGED = /The mailbox database is damaged/;
 
-let emu: Emulator;
-const roots: string[] = [];
+const it = mirrorTest({ cli: 'source', tempPrefix: 'mm-db-damage-' });
 
-function freshDir(): string {
-  const root = mkdtempSync(join(tmpdir(), 'mm-db-damage-'));
-  roots.push(root);
-  return join(root, 'data');
-}
-
-function envFor(dataDir: string): Record<string, string> {
-  return emulatorEnv(emu, dataDir);
+/** A data folder not made yet (the CLI makes it), in a fresh fixture folder that takes the exports beside it. */
+function freshDir(newDataDir: () => string): string {
+  return join(newDataDir(), 'data');
 }
 
 async function timed(args: string[], env: Record<string, string>, timeoutMs = 120_000): Promise<CliResult & { ms: number }> {
@@ -43,13 +36,13 @@ async function timed(args: string[], env: Record<string, string>, timeoutMs = 12
   return { ...r, ms: Date.now() - t0 };
 }
 
-async function syncedMirror(email: string, messages: number, seed: number): Promise<{ dataDir: string; env: Record<string, string> }> {
-  emu.addAccount(email, { messages, seed });
-  emu.setConsentAccount(email);
-  const dataDir = freshDir();
-  const env = envFor(dataDir);
-  const added = await addAccountSource(env);
-  expect(added.code, added.stderr).toBe(0);
+async function syncedMirror(
+  { connectAccount, newDataDir }: Pick<MirrorFixtures, 'connectAccount' | 'newDataDir'>,
+  email: string,
+  messages: number,
+  seed: number,
+): Promise<{ dataDir: string; env: Record<string, string> }> {
+  const { dir: dataDir, env } = await connectAccount(email, { messages, seed }, { dir: freshDir(newDataDir) });
   const synced = await timed(['sync', '--wait'], env, 300_000);
   expect(synced.code, `${synced.stderr}\n${synced.stdout.slice(-1000)}`).toBe(0);
   return { dataDir, env };
@@ -65,7 +58,7 @@ async function exportOf(env: Record<string, string>, email: string): Promise<Gro
 
 /** The b-tree pages of one table or index (the dbstat table), on a read-only connection; and the page size. */
 function pagesOf(file: string, name: string): { pages: number[]; pageSize: number } {
-  const ro = new Database(file, { readonly: true, fileMustExist: true });
+  const ro = openRawSqlite(file);
   try {
     const pageSize = ro.pragma('page_size', { simple: true }) as number;
     const rows = ro.prepare("SELECT pageno FROM dbstat WHERE name = ? AND pagetype IN ('internal', 'leaf') ORDER BY pageno").all(name) as { pageno: number }[];
@@ -134,19 +127,10 @@ function expectDamagedLine(r: CliResult): void {
   expect(r.stderr).toContain('mailmirror repair --rebuild');
 }
 
-beforeAll(async () => {
-  emu = await startEmulator({});
-});
-
-afterAll(async () => {
-  await emu?.close();
-  for (const r of roots) rmSync(r, { recursive: true, force: true });
-});
-
 describe('a mailbox database damaged in the middle', { timeout: 600_000 }, () => {
-  it('is reported by status and sync at once, is not written to, and repair --rebuild makes an exact mirror again', async () => {
+  it('is reported by status and sync at once, is not written to, and repair --rebuild makes an exact mirror again', async ({ emu, connectAccount, newDataDir }) => {
     const email = 'damaged@example.com';
-    const { dataDir, env } = await syncedMirror(email, 4000, 91);
+    const { dataDir, env } = await syncedMirror({ connectAccount, newDataDir }, email, 4000, 91);
     const truth = emu.account(email).groundTruth();
     expect(await exportOf(env, email)).toEqual(truth);
     const file = join(dataDir, 'mailmirror.db');
@@ -187,9 +171,9 @@ describe('a mailbox database damaged in the middle', { timeout: 600_000 }, () =>
     expect(JSON.parse(after.stdout)).toMatchObject([{ email, phase: 'synced', processed: 4000, total: 4000 }]);
   });
 
-  it('is caught while syncing when the check at open is skipped, and every job stops at once', async () => {
+  it('is caught while syncing when the check at open is skipped, and every job stops at once', async ({ connectAccount, newDataDir }) => {
     const email = 'runtime@example.com';
-    const { dataDir, env } = await syncedMirror(email, 2000, 92);
+    const { dataDir, env } = await syncedMirror({ connectAccount, newDataDir }, email, 2000, 92);
     const file = join(dataDir, 'mailmirror.db');
     damageMessagesPages(file);
     hideFromCheckAtOpen(file);
@@ -210,9 +194,9 @@ describe('a mailbox database damaged in the middle', { timeout: 600_000 }, () =>
 });
 
 describe('in the app (the core and its IPC router, in process)', { timeout: 600_000 }, () => {
-  it('damage met while syncing stops the workers, the status says DB_DAMAGED, and store:rebuild mirrors Gmail again', async () => {
+  it('damage met while syncing stops the workers, the status says DB_DAMAGED, and store:rebuild mirrors Gmail again', async ({ emu, connectAccount, newDataDir }) => {
     const email = 'app@example.com';
-    const { dataDir, env } = await syncedMirror(email, 1500, 94);
+    const { dataDir, env } = await syncedMirror({ connectAccount, newDataDir }, email, 1500, 94);
     const file = join(dataDir, 'mailmirror.db');
     damageMessagesPages(file);
     hideFromCheckAtOpen(file);
@@ -264,13 +248,9 @@ describe('in the app (the core and its IPC router, in process)', { timeout: 600_
 });
 
 describe('an emptied database in a folder that was in use', { timeout: 300_000 }, () => {
-  it('is reported as damaged, not silently made new', async () => {
+  it('is reported as damaged, not silently made new', async ({ connectAccount, newDataDir }) => {
     const email = 'emptied@example.com';
-    emu.addAccount(email, { messages: 50, seed: 93 });
-    emu.setConsentAccount(email);
-    const dataDir = freshDir();
-    const env = envFor(dataDir);
-    expect((await addAccountSource(env)).code).toBe(0);
+    const { dir: dataDir, env } = await connectAccount(email, { messages: 50, seed: 93 }, { dir: freshDir(newDataDir) });
     const file = join(dataDir, 'mailmirror.db');
     expect(existsSync(join(dataDir, 'secret.key'))).toBe(true);
     truncateSync(file, 0);
@@ -284,7 +264,7 @@ describe('an emptied database in a folder that was in use', { timeout: 300_000 }
       expect(statSync(file).size).toBe(0);
     }
     // A new folder is still a new store.
-    const fresh = freshDir();
+    const fresh = freshDir(newDataDir);
     const status = await timed(['status'], { ...env, MAILMIRROR_DATA_DIR: fresh });
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toContain('No accounts yet');
@@ -293,8 +273,8 @@ describe('an emptied database in a folder that was in use', { timeout: 300_000 }
 
 describe('SQLite corrupt / not-a-database errors, wherever met', { timeout: 120_000 }, () => {
   /** A real SqliteError from a real damaged file (a page of the accounts table overwritten). */
-  function realCorruptError(): { error: unknown; file: string } {
-    const dir = freshDir();
+  function realCorruptError(newDataDir: () => string): { error: unknown; file: string } {
+    const dir = freshDir(newDataDir);
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'x.db');
     const db = openDatabase(file);
@@ -302,7 +282,7 @@ describe('SQLite corrupt / not-a-database errors, wherever met', { timeout: 120_
     db.close();
     const { pages, pageSize } = pagesOf(file, 'accounts');
     overwritePages(file, [pages[pages.length - 1]], pageSize);
-    const raw = new Database(file);
+    const raw = openRawSqlite(file, { readonly: false });
     try {
       raw.prepare('SELECT count(created_at), max(history_id) FROM accounts').get();
     } catch (e) {
@@ -313,8 +293,8 @@ describe('SQLite corrupt / not-a-database errors, wherever met', { timeout: 120_
     throw new Error('the damaged page was not read');
   }
 
-  it('become one state: DatabaseDamagedError (DB_DAMAGED), on the connection, in the CLI line and as the IPC code', () => {
-    const { error, file } = realCorruptError();
+  it('become one state: DatabaseDamagedError (DB_DAMAGED), on the connection, in the CLI line and as the IPC code', ({ newDataDir }) => {
+    const { error, file } = realCorruptError(newDataDir);
     expect((error as { code: string }).code).toMatch(/^SQLITE_CORRUPT/);
     const cases: unknown[] = [
       error,
@@ -355,8 +335,8 @@ describe('SQLite corrupt / not-a-database errors, wherever met', { timeout: 120_
     db.close();
   });
 
-  it('in the app: sync:status and app:info say DB_DAMAGED, nothing can sync, and store:rebuild keeps the file aside', async () => {
-    const dataDir = freshDir();
+  it('in the app: sync:status and app:info say DB_DAMAGED, nothing can sync, and store:rebuild keeps the file aside', async ({ newDataDir }) => {
+    const dataDir = freshDir(newDataDir);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const file = join(dataDir, 'mailmirror.db');
     const seed = openDatabase(file);

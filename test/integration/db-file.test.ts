@@ -4,7 +4,6 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   openDatabase,
@@ -20,8 +19,9 @@ import {
   MigrationError,
   ReadonlyDatabaseError,
   StoreError,
-  type ParsedMessage,
 } from '../../src/main/db';
+import { parsedMessage } from '../helpers/parsed-message';
+import { openRawSqlite } from '../helpers/raw-sqlite';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const migrationsFolder = path.join(repoRoot, 'drizzle');
@@ -38,7 +38,7 @@ afterEach(() => {
 });
 
 function schemaDump(file: string): unknown {
-  const raw = new Database(file, { readonly: true });
+  const raw = openRawSqlite(file);
   try {
     return {
       objects: raw.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all(),
@@ -49,28 +49,8 @@ function schemaDump(file: string): unknown {
   }
 }
 
-function msg(gmailId: string, subject: string): ParsedMessage {
-  return {
-    gmailId,
-    threadId: gmailId,
-    labelIds: ['INBOX'],
-    historyId: '1',
-    internalDate: 1_700_000_000_000,
-    sizeEstimate: 10,
-    snippet: '',
-    subject,
-    from: null,
-    to: null,
-    cc: null,
-    date: null,
-    messageIdHeader: null,
-    references: null,
-    textBody: 'x'.repeat(2000),
-    htmlBody: null,
-    attachments: [],
-    parseError: null,
-  };
-}
+const msg = (gmailId: string, subject: string) =>
+  parsedMessage(gmailId, { threadId: gmailId, sizeEstimate: 10, snippet: '', subject, textBody: 'x'.repeat(2000) });
 
 describe('database file', () => {
   it('migrates an empty file, and reopening a migrated one changes nothing', () => {
@@ -125,7 +105,7 @@ describe('database file', () => {
   it('refuses a database created by a newer version, leaving it untouched', () => {
     const file = path.join(dir, 'newer.db');
     openDatabase(file).close();
-    const raw = new Database(file);
+    const raw = openRawSqlite(file, { readonly: false });
     raw.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)').run('future', journal.entries.at(-1)!.when + 86_400_000);
     raw.close();
     const before = schemaDump(file);

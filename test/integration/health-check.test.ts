@@ -1,39 +1,29 @@
 // Issue 5, maintenance: the health check compares Gmail's label counts with the mirror's and repairs a
 // drift with a targeted resync of that label's membership.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { Queue, QueueEvents } from 'bullmq';
-import { startEmulator, type Emulator } from '../../src/emulator';
 import { resolveConfig } from '../../src/main/config';
 import { createAppCore } from '../../src/main/app-core';
 import { PRIORITY } from '../../src/main/queues/definitions';
-import { addAccount, assertBuilt, emulatorEnv, runCli, tempDir } from '../helpers/cli';
+import { assertBuilt, runCli } from '../helpers/cli';
+import { mirrorTest } from '../helpers/fixtures';
+import { openRawSqlite, storeFileOf } from '../helpers/raw-sqlite';
 import { startTestRedis } from '../helpers/redis';
 
+const it = mirrorTest();
+
 describe('sync health check', () => {
-  let emu: Emulator;
-  const t = tempDir();
+  beforeAll(assertBuilt);
 
-  beforeAll(async () => {
-    assertBuilt();
-    emu = await startEmulator({});
-  });
-  afterAll(async () => {
-    await emu?.close();
-    t.cleanup();
-  });
-
-  it('repairs label drift in the mirror to equal Gmail again', async () => {
+  it('repairs label drift in the mirror to equal Gmail again', async ({ connectAccount }) => {
     const email = 'drift@example.com';
-    const box = emu.addAccount(email, { messages: 300, seed: 41 });
-    const env = emulatorEnv(emu, t.dir);
-    expect((await addAccount(env)).code).toBe(0);
+    const { box, dir, env } = await connectAccount(email, { messages: 300, seed: 41 });
     expect((await runCli(['sync', '--wait'], env)).code).toBe(0);
 
     // Drift: INBOX loses some messages in the mirror, a message gains a label it does not have.
-    const db = new Database(join(t.dir, 'mailmirror.db'));
+    const db = openRawSqlite(storeFileOf(dir), { readonly: false });
     db.prepare("DELETE FROM message_labels WHERE label_id = 'INBOX' AND rowid IN (SELECT rowid FROM message_labels WHERE label_id = 'INBOX' LIMIT 7)").run();
     const notStarred = db.prepare("SELECT id FROM messages WHERE id NOT IN (SELECT message_id FROM message_labels WHERE label_id = 'STARRED') LIMIT 1").get() as { id: number };
     db.prepare("INSERT INTO message_labels (message_id, account_id, label_id) VALUES (?, 1, 'STARRED')").run(notStarred.id);
@@ -58,7 +48,7 @@ describe('sync health check', () => {
       await redis.stop();
     }
     expect((await runCli(['sync', '--wait'], env)).code).toBe(0);
-    const out = join(t.dir, 'export.json');
+    const out = join(dir, 'export.json');
     expect((await runCli(['export', '--account', email, '--format', 'json', '--out', out], env)).code).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(box.groundTruth());
   });

@@ -3,12 +3,10 @@
 // limits (unicode, slashes, 225 characters) go through a real sync: the sync ends, every message is stored with
 // what could be read, the export equals the ground truth and the store stays sound. The parser's own seeded fuzz
 // is test/unit/parse-fuzz.test.ts; this is the same promise with the whole pipeline in the way.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { startEmulator, type Emulator, type GroundTruth } from '../../src/emulator';
-import { addAccount, assertBuilt, emulatorEnv, runCli, tempDir, type CliEnv } from '../helpers/cli';
+import { beforeAll, describe, expect, onTestFinished } from 'vitest';
+import { addAccount, assertBuilt, exportOf, runCli } from '../helpers/cli';
+import { mirrorTest } from '../helpers/fixtures';
+import { openRawSqlite, storeFileOf } from '../helpers/raw-sqlite';
 
 const CRLF = '\r\n';
 const HEAD = (subject: string, extra = ''): string =>
@@ -92,27 +90,12 @@ function cases(): Case[] {
   return c;
 }
 
+const it = mirrorTest({ tempPrefix: 'mm-hostile-' });
+
 describe('hostile input through a real sync', { timeout: 300_000 }, () => {
-  let emu: Emulator;
-  const cleanups: (() => void | Promise<void>)[] = [];
+  beforeAll(assertBuilt);
 
-  beforeAll(async () => {
-    assertBuilt();
-    emu = await startEmulator({});
-  });
-  afterAll(async () => {
-    await emu?.close();
-    for (const c of cleanups.reverse()) await c();
-  });
-
-  async function exportOf(env: CliEnv, email: string, dir: string): Promise<GroundTruth> {
-    const out = join(dir, `export-${Date.now()}.json`);
-    const r = await runCli(['export', '--account', email, '--format', 'json', '--out', out], env);
-    expect(r.code, r.stderr).toBe(0);
-    return JSON.parse(readFileSync(out, 'utf8')) as GroundTruth;
-  }
-
-  it('syncs malformed MIME and labels at the limits: stored with what can be read, never a crash, export equal', async () => {
+  it('syncs malformed MIME and labels at the limits: stored with what can be read, never a crash, export equal', async ({ emu, dataDir, cliEnv: env }) => {
     const email = 'hostile@example.com';
     const box = emu.addAccount(email, { messages: 30, seed: 95 });
     // Label names at Gmail's limits: unicode, slashes (nesting), 225 characters, markup.
@@ -135,10 +118,8 @@ describe('hostile input through a real sync', { timeout: 300_000 }, () => {
       const id = box.addMessage({ raw: c.raw.toString('base64url'), subject: c.subject, labelIds: ['INBOX', labelIds[i % labelIds.length]] });
       ids.push({ id, c });
     }
+    // The mailbox is filled before `account add`, as the user's would be.
     emu.setConsentAccount(email);
-    const t = tempDir('mm-hostile-');
-    cleanups.push(t.cleanup);
-    const env = emulatorEnv(emu, t.dir);
     expect((await addAccount(env)).code).toBe(0);
     const r = await runCli(['sync', '--wait'], env);
     expect(r.code, `${r.stderr}\n${r.stdout.slice(-1000)}`).toBe(0);
@@ -152,9 +133,9 @@ describe('hostile input through a real sync', { timeout: 300_000 }, () => {
     expect(r2.code, r2.stderr).toBe(0);
 
     const truth = box.groundTruth();
-    expect(await exportOf(env, email, t.dir)).toEqual(truth);
-    const db = new Database(join(t.dir, 'mailmirror.db'), { readonly: true });
-    cleanups.push(() => {
+    expect(await exportOf(env, email, dataDir)).toEqual(truth);
+    const db = openRawSqlite(storeFileOf(dataDir));
+    onTestFinished(() => {
       db.close();
     });
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');

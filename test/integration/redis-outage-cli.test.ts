@@ -2,27 +2,22 @@
 // redis-server (the one the CLI spawns) is frozen (SIGSTOP) for 13 s, then let go, then killed (kill -9) mid-sync:
 // stderr says "Redis is not answering (10 s)…", "Redis answers again", "Redis stopped — restarting", "Redis
 // answers again" and nothing else; the progress line says Redis is not answering while it is frozen; the sync ends.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator';
-import { addAccountSource, spawnCliSource, type RunningCli } from '../helpers/cli-source';
-import { emulatorEnv } from '../helpers/cli';
+import { afterEach, describe, expect } from 'vitest';
+import { spawnCliSource, type RunningCli } from '../helpers/cli-source';
+import { mirrorTest } from '../helpers/fixtures';
+import { storeFileOf, withRawSqlite } from '../helpers/raw-sqlite';
 
-let emu: Emulator;
+const it = mirrorTest({ cli: 'source', tempPrefix: 'mm-outage-' });
+
 let dir: string;
 let run: RunningCli | undefined;
 let stopped: number | undefined;
 
-beforeAll(async () => {
-  emu = await startEmulator({});
-  dir = mkdtempSync(join(tmpdir(), 'mm-outage-'));
-});
-
-afterAll(async () => {
+// After each test, before its data folder is removed: nothing of it may still run there.
+afterEach(async () => {
   if (stopped) {
     try {
       process.kill(stopped, 'SIGCONT');
@@ -34,8 +29,6 @@ afterAll(async () => {
     run.proc.kill('SIGKILL');
     await run.result;
   }
-  await emu?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 function redisPid(): number {
@@ -45,13 +38,8 @@ function redisPid(): number {
 /** Messages with details in the store / all stored (read-only, beside the running sync). */
 function fetched(): number {
   try {
-    const db = new Database(join(dir, 'mailmirror.db'), { readonly: true, fileMustExist: true });
-    try {
-      db.pragma('busy_timeout = 2000');
-      return (db.prepare('SELECT coalesce(sum(details_fetched), 0) AS n FROM messages').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
+    return withRawSqlite(storeFileOf(dir), (db) =>
+      (db.prepare('SELECT coalesce(sum(details_fetched), 0) AS n FROM messages').get() as { n: number }).n, { busyTimeoutMs: 2000 });
   } catch {
     return 0;
   }
@@ -67,12 +55,11 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
 }
 
 describe('Redis outages during sync --wait', () => {
-  it('frozen, then killed: one line each, the progress says so, the sync ends', { timeout: 90_000 }, async () => {
+  it('frozen, then killed: one line each, the progress says so, the sync ends', { timeout: 90_000 }, async ({ emu, connectAccount }) => {
     const n = 900;
-    emu.addAccount('outage@example.com', { messages: n, seed: 8 });
-    const env = emulatorEnv(emu, dir);
-    const added = await addAccountSource(env);
-    expect(added.code, added.stderr).toBe(0);
+    const connected = await connectAccount('outage@example.com', { messages: n, seed: 8 });
+    const env = connected.env;
+    dir = connected.dir;
     // Slow enough that both faults land inside the initial sync.
     emu.setLatency({ min: 40, max: 60 });
     run = spawnCliSource(['sync', '--wait'], env);

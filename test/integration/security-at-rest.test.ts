@@ -3,16 +3,16 @@
 // data folder (SQLite and its WAL, the redis AOF, logs, exports) or in the CLI's output; the embedded
 // redis-server listens on its 0700 unix socket only (no TCP port), and none is started when REDIS_URL is given.
 // (test/integration/cli-account.test.ts covers the same right after connecting.)
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
-import { startEmulator, type Emulator } from '../../src/emulator';
 import { FileKeySecretBox } from '../../src/main/gmail/secret-box';
 import { decryptTokens } from '../../src/main/gmail/token-store';
-import { addAccount, assertBuilt, emulatorEnv, runCli, spawnCli, tempDir, type CliEnv, type CliResult } from '../helpers/cli';
+import { assertBuilt, runCli, spawnCli, type CliResult } from '../helpers/cli';
+import { mirrorTest } from '../helpers/fixtures';
+import { withRawSqlite, storeFileOf } from '../helpers/raw-sqlite';
 import { startTestRedis } from '../helpers/redis';
 
 function filesUnder(dir: string): string[] {
@@ -122,38 +122,27 @@ function redisServersUnder(dataDir: string): number[] {
   return pids;
 }
 
-describe('security at rest after a sync', { timeout: 300_000 }, () => {
-  let emu: Emulator;
-  const cleanups: (() => void | Promise<void>)[] = [];
-  const fresh = () => {
-    const t = tempDir('mm-sec-');
-    cleanups.push(t.cleanup);
-    return t.dir;
-  };
+// Short-lived access tokens: google-auth-library refreshes any token within 5 minutes of expiry, so every
+// request of the sync runs with a freshly refreshed (and re-encrypted) one.
+const it = mirrorTest({ emulator: { accessTokenTtlSec: 60 }, tempPrefix: 'mm-sec-' });
 
-  beforeAll(async () => {
-    assertBuilt();
-    // Short-lived access tokens: google-auth-library refreshes any token within 5 minutes of expiry, so every
-    // request of the sync runs with a freshly refreshed (and re-encrypted) one.
-    emu = await startEmulator({ accessTokenTtlSec: 60 });
-  });
+describe('security at rest after a sync', { timeout: 300_000 }, () => {
+  const cleanups: (() => void | Promise<void>)[] = [];
+
+  beforeAll(assertBuilt);
   afterAll(async () => {
-    await emu?.close();
     for (const c of cleanups.reverse()) await c();
   });
 
-  it('keeps every refresh and access token out of the data folder (store, WAL, redis AOF, logs) and the output', async () => {
+  it('keeps every refresh and access token out of the data folder (store, WAL, redis AOF, logs) and the output', async ({ emu, connectAccount }) => {
     const email = 'tokens@example.com';
-    const box = emu.addAccount(email, { messages: 300, seed: 91 });
-    emu.setConsentAccount(email);
-    const dir = fresh();
     const proxy = await recordingTokenProxy(emu.oauth.tokenUrl);
     cleanups.push(proxy.close);
-    const env: CliEnv = emulatorEnv(emu, dir, { MAILMIRROR_OAUTH_TOKEN_URL: proxy.url, MAILMIRROR_LOG_LEVEL: 'debug' });
     const outputs: CliResult[] = [];
     const refreshesBefore = emu.stats().oauth.refreshes;
-    const add = await addAccount(env);
-    expect(add.code, add.stderr).toBe(0);
+    const { box, dir, env, add } = await connectAccount(email, { messages: 300, seed: 91 }, {
+      extra: { MAILMIRROR_OAUTH_TOKEN_URL: proxy.url, MAILMIRROR_LOG_LEVEL: 'debug' },
+    });
     outputs.push(add);
     const first = await runCli(['sync', '--wait'], env);
     expect(first.code, first.stderr).toBe(0);
@@ -171,9 +160,8 @@ describe('security at rest after a sync', { timeout: 300_000 }, () => {
     // The proxy saw the code exchange and the refreshes: one refresh token and many access tokens.
     expect(proxy.tokens.size).toBeGreaterThan(2);
     // What the store holds (encrypted) is one of them, so these are the tokens really in use.
-    const db = new Database(join(dir, 'mailmirror.db'), { readonly: true });
-    const cipher = (db.prepare('SELECT token_cipher AS c FROM accounts WHERE email = ?').get(email) as { c: string }).c;
-    db.close();
+    const cipher = withRawSqlite(storeFileOf(dir), (db) =>
+      (db.prepare('SELECT token_cipher AS c FROM accounts WHERE email = ?').get(email) as { c: string }).c);
     const stored = decryptTokens(new FileKeySecretBox(dir), cipher);
     expect(proxy.tokens.has(stored.access_token!)).toBe(true);
     expect(proxy.tokens.has(stored.refresh_token!)).toBe(true);
@@ -192,13 +180,8 @@ describe('security at rest after a sync', { timeout: 300_000 }, () => {
     }
   });
 
-  it('runs redis-server on its 0700 unix socket only: no TCP port', async () => {
-    const email = 'socket@example.com';
-    emu.addAccount(email, { messages: 800, seed: 92 });
-    emu.setConsentAccount(email);
-    const dir = fresh();
-    const env = emulatorEnv(emu, dir);
-    expect((await addAccount(env)).code).toBe(0);
+  it('runs redis-server on its 0700 unix socket only: no TCP port', async ({ emu, connectAccount }) => {
+    const { dir, env } = await connectAccount('socket@example.com', { messages: 800, seed: 92 });
     emu.setLatency({ min: 20, max: 40 });
     const run = spawnCli(['sync', '--wait'], env);
     cleanups.push(() => {
@@ -240,15 +223,11 @@ describe('security at rest after a sync', { timeout: 300_000 }, () => {
     expect(redisServersUnder(dir)).toEqual([]);
   });
 
-  it('starts no redis-server when REDIS_URL is given', async () => {
+  it('starts no redis-server when REDIS_URL is given', async ({ connectAccount }) => {
     const redis = await startTestRedis();
     cleanups.push(() => redis.stop());
     const email = 'external@example.com';
-    const box = emu.addAccount(email, { messages: 200, seed: 93 });
-    emu.setConsentAccount(email);
-    const dir = fresh();
-    const env = emulatorEnv(emu, dir, { REDIS_URL: redis.url });
-    expect((await addAccount(env)).code).toBe(0);
+    const { box, dir, env } = await connectAccount(email, { messages: 200, seed: 93 }, { extra: { REDIS_URL: redis.url } });
     const run = spawnCli(['sync', '--wait'], env);
     const seen = new Set<number>();
     while (run.proc.exitCode === null) {

@@ -1,35 +1,18 @@
 // Issue 4: a full sync through the CLI equals the emulator's ground truth — plain, with faults, across
 // SIGKILLs, at Gmail's quota under both profiles, and with deletions during the sync.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator';
-import { addAccount, assertBuilt, emulatorEnv, exportOf, runCli, spawnCli, syncWait, tempDir } from '../helpers/cli';
+import { beforeAll, describe, expect } from 'vitest';
+import { startEmulator } from '../../src/emulator';
+import { addAccount, assertBuilt, emulatorEnv, exportOf, runCli, spawnCli, syncWait } from '../helpers/cli';
+import { mirrorTest } from '../helpers/fixtures';
+
+const it = mirrorTest();
 
 describe('full sync through the CLI', () => {
-  let emu: Emulator;
-  const dirs: (() => void)[] = [];
-  const fresh = () => {
-    const t = tempDir();
-    dirs.push(t.cleanup);
-    return t.dir;
-  };
+  beforeAll(assertBuilt);
 
-  beforeAll(async () => {
-    assertBuilt();
-    emu = await startEmulator({});
-  });
-  afterAll(async () => {
-    await emu?.close();
-    dirs.forEach((c) => c());
-  });
-
-  it('mirrors a 2,000-message mailbox exactly (threads, labels, spam and trash, charsets, attachments)', async () => {
+  it('mirrors a 2,000-message mailbox exactly (threads, labels, spam and trash, charsets, attachments)', async ({ emu, connectAccount }) => {
     const email = 'alice@example.com';
-    emu.addAccount(email, { messages: 2000, seed: 11 });
-    emu.setConsentAccount(email);
-    const dir = fresh();
-    const env = emulatorEnv(emu, dir);
-    const add = await addAccount(env);
-    expect(add.code).toBe(0);
+    const { dir, env, add } = await connectAccount(email, { messages: 2000, seed: 11 });
     expect(add.stdout).toContain(email);
     await syncWait(env);
     const truth = emu.account(email).groundTruth();
@@ -37,13 +20,9 @@ describe('full sync through the CLI', () => {
     expect(await exportOf(env, email, dir)).toEqual(truth);
   });
 
-  it('ends equal with 5% injected faults (500, 503, reset sockets) and no job left failed', async () => {
+  it('ends equal with 5% injected faults (500, 503, reset sockets) and no job left failed', async ({ emu, connectAccount }) => {
     const email = 'faults@example.com';
-    emu.addAccount(email, { messages: 2000, seed: 12 });
-    emu.setConsentAccount(email);
-    const dir = fresh();
-    const env = emulatorEnv(emu, dir);
-    expect((await addAccount(env)).code).toBe(0);
+    const { dir, env } = await connectAccount(email, { messages: 2000, seed: 12 });
     emu.setFaults({ rate: 0.05, seed: 5, kinds: ['500', '503', 'reset'] });
     try {
       await syncWait(env);
@@ -57,13 +36,9 @@ describe('full sync through the CLI', () => {
     expect(status.stdout).not.toMatch(/"phase":\s*"failed"/);
   });
 
-  it('survives SIGKILL during listing and during batches, fetching no message more than twice', async () => {
+  it('survives SIGKILL during listing and during batches, fetching no message more than twice', async ({ emu, connectAccount }) => {
     const email = 'killed@example.com';
-    emu.addAccount(email, { messages: 2500, seed: 13 });
-    emu.setConsentAccount(email);
-    const dir = fresh();
-    const env = emulatorEnv(emu, dir);
-    expect((await addAccount(env)).code).toBe(0);
+    const { dir, env } = await connectAccount(email, { messages: 2500, seed: 13 });
     emu.resetStats();
     // Slow the emulator down so the kills land in the middle of the work.
     emu.setLatency({ min: 20, max: 40 });
@@ -95,12 +70,11 @@ describe('full sync through the CLI', () => {
   });
 
   for (const profile of ['2026', 'legacy'] as const) {
-    it(`gets no 429 or 403 at Gmail's quota (${profile} profile, scaled) at default settings`, async () => {
+    it(`gets no 429 or 403 at Gmail's quota (${profile} profile, scaled) at default settings`, async ({ dataDir: dir }) => {
       const q = await startEmulator({ quota: { profile, scale: profile === '2026' ? 20 : 8 } });
       try {
         const email = `quota-${profile}@example.com`;
         q.addAccount(email, { messages: 800, seed: 21 });
-        const dir = fresh();
         const env = emulatorEnv(q, dir, { MAILMIRROR_QUOTA_PROFILE: profile, MAILMIRROR_QUOTA_SCALE: profile === '2026' ? '20' : '8' });
         expect((await addAccount(env)).code).toBe(0);
         await syncWait(env);
@@ -113,13 +87,9 @@ describe('full sync through the CLI', () => {
     });
   }
 
-  it('ends equal when messages are deleted between listing and fetching and a label is deleted mid-sync', async () => {
+  it('ends equal when messages are deleted between listing and fetching and a label is deleted mid-sync', async ({ emu, connectAccount }) => {
     const email = 'churn@example.com';
-    const box = emu.addAccount(email, { messages: 1500, seed: 14 });
-    emu.setConsentAccount(email);
-    const dir = fresh();
-    const env = emulatorEnv(emu, dir);
-    expect((await addAccount(env)).code).toBe(0);
+    const { box, dir, env } = await connectAccount(email, { messages: 1500, seed: 14 });
     emu.setLatency({ min: 20, max: 40 });
     const run = spawnCli(['sync', '--wait'], env);
     await new Promise<void>((res) => {

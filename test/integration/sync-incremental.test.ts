@@ -1,45 +1,30 @@
 // Issue 5: incremental sync from Gmail history, expired-history fallback, a lost Redis, scheduling.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { Redis } from 'ioredis';
-import { startEmulator, type Emulator } from '../../src/emulator';
-import { addAccount, assertBuilt, emulatorEnv, exportOf, spawnCli, syncWait, tempDir, until, type CliEnv } from '../helpers/cli';
+import { assertBuilt, exportOf, spawnCli, syncWait, until } from '../helpers/cli';
+import { mirrorTest, type ConnectedAccount } from '../helpers/fixtures';
+import { openRawSqlite, storeFileOf } from '../helpers/raw-sqlite';
 import { startTestRedis, type TestRedis } from '../helpers/redis';
 
+const it = mirrorTest();
 
-
+/** A connected account after its initial sync. */
+async function synced(connecting: Promise<ConnectedAccount>): Promise<ConnectedAccount> {
+  const account = await connecting;
+  await syncWait(account.env);
+  return account;
+}
 
 describe('incremental sync', () => {
-  let emu: Emulator;
   const cleanups: (() => void | Promise<void>)[] = [];
-  const fresh = () => {
-    const t = tempDir();
-    cleanups.push(t.cleanup);
-    return t.dir;
-  };
 
-  beforeAll(async () => {
-    assertBuilt();
-    emu = await startEmulator({});
-  });
+  beforeAll(assertBuilt);
   afterAll(async () => {
-    await emu?.close();
     for (const c of cleanups.reverse()) await c();
   });
 
-  async function syncedAccount(email: string, messages: number, seed: number, extra: CliEnv = {}) {
-    const box = emu.addAccount(email, { messages, seed });
-    emu.setConsentAccount(email);
-    const dir = fresh();
-    const env = emulatorEnv(emu, dir, extra);
-    expect((await addAccount(env)).code).toBe(0);
-    await syncWait(env);
-    return { box, dir, env };
-  }
-
-  it('applies 500 random mutations (messages not yet stored, added-then-deleted included) exactly', async () => {
-    const { box, dir, env } = await syncedAccount('inc@example.com', 600, 31);
+  it('applies 500 random mutations (messages not yet stored, added-then-deleted included) exactly', async ({ connectAccount }) => {
+    const { box, dir, env } = await synced(connectAccount('inc@example.com', { messages: 600, seed: 31 }));
     box.randomMutations(500, 1);
     // A message added and deleted before the next pass, and a label change on a message never stored.
     const ghost = box.addMessage({ labelIds: ['INBOX', 'UNREAD'] });
@@ -53,8 +38,8 @@ describe('incremental sync', () => {
     expect(await exportOf(env, 'inc@example.com', dir)).toEqual(box.groundTruth());
   });
 
-  it('applies random mutations exactly with faults on', async () => {
-    const { box, dir, env } = await syncedAccount('incfault@example.com', 400, 32);
+  it('applies random mutations exactly with faults on', async ({ emu, connectAccount }) => {
+    const { box, dir, env } = await synced(connectAccount('incfault@example.com', { messages: 400, seed: 32 }));
     box.randomMutations(500, 2);
     emu.setFaults({ rate: 0.05, seed: 9, kinds: ['500', '503', 'reset', '429'] });
     try {
@@ -65,12 +50,12 @@ describe('incremental sync', () => {
     expect(await exportOf(env, 'incfault@example.com', dir)).toEqual(box.groundTruth());
   });
 
-  it('falls back to a reconciling full resync when history expired, mail readable throughout', async () => {
-    const { box, dir, env } = await syncedAccount('expired@example.com', 1200, 33);
+  it('falls back to a reconciling full resync when history expired, mail readable throughout', async ({ emu, connectAccount }) => {
+    const { box, dir, env } = await synced(connectAccount('expired@example.com', { messages: 1200, seed: 33 }));
     box.randomMutations(200, 3);
     box.expireHistory();
     emu.setLatency({ min: 10, max: 20 });
-    const db = new Database(join(dir, 'mailmirror.db'), { readonly: true, fileMustExist: true });
+    const db = openRawSqlite(storeFileOf(dir));
     cleanups.push(() => {
       db.close();
     });
@@ -92,15 +77,11 @@ describe('incremental sync', () => {
     expect(await exportOf(env, 'expired@example.com', dir)).toEqual(box.groundTruth());
   });
 
-  it('loses no work when Redis is flushed mid-sync', async () => {
+  it('loses no work when Redis is flushed mid-sync', async ({ emu, connectAccount }) => {
     const redis: TestRedis = await startTestRedis();
     cleanups.push(() => redis.stop());
     const email = 'flushed@example.com';
-    const box = emu.addAccount(email, { messages: 1500, seed: 34 });
-    emu.setConsentAccount(email);
-    const dir = fresh();
-    const env = emulatorEnv(emu, dir, { REDIS_URL: redis.url });
-    expect((await addAccount(env)).code).toBe(0);
+    const { box, dir, env } = await connectAccount(email, { messages: 1500, seed: 34 }, { extra: { REDIS_URL: redis.url } });
     emu.setLatency({ min: 10, max: 20 });
     const run = spawnCli(['sync', '--wait'], env);
     await until(() => /fetching [1-9]/.test(run.stdout()) || run.proc.exitCode !== null);
@@ -113,15 +94,15 @@ describe('incremental sync', () => {
     expect(await exportOf(env, email, dir)).toEqual(box.groundTruth());
   });
 
-  it('runs scheduled passes on its own: a change shows up within the interval', async () => {
-    const { box, dir, env } = await syncedAccount('sched@example.com', 200, 35, { MAILMIRROR_SYNC_INTERVAL_MS: '1500' });
+  it('runs scheduled passes on its own: a change shows up within the interval', async ({ connectAccount }) => {
+    const { box, dir, env } = await synced(connectAccount('sched@example.com', { messages: 200, seed: 35 }, { extra: { MAILMIRROR_SYNC_INTERVAL_MS: '1500' } }));
     const worker = spawnCli(['worker'], env);
     cleanups.push(() => {
       worker.proc.kill('SIGTERM');
     });
     await until(() => /worker running/.test(worker.stdout()));
     const id = box.addMessage({ labelIds: ['INBOX', 'UNREAD'], subject: 'Scheduled pass' });
-    const db = new Database(join(dir, 'mailmirror.db'), { readonly: true, fileMustExist: true });
+    const db = openRawSqlite(storeFileOf(dir));
     cleanups.push(() => {
       db.close();
     });

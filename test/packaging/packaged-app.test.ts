@@ -15,6 +15,7 @@ import { getCurrentFuseWire, FuseV1Options } from '@electron/fuses';
 const FuseState = { DISABLE: 48, ENABLE: 49 } as const;
 import { INVOKE_CHANNELS } from '../../src/shared/ipc-channels';
 import { startEmulator, type Emulator } from '../../src/emulator';
+import { emulatorEndpointsEnv } from '../helpers/cli';
 
 const ROOT = resolve(__dirname, '..', '..');
 const OUT = join(ROOT, 'release', 'linux-unpacked');
@@ -145,7 +146,7 @@ describe('the packaged app (electron-builder --dir, run under a test double of E
     for (const f of ['/dist/src/main/electron/main.js', '/dist/preload/preload.cjs', '/dist/renderer/index.html', '/drizzle/meta/_journal.json', '/drizzle/0000_init.sql', '/dist/src/emulator/index.js']) {
       expect(files.has(f), f).toBe(true);
     }
-    expect([...files].filter((f) => f.endsWith('.map') || f.startsWith('/test/') || f.startsWith('/dist/bench/'))).toEqual([]);
+    expect([...files].filter((f) => f.endsWith('.map') || f.startsWith('/test/') || f.startsWith('/dist/test/') || f.startsWith('/dist/bench/'))).toEqual([]);
     expect(existsSync(join(RESOURCES, 'app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'))).toBe(true);
     const v = execFileSync(join(RESOURCES, 'redis', 'redis-server'), ['--version'], { encoding: 'utf8' });
     expect(v).toMatch(/v=7\.\d+\.\d+/);
@@ -197,12 +198,7 @@ describe('the packaged app (electron-builder --dir, run under a test double of E
     emulator.addAccount('user@example.com', { messages: 1500, seed: 16 });
     const dataDir = mkdtempSync(join(tmpdir(), 'mm-packaged-'));
     dirs.push(dataDir);
-    const env = {
-      MAILMIRROR_GMAIL_API_URL: emulator.gmailApiUrl,
-      MAILMIRROR_OAUTH_AUTH_URL: emulator.oauth.authUrl,
-      MAILMIRROR_OAUTH_TOKEN_URL: emulator.oauth.tokenUrl,
-      MAILMIRROR_OAUTH_REVOKE_URL: emulator.oauth.revokeUrl,
-    };
+    const env = emulatorEndpointsEnv(emulator);
     let app = PackagedApp.start(dataDir, env);
     await app.windowLoaded();
     const rec = (await app.request({ op: 'recorded' })).result as {

@@ -17,8 +17,8 @@ import {
   deleteMessagesByGmailId,
   createRun,
   type Db,
-  type ParsedMessage,
 } from '../../src/main/db';
+import { sampleMessage } from '../helpers/parsed-message';
 
 let db: Db;
 beforeEach(() => {
@@ -28,29 +28,7 @@ afterEach(() => {
   db.close();
 });
 
-function msg(gmailId: string, labelIds: string[], extra: Partial<ParsedMessage> = {}): ParsedMessage {
-  return {
-    gmailId,
-    threadId: `t-${gmailId}`,
-    labelIds,
-    historyId: '100',
-    internalDate: 1_700_000_000_000,
-    sizeEstimate: 1000,
-    snippet: 'snippet',
-    subject: `subject ${gmailId}`,
-    from: 'Alice <alice@example.com>',
-    to: 'bob@example.com',
-    cc: null,
-    date: 'Tue, 14 Nov 2023 22:13:20 +0000',
-    messageIdHeader: `<${gmailId}@example.com>`,
-    references: null,
-    textBody: `body of ${gmailId}`,
-    htmlBody: null,
-    attachments: [],
-    parseError: null,
-    ...extra,
-  };
-}
+const msg = sampleMessage;
 
 const count = (sql: string, ...params: unknown[]): number => (db.sqlite.prepare(sql).get(...params) as { n: number }).n;
 

@@ -19,8 +19,8 @@ import {
   InvalidCursorError,
   type Db,
   type HistoryOp,
-  type ParsedMessage,
 } from '../../src/main/db';
+import { sampleMessage } from '../helpers/parsed-message';
 
 let db: Db;
 let acc: number;
@@ -32,29 +32,7 @@ afterEach(() => {
   db.close();
 });
 
-function msg(gmailId: string, labelIds: string[], extra: Partial<ParsedMessage> = {}): ParsedMessage {
-  return {
-    gmailId,
-    threadId: `t-${gmailId}`,
-    labelIds,
-    historyId: '100',
-    internalDate: 1_700_000_000_000,
-    sizeEstimate: 1000,
-    snippet: 'snippet',
-    subject: `subject ${gmailId}`,
-    from: 'Alice <alice@example.com>',
-    to: 'bob@example.com',
-    cc: null,
-    date: null,
-    messageIdHeader: null,
-    references: null,
-    textBody: `body of ${gmailId}`,
-    htmlBody: null,
-    attachments: [],
-    parseError: null,
-    ...extra,
-  };
-}
+const msg = sampleMessage;
 
 const labelsOf = (gmailId: string): string[] => getMessage(db, acc, gmailId)?.labelIds ?? [];
 

@@ -1,22 +1,13 @@
 // What an account's sync status is computed from, read in one go from the store (any process can read
 // it: the app, `serve`, `status`, `sync --wait`). The projection itself is src/main/sync/status.ts.
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './client';
-import { syncRuns, type Account, type SyncRun } from './schema';
+import type { Account, SyncRun } from './schema';
+import { latestListingRun } from './sync-runs';
 import { getAccount } from './accounts';
 import { labelProgress, listLabels } from './labels';
 import { countProgress } from './stubs';
-import { guarded, preparedPerConnection } from './internal';
+import { guarded } from './internal';
 
-const latestRun = preparedPerConnection((orm) =>
-  orm
-    .select({ type: syncRuns.type, status: syncRuns.status, listingDone: syncRuns.listingDone, error: syncRuns.error })
-    .from(syncRuns)
-    .where(and(eq(syncRuns.accountId, sql.placeholder('accountId')), inArray(syncRuns.type, ['initial', 'full'])))
-    .orderBy(desc(syncRuns.id))
-    .limit(1)
-    .prepare(),
-);
 
 /** Labels whose progress the status shows, in this order, when the account has them. */
 export const TRACKED_LABELS = ['INBOX', 'SENT'] as const;
@@ -35,7 +26,7 @@ export const readStatusSnapshot = guarded(function readStatusSnapshot(db: Db, ac
   const account = getAccount(db, accountId);
   if (!account) return null;
   const { total, fetched } = countProgress(db, accountId);
-  const run = latestRun(db).get({ accountId });
+  const run = latestListingRun(db, accountId);
   const names = new Map(listLabels(db, accountId).map((l) => [l.id, l.name]));
   const tracked = TRACKED_LABELS.filter((id) => names.has(id));
   return {
