@@ -7,8 +7,14 @@
 //   });
 //
 // Files whose tests share state set up once use the file-scoped ones in `it.beforeAll(({ emu, fileDir }) => …)`.
+//
+// The store's unit tests take a fresh in-memory store, and an account in it, from `storeTest`:
+//
+//   const it = storeTest;
+//   it('…', ({ db, acc }) => { … });
 import { expect, test } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions, type Mailbox, type MailboxSpec } from '../../src/emulator';
+import { createAccount, openDatabase } from '../../src/main/db';
 import { addAccount, emulatorEnv, tempDir, type AddAccountResult, type CliEnv } from './cli';
 
 export type MirrorTestOptions = {
@@ -106,3 +112,16 @@ export function mirrorTest(options: MirrorTestOptions = {}) {
     });
 }
 
+/**
+ * A fresh in-memory store per test (`db`, closed after it) and an account in it (`acc`, me@example.com's id).
+ * Fixtures are made only for the tests that ask for them: a test that takes `db` alone gets a store with no account.
+ */
+export const storeTest = test
+  // vitest reads the fixtures a fixture depends on from its first parameter, which must be an object pattern: none here.
+  // eslint-disable-next-line no-empty-pattern
+  .extend('db', ({}, { onCleanup }) => {
+    const db = openDatabase(':memory:');
+    onCleanup(() => db.close());
+    return db;
+  })
+  .extend('acc', ({ db }) => createAccount(db, { email: 'me@example.com' }).id);

@@ -1,6 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
-  openDatabase,
   createAccount,
   getAccount,
   getAccountByEmail,
@@ -19,21 +18,16 @@ import {
   type Db,
 } from '../../src/main/db';
 import { sampleMessage } from '../helpers/parsed-message';
+import { storeTest } from '../helpers/fixtures';
 
-let db: Db;
-beforeEach(() => {
-  db = openDatabase(':memory:');
-});
-afterEach(() => {
-  db.close();
-});
+const it = storeTest;
 
 const msg = sampleMessage;
 
-const count = (sql: string, ...params: unknown[]): number => (db.sqlite.prepare(sql).get(...params) as { n: number }).n;
+const count = (db: Db, sql: string, ...params: unknown[]): number => (db.sqlite.prepare(sql).get(...params) as { n: number }).n;
 
 describe('accounts', () => {
-  it('creates an account once per address, whatever its case', () => {
+  it('creates an account once per address, whatever its case', ({ db }) => {
     const a = createAccount(db, { email: 'Alice@Example.com ' });
     const again = createAccount(db, { email: 'alice@example.com' });
     expect(again.id).toBe(a.id);
@@ -48,7 +42,7 @@ describe('accounts', () => {
     expect(listAccounts(db).map((x) => x.email)).toEqual(['alice@example.com', 'b@example.com']);
   });
 
-  it('updates the fields given and leaves the rest', () => {
+  it('updates the fields given and leaves the rest', ({ db }) => {
     const a = createAccount(db, { email: 'a@example.com' });
     const when = new Date(1_700_000_000_123);
     const u = updateAccount(db, a.id, { historyId: '12345', initialSyncCompleted: true, lastFullSyncAt: when, status: 'needs_reconnect' });
@@ -57,7 +51,7 @@ describe('accounts', () => {
     expect(updateAccount(db, 999, { historyId: '1' })).toBeNull();
   });
 
-  it('deleting an account removes everything it owns and nothing of other accounts', () => {
+  it('deleting an account removes everything it owns and nothing of other accounts', ({ db }) => {
     const a = createAccount(db, { email: 'a@example.com' });
     const b = createAccount(db, { email: 'b@example.com' });
     for (const acc of [a, b]) {
@@ -74,17 +68,17 @@ describe('accounts', () => {
     expect(deleteAccount(db, a.id)).toBe(true);
     expect(deleteAccount(db, a.id)).toBe(false);
     for (const table of ['labels', 'messages', 'message_labels', 'sync_runs', 'label_local_counts']) {
-      expect(count(`SELECT count(*) AS n FROM ${table} WHERE account_id = ?`, a.id)).toBe(0);
-      expect(count(`SELECT count(*) AS n FROM ${table} WHERE account_id = ?`, b.id)).toBeGreaterThan(0);
+      expect(count(db, `SELECT count(*) AS n FROM ${table} WHERE account_id = ?`, a.id)).toBe(0);
+      expect(count(db, `SELECT count(*) AS n FROM ${table} WHERE account_id = ?`, b.id)).toBeGreaterThan(0);
     }
-    expect(count('SELECT count(*) AS n FROM attachments')).toBe(1);
-    expect(count(`SELECT count(*) AS n FROM messages_fts WHERE messages_fts MATCH 'm1'`)).toBe(1);
+    expect(count(db, 'SELECT count(*) AS n FROM attachments')).toBe(1);
+    expect(count(db, `SELECT count(*) AS n FROM messages_fts WHERE messages_fts MATCH 'm1'`)).toBe(1);
     expect(listLabels(db, b.id)[0]).toMatchObject({ id: 'INBOX', localMessagesTotal: 1, localMessagesUnread: 1 });
   });
 });
 
 describe('labels', () => {
-  it('upserts by (account, label id): INBOX in two accounts are two labels', () => {
+  it('upserts by (account, label id): INBOX in two accounts are two labels', ({ db }) => {
     const a = createAccount(db, { email: 'a@example.com' });
     const b = createAccount(db, { email: 'b@example.com' });
     upsertLabels(db, a.id, [{ id: 'INBOX', name: 'INBOX', type: 'system', messagesTotal: 5 }], { deleteMissing: false });
@@ -93,7 +87,7 @@ describe('labels', () => {
     expect(listLabels(db, b.id).map((l) => l.messagesTotal)).toEqual([7]);
   });
 
-  it('keeps stored counts when the update carries none (labels.list) and updates definitions', () => {
+  it('keeps stored counts when the update carries none (labels.list) and updates definitions', ({ db }) => {
     const a = createAccount(db, { email: 'a@example.com' });
     upsertLabels(
       db,
@@ -120,13 +114,13 @@ describe('labels', () => {
     expect(l.lastSyncedAt).toEqual(expect.any(Number));
   });
 
-  it('accepts the color already split into color/textColor', () => {
+  it('accepts the color already split into color/textColor', ({ db }) => {
     const a = createAccount(db, { email: 'a@example.com' });
     upsertLabels(db, a.id, [{ id: 'Label_1', name: 'W', type: 'user', color: '#16a765', textColor: '#ffffff' }], { deleteMissing: false });
     expect(listLabels(db, a.id)[0]).toMatchObject({ color: '#16a765', textColor: '#ffffff' });
   });
 
-  it('deleteMissing drops labels gone from Gmail and removes them from every stored message of that account only', () => {
+  it('deleteMissing drops labels gone from Gmail and removes them from every stored message of that account only', ({ db }) => {
     const a = createAccount(db, { email: 'a@example.com' });
     const b = createAccount(db, { email: 'b@example.com' });
     const defs = [
@@ -158,7 +152,7 @@ describe('labels', () => {
     expect(listLabels(db, b.id)).toHaveLength(3);
   });
 
-  it('setLabelCounts stores Gmail counts for known labels and ignores unknown ids', () => {
+  it('setLabelCounts stores Gmail counts for known labels and ignores unknown ids', ({ db }) => {
     const a = createAccount(db, { email: 'a@example.com' });
     upsertLabels(db, a.id, [{ id: 'INBOX', name: 'INBOX', type: 'system' }], { deleteMissing: false });
     const n = setLabelCounts(db, a.id, [
@@ -169,7 +163,7 @@ describe('labels', () => {
     expect(listLabels(db, a.id)[0]).toMatchObject({ messagesTotal: 120, messagesUnread: 3, threadsTotal: 100, threadsUnread: 2 });
   });
 
-  it('lists system labels first, then user labels by name', () => {
+  it('lists system labels first, then user labels by name', ({ db }) => {
     const a = createAccount(db, { email: 'a@example.com' });
     upsertLabels(
       db,
@@ -184,7 +178,7 @@ describe('labels', () => {
     expect(listLabels(db, a.id).map((l) => l.name)).toEqual(['INBOX', 'Alpha', 'beta']);
   });
 
-  it('local counts stay exact through any mix of label writes, history, deletes and cascades', () => {
+  it('local counts stay exact through any mix of label writes, history, deletes and cascades', ({ db }) => {
     const a = createAccount(db, { email: 'a@example.com' });
     const ids = ['INBOX', 'UNREAD', 'STARRED', 'Label_1', 'Label_2'];
     upsertLabels(

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
   toStoreError,
   StoreError,
@@ -8,10 +8,12 @@ import {
   DatabaseBusyError,
   CannotOpenDatabaseError,
   DatabaseIoError,
-  openDatabase,
   createAccount,
   saveMessageDetails,
 } from '../../src/main/db';
+import { storeTest } from '../helpers/fixtures';
+
+const it = storeTest;
 
 const sqliteError = (code: string): Error => Object.assign(new Error(`boom ${code}`), { code });
 
@@ -49,40 +51,35 @@ describe('store errors', () => {
     expect(toStoreError(already)).toBe(already);
   });
 
-  it('skips messages without an id instead of storing a nameless row', () => {
-    const db = openDatabase(':memory:');
-    try {
-      const acc = createAccount(db, { email: 'a@example.com' }).id;
-      const r = saveMessageDetails(
-        db,
-        acc,
-        [
-          {
-            gmailId: '',
-            threadId: '',
-            labelIds: [],
-            historyId: null,
-            internalDate: null,
-            sizeEstimate: null,
-            snippet: null,
-            subject: null,
-            from: null,
-            to: null,
-            cc: null,
-            date: null,
-            messageIdHeader: null,
-            references: null,
-            textBody: null,
-            htmlBody: null,
-            attachments: [],
-            parseError: 'message has no id',
-          },
-        ],
-        { insertMissing: true },
-      );
-      expect(r).toEqual({ written: 0, skipped: 1 });
-    } finally {
-      db.close();
-    }
+  it('skips messages without an id instead of storing a nameless row', ({ db }) => {
+    const acc = createAccount(db, { email: 'a@example.com' }).id;
+    const r = saveMessageDetails(
+      db,
+      acc,
+      [
+        {
+          gmailId: '',
+          threadId: '',
+          labelIds: [],
+          historyId: null,
+          internalDate: null,
+          sizeEstimate: null,
+          snippet: null,
+          subject: null,
+          from: null,
+          to: null,
+          cc: null,
+          date: null,
+          messageIdHeader: null,
+          references: null,
+          textBody: null,
+          htmlBody: null,
+          attachments: [],
+          parseError: 'message has no id',
+        },
+      ],
+      { insertMissing: true },
+    );
+    expect(r).toEqual({ written: 0, skipped: 1 });
   });
 });

@@ -1,7 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
-  openDatabase,
-  createAccount,
   getAccount,
   updateAccount,
   upsertLabels,
@@ -21,23 +19,16 @@ import {
   type HistoryOp,
 } from '../../src/main/db';
 import { sampleMessage } from '../helpers/parsed-message';
+import { storeTest } from '../helpers/fixtures';
 
-let db: Db;
-let acc: number;
-beforeEach(() => {
-  db = openDatabase(':memory:');
-  acc = createAccount(db, { email: 'me@example.com' }).id;
-});
-afterEach(() => {
-  db.close();
-});
+const it = storeTest;
 
 const msg = sampleMessage;
 
-const labelsOf = (gmailId: string): string[] => getMessage(db, acc, gmailId)?.labelIds ?? [];
+const labelsOf = (db: Db, acc: number, gmailId: string): string[] => getMessage(db, acc, gmailId)?.labelIds ?? [];
 
 /** Everything a user could observe about the account's messages, for idempotence checks. */
-function snapshot(): unknown {
+function snapshot(db: Db, acc: number): unknown {
   return {
     messages: db.sqlite
       .prepare(
@@ -56,7 +47,7 @@ function snapshot(): unknown {
 }
 
 describe('stubs', () => {
-  it('inserts stubs once, keeps the more urgent priority and never resets details', () => {
+  it('inserts stubs once, keeps the more urgent priority and never resets details', ({ db, acc }) => {
     expect(
       insertStubs(db, acc, [
         { gmailId: 'a', threadId: 't1', priority: 2, listSeq: 0 },
@@ -79,10 +70,10 @@ describe('stubs', () => {
       { id: 'b', p: 1, f: 0, subject: null },
       { id: 'c', p: 2, f: 0, subject: null },
     ]);
-    expect(labelsOf('a')).toEqual(['INBOX']);
+    expect(labelsOf(db, acc, 'a')).toEqual(['INBOX']);
   });
 
-  it('hands out pending stubs by priority then listing order, skipping fetched ones', () => {
+  it('hands out pending stubs by priority then listing order, skipping fetched ones', ({ db, acc }) => {
     insertStubs(db, acc, [
       { gmailId: 'old-other', threadId: 't', priority: 2, listSeq: 3 },
       { gmailId: 'new-other', threadId: 't', priority: 2, listSeq: 0 },
@@ -95,7 +86,7 @@ describe('stubs', () => {
     expect(allPendingStubs(db, acc)[0]).toEqual({ gmailId: 'inbox-new', threadId: 't', priority: 1 });
   });
 
-  it('counts progress from the store', () => {
+  it('counts progress from the store', ({ db, acc }) => {
     expect(countProgress(db, acc)).toEqual({ total: 0, fetched: 0, pending: 0 });
     insertStubs(
       db,
@@ -114,7 +105,7 @@ describe('stubs', () => {
 });
 
 describe('saveMessageDetails', () => {
-  it('writes details, labels and attachments in one go, skipping rows deleted meanwhile unless asked', () => {
+  it('writes details, labels and attachments in one go, skipping rows deleted meanwhile unless asked', ({ db, acc }) => {
     insertStubs(db, acc, [{ gmailId: 'a', threadId: 't', priority: 2, listSeq: 0 }]);
     const r = saveMessageDetails(
       db,
@@ -149,7 +140,7 @@ describe('saveMessageDetails', () => {
     expect(getMessage(db, acc, 'gone')?.detailsFetched).toBe(true);
   });
 
-  it('replaces labels and attachments on a refetch', () => {
+  it('replaces labels and attachments on a refetch', ({ db, acc }) => {
     saveMessageDetails(
       db,
       acc,
@@ -162,7 +153,7 @@ describe('saveMessageDetails', () => {
     expect(m?.attachments).toEqual([]);
   });
 
-  it('keeps labels applied by a newer history pass (historyIds compared as integers, not strings)', () => {
+  it('keeps labels applied by a newer history pass (historyIds compared as integers, not strings)', ({ db, acc }) => {
     insertStubs(db, acc, [{ gmailId: 'a', threadId: 't', priority: 2, listSeq: 0 }]);
     // Incremental pass at history 1000 (as a string, "1000" < "999").
     applyHistory(db, acc, [{ kind: 'labelsAdded', gmailId: 'a', threadId: 't', labelIds: ['STARRED'], historyId: '1000' }], '1000');
@@ -174,14 +165,14 @@ describe('saveMessageDetails', () => {
     expect(m?.detailsFetched).toBe(true);
     // A fetch at the same or a newer history id wins.
     saveMessageDetails(db, acc, [msg('a', ['INBOX', 'STARRED'], { historyId: '1000' })], { insertMissing: false });
-    expect(labelsOf('a')).toEqual(['INBOX', 'STARRED']);
+    expect(labelsOf(db, acc, 'a')).toEqual(['INBOX', 'STARRED']);
     saveMessageDetails(db, acc, [msg('a', ['INBOX'], { historyId: '12345678901234567890' })], { insertMissing: false });
-    expect(labelsOf('a')).toEqual(['INBOX']);
+    expect(labelsOf(db, acc, 'a')).toEqual(['INBOX']);
     saveMessageDetails(db, acc, [msg('a', ['TRASH'], { historyId: '12345678901234567889' })], { insertMissing: false });
-    expect(labelsOf('a')).toEqual(['INBOX']);
+    expect(labelsOf(db, acc, 'a')).toEqual(['INBOX']);
   });
 
-  it('stores a message that failed to parse with what could be read', () => {
+  it('stores a message that failed to parse with what could be read', ({ db, acc }) => {
     saveMessageDetails(db, acc, [msg('a', ['INBOX'], { subject: null, textBody: null, parseError: 'broken', internalDate: null })], {
       insertMissing: true,
     });
@@ -190,7 +181,7 @@ describe('saveMessageDetails', () => {
     expect(listMessages(db, acc, { limit: 10 }).items.map((i) => i.gmailId)).toEqual(['a']);
   });
 
-  it('deletes messages by Gmail id', () => {
+  it('deletes messages by Gmail id', ({ db, acc }) => {
     saveMessageDetails(db, acc, [msg('a', ['INBOX']), msg('b', ['INBOX'])], { insertMissing: true });
     expect(deleteMessagesByGmailId(db, acc, ['a', 'zzz'])).toBe(1);
     expect(getMessage(db, acc, 'a')).toBeNull();
@@ -199,7 +190,7 @@ describe('saveMessageDetails', () => {
 });
 
 describe('applyHistory', () => {
-  it('applies ops in order with the new historyId, and returns what needs fetching', () => {
+  it('applies ops in order with the new historyId, and returns what needs fetching', ({ db, acc }) => {
     saveMessageDetails(db, acc, [msg('known', ['INBOX', 'UNREAD'], { historyId: '50' })], { insertMissing: true });
     const ops: HistoryOp[] = [
       { kind: 'added', gmailId: 'new1', threadId: 'tn', labelIds: ['INBOX', 'UNREAD'], historyId: '101' },
@@ -212,9 +203,9 @@ describe('applyHistory', () => {
     ];
     const toFetch = applyHistory(db, acc, ops, '110');
     expect(toFetch).toEqual(['new1', 'unknown']);
-    expect(labelsOf('new1')).toEqual(['INBOX', 'UNREAD']);
+    expect(labelsOf(db, acc, 'new1')).toEqual(['INBOX', 'UNREAD']);
     // 'added' for a stored message leaves its labels alone.
-    expect(labelsOf('known')).toEqual(['INBOX', 'STARRED']);
+    expect(labelsOf(db, acc, 'known')).toEqual(['INBOX', 'STARRED']);
     expect(getMessage(db, acc, 'short-lived')).toBeNull();
     expect(getMessage(db, acc, 'unknown')?.detailsFetched).toBe(false);
     const account = getAccount(db, acc);
@@ -225,7 +216,7 @@ describe('applyHistory', () => {
     expect(allPendingStubs(db, acc).map((s) => s.gmailId).slice(-1)).toEqual(['listed']);
   });
 
-  it('is idempotent: the same pass applied twice gives the same state', () => {
+  it('is idempotent: the same pass applied twice gives the same state', ({ db, acc }) => {
     saveMessageDetails(db, acc, [msg('a', ['INBOX', 'UNREAD'], { historyId: '50' }), msg('b', ['INBOX'], { historyId: '50' })], {
       insertMissing: true,
     });
@@ -241,17 +232,17 @@ describe('applyHistory', () => {
       { kind: 'deleted', gmailId: 'd' },
     ];
     const first = applyHistory(db, acc, ops, '70');
-    const after = snapshot();
+    const after = snapshot(db, acc);
     const second = applyHistory(db, acc, ops, '70');
-    expect(snapshot()).toEqual(after);
+    expect(snapshot(db, acc)).toEqual(after);
     expect(second).toEqual(first);
-    expect(labelsOf('a')).toEqual(['INBOX', 'X']);
-    expect(labelsOf('b')).toEqual(['INBOX']);
-    expect(labelsOf('c')).toEqual([]);
+    expect(labelsOf(db, acc, 'a')).toEqual(['INBOX', 'X']);
+    expect(labelsOf(db, acc, 'b')).toEqual(['INBOX']);
+    expect(labelsOf(db, acc, 'c')).toEqual([]);
     expect(getMessage(db, acc, 'd')).toBeNull();
   });
 
-  it('skips label changes older than what a fetch already stored', () => {
+  it('skips label changes older than what a fetch already stored', ({ db, acc }) => {
     saveMessageDetails(db, acc, [msg('a', ['INBOX'], { historyId: '200' })], { insertMissing: true });
     applyHistory(
       db,
@@ -262,10 +253,10 @@ describe('applyHistory', () => {
       ],
       '210',
     );
-    expect(labelsOf('a')).toEqual(['INBOX', 'STARRED']);
+    expect(labelsOf(db, acc, 'a')).toEqual(['INBOX', 'STARRED']);
   });
 
-  it('never moves the account historyId backwards', () => {
+  it('never moves the account historyId backwards', ({ db, acc }) => {
     updateAccount(db, acc, { historyId: '5000' });
     applyHistory(db, acc, [], '4999');
     expect(getAccount(db, acc)?.historyId).toBe('5000');
@@ -275,7 +266,7 @@ describe('applyHistory', () => {
 });
 
 describe('listMessages', () => {
-  function seed(n: number, sameDate = false): void {
+  function seed(db: Db, acc: number, n: number, sameDate = false): void {
     saveMessageDetails(
       db,
       acc,
@@ -288,7 +279,7 @@ describe('listMessages', () => {
     );
   }
 
-  function all(labelId: string | undefined, limit: number): string[] {
+  function all(db: Db, acc: number, labelId: string | undefined, limit: number): string[] {
     const out: string[] = [];
     let cursor: string | null = null;
     for (let guard = 0; guard < 1000; guard++) {
@@ -300,29 +291,29 @@ describe('listMessages', () => {
     return out;
   }
 
-  it('pages newest first, every message exactly once, with or without a label', () => {
-    seed(25);
-    const everything = all(undefined, 7);
+  it('pages newest first, every message exactly once, with or without a label', ({ db, acc }) => {
+    seed(db, acc, 25);
+    const everything = all(db, acc, undefined, 7);
     expect(everything).toHaveLength(25);
     expect(everything[0]).toBe('m024');
     expect(everything[24]).toBe('m000');
     expect(new Set(everything).size).toBe(25);
-    const inbox = all('INBOX', 4);
+    const inbox = all(db, acc, 'INBOX', 4);
     expect(inbox).toEqual(everything.filter((id) => Number(id.slice(1)) % 2 === 0));
     const first = listMessages(db, acc, { labelId: 'INBOX', limit: 1 }).items[0];
     expect(first).toMatchObject({ gmailId: 'm024', unread: true, labelIds: ['INBOX', 'UNREAD'], hasAttachments: false, subject: 'subject m024' });
   });
 
-  it('breaks ties on equal dates by id so pages never repeat or skip', () => {
-    seed(13, true);
-    const ids = all(undefined, 5);
+  it('breaks ties on equal dates by id so pages never repeat or skip', ({ db, acc }) => {
+    seed(db, acc, 13, true);
+    const ids = all(db, acc, undefined, 5);
     expect(ids).toHaveLength(13);
     expect(new Set(ids).size).toBe(13);
-    expect(all('Label_1', 2)).toHaveLength(6);
+    expect(all(db, acc, 'Label_1', 2)).toHaveLength(6);
   });
 
-  it('stays stable while new mail arrives between pages', () => {
-    seed(10);
+  it('stays stable while new mail arrives between pages', ({ db, acc }) => {
+    seed(db, acc, 10);
     const p1 = listMessages(db, acc, { limit: 4 });
     saveMessageDetails(db, acc, [msg('newest', ['INBOX'], { internalDate: 1_800_000_000_000 })], { insertMissing: true });
     const p2 = listMessages(db, acc, { limit: 4, cursor: p1.nextCursor });
@@ -330,7 +321,7 @@ describe('listMessages', () => {
     expect(p2.items.map((i) => i.gmailId)).toEqual(['m005', 'm004', 'm003', 'm002']);
   });
 
-  it('does not list stubs, and shows a message once its details arrive', () => {
+  it('does not list stubs, and shows a message once its details arrive', ({ db, acc }) => {
     insertStubs(db, acc, [{ gmailId: 's', threadId: 't', priority: 0, listSeq: 0 }]);
     applyHistory(db, acc, [{ kind: 'added', gmailId: 'h', threadId: 't', labelIds: ['INBOX'], historyId: '5' }], '6');
     expect(listMessages(db, acc, { limit: 10 }).items).toEqual([]);
@@ -339,14 +330,14 @@ describe('listMessages', () => {
     expect(listMessages(db, acc, { labelId: 'INBOX', limit: 10 }).items.map((i) => i.gmailId)).toEqual(['h']);
   });
 
-  it('rejects a forged cursor with InvalidCursorError', () => {
+  it('rejects a forged cursor with InvalidCursorError', ({ db, acc }) => {
     expect(() => listMessages(db, acc, { limit: 5, cursor: 'not-a-cursor' })).toThrow(InvalidCursorError);
     expect(() => listMessages(db, acc, { limit: 5, cursor: Buffer.from('[1,"x"]').toString('base64url') })).toThrow(
       expect.objectContaining({ code: 'INVALID_CURSOR' }),
     );
   });
 
-  it('reads a label page from its index, not by sorting the whole label', () => {
+  it('reads a label page from its index, not by sorting the whole label', ({ db }) => {
     const plan = db.sqlite
       .prepare(
         `EXPLAIN QUERY PLAN SELECT m.id FROM message_labels ml JOIN messages m ON m.id = ml.message_id
@@ -361,7 +352,7 @@ describe('listMessages', () => {
 });
 
 describe('exportMirror', () => {
-  it('exports every label and every stored message, sorted by plain string order', () => {
+  it('exports every label and every stored message, sorted by plain string order', ({ db, acc }) => {
     upsertLabels(
       db,
       acc,

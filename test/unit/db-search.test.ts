@@ -1,6 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
-  openDatabase,
   createAccount,
   insertStubs,
   saveMessageDetails,
@@ -14,23 +13,16 @@ import {
   type Db,
 } from '../../src/main/db';
 import { parsedMessage } from '../helpers/parsed-message';
+import { storeTest } from '../helpers/fixtures';
 
-let db: Db;
-let acc: number;
-beforeEach(() => {
-  db = openDatabase(':memory:');
-  acc = createAccount(db, { email: 'me@example.com' }).id;
-});
-afterEach(() => {
-  db.close();
-});
+const it = storeTest;
 
 const msg = parsedMessage;
 
-const ids = (query: string): string[] => search(db, acc, query, 50).map((r) => r.gmailId).sort();
+const ids = (db: Db, acc: number, query: string): string[] => search(db, acc, query, 50).map((r) => r.gmailId).sort();
 
 describe('full-text search', () => {
-  it('finds messages by subject, sender, recipient and body, ignoring case and accents', () => {
+  it('finds messages by subject, sender, recipient and body, ignoring case and accents', ({ db, acc }) => {
     saveMessageDetails(
       db,
       acc,
@@ -41,24 +33,24 @@ describe('full-text search', () => {
       ],
       { insertMissing: true },
     );
-    expect(ids('quarterly')).toEqual(['a']);
-    expect(ids('zoe')).toEqual(['a']);
-    expect(ids('team@example.org')).toEqual(['b']);
-    expect(ids('cafe creme')).toEqual(['b']);
-    expect(ids('CAFÉ')).toEqual(['b']);
-    expect(ids('会議')).toEqual(['c']);
-    expect(ids('numbers report')).toEqual(['a']);
-    expect(ids('numbers lunch')).toEqual([]);
+    expect(ids(db, acc, 'quarterly')).toEqual(['a']);
+    expect(ids(db, acc, 'zoe')).toEqual(['a']);
+    expect(ids(db, acc, 'team@example.org')).toEqual(['b']);
+    expect(ids(db, acc, 'cafe creme')).toEqual(['b']);
+    expect(ids(db, acc, 'CAFÉ')).toEqual(['b']);
+    expect(ids(db, acc, '会議')).toEqual(['c']);
+    expect(ids(db, acc, 'numbers report')).toEqual(['a']);
+    expect(ids(db, acc, 'numbers lunch')).toEqual([]);
   });
 
-  it('matches the last term as a prefix (search as you type)', () => {
+  it('matches the last term as a prefix (search as you type)', ({ db, acc }) => {
     saveMessageDetails(db, acc, [msg('a', { subject: 'Invoice 2024 attached' })], { insertMissing: true });
-    expect(ids('invo')).toEqual(['a']);
-    expect(ids('invoice 20')).toEqual(['a']);
-    expect(ids('invo 2024')).toEqual([]);
+    expect(ids(db, acc, 'invo')).toEqual(['a']);
+    expect(ids(db, acc, 'invoice 20')).toEqual(['a']);
+    expect(ids(db, acc, 'invo 2024')).toEqual([]);
   });
 
-  it('never fails on hostile input', () => {
+  it('never fails on hostile input', ({ db, acc }) => {
     saveMessageDetails(db, acc, [msg('a', { subject: 'near and or not "quoted" text*', textBody: 'col:umn NEAR(x y) AND' })], {
       insertMissing: true,
     });
@@ -95,33 +87,33 @@ describe('full-text search', () => {
     for (const q of hostile) {
       expect(() => search(db, acc, q, 10), q.slice(0, 40)).not.toThrow();
     }
-    expect(ids('near')).toEqual(['a']);
-    expect(ids('AND')).toEqual(['a']);
-    expect(ids('"quoted"')).toEqual(['a']);
-    expect(ids('NEAR(x')).toEqual(['a']);
-    expect(ids('col:umn')).toEqual(['a']);
+    expect(ids(db, acc, 'near')).toEqual(['a']);
+    expect(ids(db, acc, 'AND')).toEqual(['a']);
+    expect(ids(db, acc, '"quoted"')).toEqual(['a']);
+    expect(ids(db, acc, 'NEAR(x')).toEqual(['a']);
+    expect(ids(db, acc, 'col:umn')).toEqual(['a']);
     expect(toFtsQuery('  ')).toBeNull();
     expect(toFtsQuery('a "b" c')).toBe('"a" """b""" "c"*');
   });
 
-  it('keeps the index in step with inserts, updates and deletes', () => {
+  it('keeps the index in step with inserts, updates and deletes', ({ db, acc }) => {
     insertStubs(db, acc, [{ gmailId: 'a', threadId: 't', priority: 2, listSeq: 0 }]);
-    expect(ids('hello')).toEqual([]);
+    expect(ids(db, acc, 'hello')).toEqual([]);
     saveMessageDetails(db, acc, [msg('a', { subject: 'hello there' })], { insertMissing: false });
-    expect(ids('hello')).toEqual(['a']);
+    expect(ids(db, acc, 'hello')).toEqual(['a']);
     saveMessageDetails(db, acc, [msg('a', { subject: 'goodbye now', textBody: 'fresh body' })], { insertMissing: false });
-    expect(ids('hello')).toEqual([]);
-    expect(ids('goodbye')).toEqual(['a']);
-    expect(ids('fresh')).toEqual(['a']);
+    expect(ids(db, acc, 'hello')).toEqual([]);
+    expect(ids(db, acc, 'goodbye')).toEqual(['a']);
+    expect(ids(db, acc, 'fresh')).toEqual(['a']);
     // Label-only changes do not touch the index but must not break it either.
     applyHistory(db, acc, [{ kind: 'labelsAdded', gmailId: 'a', threadId: 't', labelIds: ['STARRED'], historyId: '9' }], '9');
-    expect(ids('goodbye')).toEqual(['a']);
+    expect(ids(db, acc, 'goodbye')).toEqual(['a']);
     deleteMessagesByGmailId(db, acc, ['a']);
-    expect(ids('goodbye')).toEqual([]);
+    expect(ids(db, acc, 'goodbye')).toEqual([]);
     expect(checkIntegrity(db)).toEqual([]);
   });
 
-  it('searches one account only and ranks subject matches first', () => {
+  it('searches one account only and ranks subject matches first', ({ db, acc }) => {
     const other = createAccount(db, { email: 'other@example.com' }).id;
     saveMessageDetails(db, other, [msg('x', { subject: 'budget' })], { insertMissing: true });
     saveMessageDetails(
@@ -139,7 +131,7 @@ describe('full-text search', () => {
     expect(search(db, acc, 'budget', 10)[0]).toMatchObject({ gmailId: 'subj', subject: 'budget', labelIds: ['INBOX'], unread: false });
   });
 
-  it('survives maintenance: optimize and rebuild keep results', () => {
+  it('survives maintenance: optimize and rebuild keep results', ({ db, acc }) => {
     saveMessageDetails(
       db,
       acc,
@@ -154,6 +146,6 @@ describe('full-text search', () => {
     optimize(db);
     rebuildSearchIndex(db);
     expect(checkIntegrity(db)).toEqual([]);
-    expect(ids('topic3')).toHaveLength(8);
+    expect(ids(db, acc, 'topic3')).toHaveLength(8);
   });
 });

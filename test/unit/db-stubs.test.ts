@@ -1,8 +1,7 @@
 // The questions the listing and the batch jobs ask about pending stubs, and the label reconcile's writes.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
   allPendingStubs,
-  createAccount,
   fetchedWithLabel,
   filterPending,
   getAccount,
@@ -11,7 +10,6 @@ import {
   insertStubs,
   listMessages,
   messageExists,
-  openDatabase,
   pendingOfThread,
   rewindHistoryId,
   rootlessPendingStubs,
@@ -19,22 +17,14 @@ import {
   setLabelMembership,
   threadHasFetched,
   updateAccount,
-  type Db,
 } from '../../src/main/db';
 import { parsedMessage } from '../helpers/parsed-message';
+import { storeTest } from '../helpers/fixtures';
 
-let db: Db;
-let acc: number;
-beforeEach(() => {
-  db = openDatabase(':memory:');
-  acc = createAccount(db, { email: 'me@example.com' }).id;
-});
-afterEach(() => {
-  db.close();
-});
+const it = storeTest;
 
 describe('pending stubs', () => {
-  it('answers per thread, per id and per account', () => {
+  it('answers per thread, per id and per account', ({ db, acc }) => {
     expect(hasPendingStubs(db, acc)).toBe(false);
     insertStubs(db, acc, [
       { gmailId: 't1', threadId: 't1', priority: 2, listSeq: 0 },
@@ -58,7 +48,7 @@ describe('pending stubs', () => {
 });
 
 describe('label membership and history id', () => {
-  it('sets one label on fetched messages only', () => {
+  it('sets one label on fetched messages only', ({ db, acc }) => {
     insertStubs(db, acc, [{ gmailId: 'stub', threadId: 'stub', priority: 2, listSeq: 0 }]);
     saveMessageDetails(db, acc, [parsedMessage('a', { labelIds: ['INBOX'] }), parsedMessage('b', { labelIds: ['INBOX', 'Label_1'] })], {
       insertMissing: true,
@@ -72,7 +62,7 @@ describe('label membership and history id', () => {
     expect(listMessages(db, acc, { labelId: 'Label_1', limit: 10 }).items.map((m) => m.gmailId)).toEqual(['a']);
   });
 
-  it('rewinds the account history id, never forwards', () => {
+  it('rewinds the account history id, never forwards', ({ db, acc }) => {
     updateAccount(db, acc, { historyId: '1000' });
     rewindHistoryId(db, acc, '2000');
     expect(getAccount(db, acc)?.historyId).toBe('1000');

@@ -1,7 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
-  openDatabase,
-  createAccount,
   getAccount,
   updateAccount,
   createRun,
@@ -15,21 +13,13 @@ import {
   deleteMessagesNotListed,
   insertStubs,
   countProgress,
-  type Db,
 } from '../../src/main/db';
+import { storeTest } from '../helpers/fixtures';
 
-let db: Db;
-let acc: number;
-beforeEach(() => {
-  db = openDatabase(':memory:');
-  acc = createAccount(db, { email: 'me@example.com' }).id;
-});
-afterEach(() => {
-  db.close();
-});
+const it = storeTest;
 
 describe('sync runs', () => {
-  it('creates, checkpoints and finishes a run', () => {
+  it('creates, checkpoints and finishes a run', ({ db, acc }) => {
     const run = createRun(db, { accountId: acc, type: 'initial', startHistoryId: '500' });
     expect(run).toMatchObject({ accountId: acc, type: 'initial', status: 'running', startHistoryId: '500', pageToken: null, listingDone: false });
     expect(run.startedAt).toBeInstanceOf(Date);
@@ -43,7 +33,7 @@ describe('sync runs', () => {
     expect(getRun(db, 999)).toBeNull();
   });
 
-  it('finds the active run of the asked types', () => {
+  it('finds the active run of the asked types', ({ db, acc }) => {
     expect(getActiveRun(db, acc, ['initial', 'full'])).toBeNull();
     const labels = createRun(db, { accountId: acc, type: 'labels' });
     const pending = createRun(db, { accountId: acc, type: 'initial', status: 'pending' });
@@ -57,7 +47,7 @@ describe('sync runs', () => {
     expect(listRuns(db, acc).map((r) => r.id)).toEqual([pending.id, labels.id]);
   });
 
-  it('lets exactly one caller claim the finish, and rolls the claim back when its work fails', () => {
+  it('lets exactly one caller claim the finish, and rolls the claim back when its work fails', ({ db, acc }) => {
     const run = createRun(db, { accountId: acc, type: 'initial' });
     expect(() =>
       claimFinish(db, run.id, () => {
@@ -74,7 +64,7 @@ describe('sync runs', () => {
     expect(claimFinish(db, failed.id)).toBe(false);
   });
 
-  it('reconciles a full resync: what the listing did not see is deleted', () => {
+  it('reconciles a full resync: what the listing did not see is deleted', ({ db, acc }) => {
     insertStubs(
       db,
       acc,

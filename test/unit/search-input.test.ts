@@ -2,45 +2,41 @@
 // quotes, parentheses, FTS5 operators, any Unicode — is searched or refused, never an internal
 // error. The store's query builder is fuzzed (seeded, so a failure reproduces); the contract turns
 // control characters into separators before the store sees them.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAccount, openDatabase, saveMessageDetails, search, toFtsQuery, type Db } from '../../src/main/db';
+import { describe, expect } from 'vitest';
+import { saveMessageDetails, search, toFtsQuery, type Db } from '../../src/main/db';
 import { ipcChannels } from '../../src/shared/ipc';
 import { rng } from '../helpers/rng';
 import { parsedMessage } from '../helpers/parsed-message';
+import { storeTest } from '../helpers/fixtures';
 
+const it = storeTest;
 
-let db: Db;
-let acc: number;
-beforeEach(() => {
-  db = openDatabase(':memory:');
-  acc = createAccount(db, { email: 'me@example.com' }).id;
-  const msg = (gmailId: string, subject: string, textBody: string) =>
-    parsedMessage(gmailId, { subject, from: 'Zoë <zoe@example.com>', textBody });
-  saveMessageDetails(
-    db,
-    acc,
-    [msg('a', 'Quarterly report', 'numbers NEAR the end AND more'), msg('b', 'Lunch', 'café 東京 (maybe) "quoted" -minus *star*')],
-    { insertMissing: true },
-  );
-});
-afterEach(() => {
-  db.close();
-});
-
-const ids = (q: string): string[] => search(db, acc, q, 50).map((r) => r.gmailId).sort();
+const ids = (db: Db, acc: number, q: string): string[] => search(db, acc, q, 50).map((r) => r.gmailId).sort();
 
 describe('search with control characters', () => {
-  it('treats NUL and every other control character as a space, and still finds', () => {
-    expect(ids('quarterly\u0000report')).toEqual(['a']);
-    expect(ids('report\u0000')).toEqual(['a']);
-    expect(ids('\u0000lunch')).toEqual(['b']);
-    for (let c = 0; c < 0x20; c++) expect(ids(`quarterly${String.fromCharCode(c)}report`), `U+${c.toString(16)}`).toEqual(['a']);
-    for (let c = 0x7f; c <= 0x9f; c++) expect(ids(`quarterly${String.fromCharCode(c)}report`), `U+${c.toString(16)}`).toEqual(['a']);
-    expect(ids('\u0000\u0001\u001b')).toEqual([]);
+  // The two messages searched here.
+  it.beforeEach(({ db, acc }) => {
+    const msg = (gmailId: string, subject: string, textBody: string) =>
+      parsedMessage(gmailId, { subject, from: 'Zoë <zoe@example.com>', textBody });
+    saveMessageDetails(
+      db,
+      acc,
+      [msg('a', 'Quarterly report', 'numbers NEAR the end AND more'), msg('b', 'Lunch', 'café 東京 (maybe) "quoted" -minus *star*')],
+      { insertMissing: true },
+    );
+  });
+
+  it('treats NUL and every other control character as a space, and still finds', ({ db, acc }) => {
+    expect(ids(db, acc, 'quarterly\u0000report')).toEqual(['a']);
+    expect(ids(db, acc, 'report\u0000')).toEqual(['a']);
+    expect(ids(db, acc, '\u0000lunch')).toEqual(['b']);
+    for (let c = 0; c < 0x20; c++) expect(ids(db, acc, `quarterly${String.fromCharCode(c)}report`), `U+${c.toString(16)}`).toEqual(['a']);
+    for (let c = 0x7f; c <= 0x9f; c++) expect(ids(db, acc, `quarterly${String.fromCharCode(c)}report`), `U+${c.toString(16)}`).toEqual(['a']);
+    expect(ids(db, acc, '\u0000\u0001\u001b')).toEqual([]);
     expect(toFtsQuery('a\u0000b')).toBe('"a" "b"*');
   });
 
-  it('never throws out of the store, whatever is typed (seeded fuzz)', () => {
+  it('never throws out of the store, whatever is typed (seeded fuzz)', ({ db, acc }) => {
     const pieces = [
       '"', '""', "'", '(', ')', '*', '-', '+', '^', ':', '{', '}', '[', ']', ',', '.', '\\', '/',
       'NEAR', 'NEAR(', 'NEAR/2', 'AND', 'OR', 'NOT', 'subject:', 'from:', 'col:umn',
