@@ -20,6 +20,7 @@ import type { SyncQueues } from './queues/sync-queues';
 import { createQueueMonitor, type QueueMonitor } from './queues/monitor';
 import { SyncWorkers } from './sync/workers';
 import { accountStatus, type AccountStatus } from './sync/status';
+import { LiveFacts } from './live-facts';
 import { RateMeter } from './sync/rate-meter';
 import { CoreEvents, type CoreEventMap, type CoreEventName } from './core-events';
 import { AppStore, damageAdvice, type StoreRebuilt } from './app-store';
@@ -30,32 +31,14 @@ import { NotFoundError } from './ipc/errors';
 import type { ClientStatus, Settings, SyncStatus } from '../shared/ipc';
 import { loadSettings, saveChoices } from './settings';
 import { APP_VERSION } from './version';
-import { startQueueSide } from './core-startup';
+import { startQueueSide, type AppCoreOptions } from './core-startup';
+
+export type { AppCoreOptions };
 import { MirrorReads } from './mirror-reads';
 
 export type { StoreRebuilt, AccountStatus, Account, LabelRow };
 export { redisHealthChangeLine, type RedisHealthState } from './redis';
 export { StoreNotDamagedError } from './db/errors';
-
-export type AppCoreOptions = {
-  /** Run BullMQ workers in this process (the app, `serve`, `sync --wait`, `worker`). */
-  runWorkers: boolean;
-  /** Electron passes its safeStorage box; headless uses a key file in the data folder. */
-  secretBox?: SecretBox;
-  logger?: Logger;
-  /**
-   * Start even when the store is damaged, in the damaged state (no workers, nothing written, every account's
-   * status says so), so the app can offer the rebuild. Without it a damaged store throws DatabaseDamagedError.
-   */
-  openDamaged?: boolean;
-  /**
-   * The demo mailbox (the built-in emulator): how its consent page is answered. With it the core offers
-   * connectDemo(); without it, it does not.
-   */
-  demo?: { consent: (url: string) => void };
-  /** The event bus the core announces changes on (a host may bring its own; by default the core makes one). */
-  events?: CoreEvents;
-};
 
 
 type Parts = {
@@ -82,6 +65,7 @@ export class AppCore implements AppServices {
   /** Workers being stopped because the store turned out damaged (awaited by close()). */
   private workersStopping: Promise<void> | null = null;
   private rebuilding: Promise<StoreRebuilt> | null = null;
+  private readonly live: LiveFacts;
   private clientStore?: OAuthClientStore;
 
   private constructor(
@@ -93,6 +77,21 @@ export class AppCore implements AppServices {
   ) {
     this.log = parts.log;
     this.store = new AppStore({ config, ...parts }, store, damage);
+    this.live = new LiveFacts({
+      gmail: () => this.store.deps.gmail,
+      redis: opts.runWorkers ? parts.redis : null,
+      storage: () => this.storageFailure(),
+      accounts: () => listAccounts(this.db),
+      events: parts.events,
+      ...(opts.runWorkers
+        ? { probe: (id: number) => this.store.deps.gmail.call(id, 'users.getProfile', (g) => g.users.getProfile({ userId: 'me' })) }
+        : {}),
+    });
+    this.store.onGmailHealth = (accountId, health) => {
+      // Every open window hears it now; once Gmail is back, jobs waiting out a backoff grown meanwhile run at once.
+      parts.events.emit('sync:progress', { accountId });
+      if (!health && opts.runWorkers) void parts.queues.promoteDelayed(accountId).catch(() => undefined);
+    };
     this.store.onDamaged = () => {
       const workers = this.workers;
       this.workers = null;
@@ -164,6 +163,7 @@ export class AppCore implements AppServices {
   async requestSync(accountId: number, opts?: { full?: boolean }): Promise<'initial' | 'full' | 'incremental'> {
     this.store.throwIfDamaged();
     let kind: 'initial' | 'full' | 'incremental';
+    this.live.asked(accountId);
     try {
       kind = await this.sync.requestSync(accountId, opts);
     } catch (e) {
@@ -189,8 +189,7 @@ export class AppCore implements AppServices {
       if (damage) return accountStatus(snap, { damage: damageAdvice(damage) });
       let meter = this.meters.get(accountId);
       if (!meter) this.meters.set(accountId, (meter = new RateMeter()));
-      const ratePerSecond = meter.push(snap.counts.fetched);
-      return accountStatus(snap, { ratePerSecond, offline: this.store.deps.gmail.offline(accountId) });
+      return accountStatus(snap, { ...this.live.facts(accountId), ratePerSecond: meter.push(snap.counts.fetched) });
     } catch (e) {
       const mapped = this.reportStoreError(e);
       if (mapped instanceof DatabaseDamagedError) {
@@ -346,6 +345,7 @@ export class AppCore implements AppServices {
   /** Workers on, every account reconciled from the store (a never-synced or unfinished one resumes), maintenance scheduled. */
   private async startSyncing(): Promise<void> {
     this.startWorkers();
+    this.live.watch();
     await this.sync.reconcileAll();
     await this.parts.queues.scheduleMaintenance(6 * 3600 * 1000);
   }
@@ -380,6 +380,7 @@ export class AppCore implements AppServices {
   /** Stops everything; running jobs get `graceMs` to finish (quitting the app must take < 2 s). */
   async close(opts: { graceMs?: number } = {}): Promise<void> {
     const t0 = Date.now();
+    this.live.stop();
     await this.rebuilding?.catch(() => undefined);
     await this.workers?.close(opts.graceMs ?? 700);
     await this.workersStopping;

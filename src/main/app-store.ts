@@ -10,7 +10,7 @@ import { restoreAccounts, type RestoredAccount } from './db/accounts';
 import { tokenRepository } from './db/tokens';
 import { accountsToCarryOver, databaseFile, rebuildStore } from './store';
 import { decryptTokens } from './gmail/token-store';
-import { GmailAccess } from './gmail/gmail-access';
+import { GmailAccess, type GmailHealth } from './gmail/gmail-access';
 import type { QuotaGovernor } from './gmail/quota-governor';
 import type { SecretBox } from './gmail/secret-box';
 import type { SyncQueues } from './queues/sync-queues';
@@ -48,6 +48,8 @@ export class AppStore {
   private carryOver: RestoredAccount[] = [];
   /** Called once when the store turns out damaged: stop everything that writes to it. */
   onDamaged: () => void = () => undefined;
+  /** Called when how Gmail answers an account changes (null: it answers again). */
+  onGmailHealth: (accountId: number, health: GmailHealth | null) => void = () => undefined;
 
   constructor(private readonly ctx: StoreContext, store: Db | null, damage: DatabaseDamagedError | null) {
     this.damage = damage;
@@ -72,7 +74,9 @@ export class AppStore {
 
   private partsOver(db: Db): Parts {
     const { config, box, governor, queues, events, log } = this.ctx;
-    const deps: SyncDeps = { db, config, gmail: new GmailAccess({ tokenRepo: tokenRepository(db), config, box, governor }), queues, events, log };
+    const deps: SyncDeps = { db, config, gmail: new GmailAccess({ tokenRepo: tokenRepository(db), config, box, governor }, (accountId, health) =>
+        this.onGmailHealth(accountId, health),
+      ), queues, events, log };
     return { db, deps, sync: new SyncController(deps) };
   }
 

@@ -4,6 +4,28 @@ import { RedisSupervisor, isRedisConnectionError } from './redis';
 import { QuotaGovernor } from './gmail/quota-governor';
 import { SyncQueues } from './queues/sync-queues';
 import { errorText, type Logger } from './log';
+import type { SecretBox } from './gmail/secret-box';
+import type { CoreEvents } from './core-events';
+
+export type AppCoreOptions = {
+  /** Run BullMQ workers in this process (the app, `serve`, `sync --wait`, `worker`). */
+  runWorkers: boolean;
+  /** Electron passes its safeStorage box; headless uses a key file in the data folder. */
+  secretBox?: SecretBox;
+  logger?: Logger;
+  /**
+   * Start even when the store is damaged, in the damaged state (no workers, nothing written, every account's
+   * status says so), so the app can offer the rebuild. Without it a damaged store throws DatabaseDamagedError.
+   */
+  openDamaged?: boolean;
+  /**
+   * The demo mailbox (the built-in emulator): how its consent page is answered. With it the core offers
+   * connectDemo(); without it, it does not.
+   */
+  demo?: { consent: (url: string) => void };
+  /** The event bus the core announces changes on (a host may bring its own; by default the core makes one). */
+  events?: CoreEvents;
+};
 
 /**
  * Redis (embedded, or REDIS_URL's), the queues over it, and the quota governor sharing it. `transient`: this process

@@ -167,7 +167,12 @@ export const syncPhaseSchema = z.enum([
   'listing',
   /** Fetching message details (phase 2). */
   'fetching',
-  /** The last sync failed (see `error`); it will be retried or can be retried by the user. */
+  /** Checking Gmail's history for changes (a sync the user asked for, not finished yet). */
+  'incremental',
+  /**
+   * Syncing cannot go on right now (see `error`): the last sync failed, Gmail is unreachable (`offline`) or
+   * answering with errors, the local queue or the disk is in trouble. It is retried, or can be retried by the user.
+   */
   'error',
   /** Gmail refused the token: the account must be reconnected. */
   'needs_reconnect',

@@ -18,7 +18,7 @@ const status: SyncStatus = {
   lastSyncAt: null,
   labels: [],
 };
-const base: AccountStatus = { email: 'a@example.com', historyId: '5', lastFullSyncAt: null, lastIncrementalSyncAt: null, status };
+const base: AccountStatus = { email: 'a@example.com', stored: 'fetching', storedError: null, historyId: '5', lastFullSyncAt: null, lastIncrementalSyncAt: null, status };
 const at = (patch: Partial<SyncStatus>): AccountStatus => ({ ...base, status: { ...status, ...patch } });
 
 describe('progress line', () => {

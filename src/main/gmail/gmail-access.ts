@@ -14,14 +14,39 @@ import { classifyGmailError, GmailInvalidGrantError, GmailAuthError, GmailTransi
 
 type Entry = { auth: OAuth2Client; gmail: gmail_v1.Gmail };
 
+/**
+ * How Gmail answered an account's latest request: `unreachable` (no HTTP answer: no network, Gmail down) or
+ * `failing` (Gmail answered with a server error), with the error's message and since when. Kept per attempt, so the
+ * UI learns of it at the first failed try, not once every retry is spent.
+ */
+export type GmailHealth = { state: 'unreachable' | 'failing'; message: string; since: number };
+
 export class GmailAccess {
   private readonly clients = new Map<number, Entry>();
-  /** Accounts whose last Gmail call failed without any HTTP answer (no network, Gmail unreachable). */
-  private readonly unreachable = new Map<number, string>();
+  private readonly health = new Map<number, GmailHealth>();
 
   constructor(
     private readonly deps: { tokenRepo: TokenRepository; config: AppConfig; box: SecretBox; governor: QuotaGovernor },
+    /** Told when an account's Gmail health changes (reachable ↔ unreachable ↔ failing); null: answering again. */
+    private readonly onHealthChange: (accountId: number, health: GmailHealth | null) => void = () => undefined,
   ) {}
+
+  private setHealth(accountId: number, next: Omit<GmailHealth, 'since'> | null): void {
+    const prev = this.health.get(accountId);
+    if (!next) {
+      if (prev && this.health.delete(accountId)) this.onHealthChange(accountId, null);
+      return;
+    }
+    if (prev?.state === next.state && prev.message === next.message) return;
+    const health = { ...next, since: prev?.state === next.state ? prev.since : Date.now() };
+    this.health.set(accountId, health);
+    this.onHealthChange(accountId, health);
+  }
+
+  /** How the account's latest Gmail request went when it did not go well, or null. */
+  gmailHealth(accountId: number): GmailHealth | null {
+    return this.health.get(accountId) ?? null;
+  }
 
   client(accountId: number): Entry {
     let e = this.clients.get(accountId);
@@ -38,7 +63,8 @@ export class GmailAccess {
 
   /** Why Gmail could not be reached for this account on the last try, or null when it answered. */
   offline(accountId: number): string | null {
-    return this.unreachable.get(accountId) ?? null;
+    const h = this.health.get(accountId);
+    return h?.state === 'unreachable' ? h.message : null;
   }
 
   /** Forget a cached client (account removed or reconnected with a new token). */
@@ -78,26 +104,33 @@ export class GmailAccess {
     if (opts.answeredInBatch) expireOn401(opts.answeredInBatch);
     const send = async (): Promise<T> => {
       try {
-        return await fn(gmail);
+        const result = await fn(gmail);
+        this.setHealth(accountId, null);
+        return result;
       } catch (e) {
         const err = classifyGmailError(e);
         expireOn401(err);
+        this.noteAttempt(accountId, err);
         throw err;
       }
     };
     try {
-      const result = await this.deps.governor.call(String(accountId), method, send, { units, answeredInBatch: opts.answeredInBatch });
-      this.unreachable.delete(accountId);
-      return result;
+      return await this.deps.governor.call(String(accountId), method, send, { units, answeredInBatch: opts.answeredInBatch });
     } catch (e) {
       this.fail(accountId, classifyGmailError(e));
     }
   }
 
+  /** An attempt's answer, as the account's Gmail health: any HTTP answer but a server error means Gmail is there. */
+  private noteAttempt(accountId: number, err: GmailError): void {
+    if (err instanceof GmailTransientError) {
+      this.setHealth(accountId, { state: err.status === undefined ? 'unreachable' : 'failing', message: err.message });
+    } else this.setHealth(accountId, null);
+  }
+
   /** Records how a call failed and throws: a refused token flags the account "needs reconnect" (its data stays). */
   private fail(accountId: number, err: Error): never {
-    if (err instanceof GmailTransientError && err.status === undefined) this.unreachable.set(accountId, err.message);
-    else this.unreachable.delete(accountId);
+    if (err instanceof GmailTransientError) this.noteAttempt(accountId, err);
     if (err instanceof GmailInvalidGrantError || err instanceof GmailAuthError) {
       markNeedsReconnect(this.deps.tokenRepo, accountId, err.message);
       this.forget(accountId);

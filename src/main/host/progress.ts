@@ -21,7 +21,7 @@ export function progressLine(a: AccountStatus, tty: boolean): string {
   const s = a.status;
   const pct = s.percent;
   const rate = s.ratePerSecond ?? 0;
-  const phase = cliPhase(s);
+  const phase = cliPhase(a);
   const counts = `${fmt(s.processed)}/${fmt(s.total ?? 0)}`;
   const speed = rate > 0 ? ` · ${rate.toFixed(rate < 10 ? 1 : 0)} msg/s` : '';
   const eta = s.etaSeconds !== null && phase !== 'synced' ? ` · ${formatDuration(s.etaSeconds)} left` : '';

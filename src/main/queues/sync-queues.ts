@@ -120,6 +120,21 @@ export class SyncQueues {
     return jobs.some((j) => j && j.name === name && (j.data as { accountId?: number }).accountId === accountId);
   }
 
+  /**
+   * Runs the account's jobs waiting out a retry backoff now (Gmail is reachable again: no reason to wait out a backoff
+   * grown while it was not). Answers how many.
+   */
+  async promoteDelayed(accountId: number): Promise<number> {
+    let n = 0;
+    for (const q of Object.values(this.queues)) {
+      for (const j of await q.getJobs(['delayed'], 0, 1000)) {
+        if (!j || (j.data as { accountId?: number }).accountId !== accountId || j.repeatJobKey) continue;
+        await j.promote().then(() => n++, () => undefined); // already moved on: nothing to do
+      }
+    }
+    return n;
+  }
+
   /** Everything in Redis is derived from the store: it can be dropped and rebuilt (start-up reconcile). */
   async obliterateAll(): Promise<void> {
     for (const q of Object.values(this.queues)) await q.obliterate({ force: true });

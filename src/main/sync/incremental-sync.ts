@@ -80,7 +80,10 @@ export async function incrementalSyncProcessor(data: { accountId: number }, deps
       now.some((l) => before.get(l.id ?? '') !== `${l.name}\u0000${l.color?.backgroundColor ?? ''}\u0000${l.color?.textColor ?? ''}`);
     if (changed) await syncAllLabels(deps, accountId);
   }
-  if (ops.length) deps.events.emit('messages:changed', { accountId });
+  if (ops.length) {
+    deps.events.emit('messages:changed', { accountId });
+    deps.events.emit('labels:changed', { accountId });
+  }
   deps.events.emit('sync:progress', { accountId });
   deps.log.info({ accountId, records: records.length, ops: ops.length, toFetch: toFetch.length, historyId }, 'incremental pass');
   return { records: records.length, changes: ops.length, toFetch: toFetch.length, expired: false };

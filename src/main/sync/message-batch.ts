@@ -193,6 +193,8 @@ export async function messageBatchProcessor(
   }
   deps.events.emit('sync:progress', { accountId });
   deps.events.emit('messages:changed', { accountId });
+  // The labels' local counts ("N mirrored so far") moved with these messages.
+  deps.events.emit('labels:changed', { accountId });
   // maybeFinalize reads the run and counts every pending stub: only worth it once none is left.
   if (!hasPendingStubs(db, accountId)) await maybeFinalize(deps, accountId);
   return { fetched: parsed.length, dropped: dropped.length };

@@ -13,6 +13,7 @@ const PHASE_TEXT: Record<SyncStatus['phase'], string> = {
   queued: 'Waiting to sync…',
   listing: 'Finding messages…',
   fetching: 'Mirroring messages',
+  incremental: 'Checking for new mail…',
   error: 'Sync failed',
   needs_reconnect: 'Gmail access expired',
 };
@@ -66,11 +67,14 @@ export function SyncPanel(props: {
     );
   }
   const pct = Math.floor(s.percent);
-  const busy = s.phase === 'queued' || s.phase === 'listing' || s.phase === 'fetching';
+  const busy = s.phase === 'queued' || s.phase === 'listing' || s.phase === 'fetching' || s.phase === 'incremental';
   const upToDate = s.phase === 'idle' && s.initialSyncCompleted;
   // A sync that failed for lack of network is waiting, not broken: amber, and it says so.
   const offlineError = s.phase === 'error' && s.offline;
-  const tone = offlineError ? 'warn' : s.phase === 'error' || s.phase === 'needs_reconnect' ? 'danger' : upToDate ? 'ok' : 'busy';
+  // Trouble of the moment that fixes itself (Gmail unreachable or answering with errors, the local queue restarting):
+  // amber and "will retry", not a failed sync.
+  const passing = s.phase === 'error' && !offlineError && (s.error?.code === 'OFFLINE' || s.error?.code === 'UNAVAILABLE');
+  const tone = offlineError || passing ? 'warn' : s.phase === 'error' || s.phase === 'needs_reconnect' ? 'danger' : upToDate ? 'ok' : 'busy';
   const lastSync = s.lastSyncAt ?? props.account.lastSyncAt;
   const damaged = s.error?.code === 'DB_DAMAGED';
 
@@ -95,7 +99,7 @@ export function SyncPanel(props: {
           )}
         </span>
         <span className="sync-title" data-testid="sync-phase">
-          {damaged ? 'Mailbox database damaged' : offlineError ? 'Offline — will retry' : s.phase === 'idle' && !s.initialSyncCompleted ? 'Sync paused' : PHASE_TEXT[s.phase]}
+          {damaged ? 'Mailbox database damaged' : offlineError ? 'Offline — will retry' : passing ? (s.error?.code === 'UNAVAILABLE' ? 'Sync queue restarting — will retry' : 'Gmail is having trouble — will retry') : s.phase === 'idle' && !s.initialSyncCompleted ? 'Sync paused' : PHASE_TEXT[s.phase]}
         </span>
         <span className="sync-pct" data-testid="sync-percent">
           {pct}%

@@ -60,7 +60,7 @@ export function statusEntry(a: AccountStatus): StatusEntry {
   const s = a.status;
   return {
     email: a.email,
-    phase: cliPhase(s),
+    phase: cliPhase(a),
     processed: s.processed,
     total: s.total ?? 0,
     percent: s.percent,

@@ -107,11 +107,11 @@ export async function waitUntilIdle(
       if (found) throw found;
       view.render(statuses, health.describe(Date.now(), NOTE_AFTER_MS));
       // Gmail out of reach is not a failure: it is waited for below (and given up on after a while).
-      const broken = statuses.find((a) => a.status.phase === 'needs_reconnect' || (a.status.phase === 'error' && !a.status.offline));
+      const broken = statuses.find((a) => a.stored === 'needs_reconnect' || a.stored === 'error');
       if (broken) {
-        const why = broken.status.error?.message ?? broken.status.phase;
+        const why = broken.storedError ?? broken.stored;
         ctx.stderr.write(
-          broken.status.phase === 'needs_reconnect'
+          broken.stored === 'needs_reconnect'
             ? `mailmirror: sync of ${broken.email} stopped: Gmail no longer accepts its authorization (${why}). Reconnect it with \`mailmirror account add\`; its mirrored mail is kept.\n`
             : `mailmirror: sync of ${broken.email} failed: ${why}\n`,
         );
