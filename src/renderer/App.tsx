@@ -197,8 +197,7 @@ export function App() {
     return (
       <div className="splash" data-testid="store-damaged">
         <div className="splash-error" role="alert">
-          <strong>The mailbox database is damaged</strong>
-          <span>{info.storeDamaged}</span>
+          <ErrorNotice error={{ code: 'DB_DAMAGED', message: info.storeDamaged }} title="The mailbox database is damaged" />
           <RebuildButton onDone={() => void call('app:info', {}).then(setInfo, () => undefined)} />
         </div>
       </div>

@@ -310,8 +310,44 @@ describe.each(SCHEMES)('the %s theme', (scheme) => {
   });
 });
 
-describe('connecting an account that is already connected', () => {
-  it('says so, and the dialog gives focus back when closed', async () => {
+describe('connecting', () => {
+  it('a failed sign-in reads in plain words with one next step; the network code only under Details', async () => {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 700 }, colorScheme: 'light' });
+    const page = await context.newPage();
+    // The sign-in page opens, then Google cannot be reached (as when the network drops mid-sign-in).
+    hEmpty.override('connectAccount', async ({ openUrl }) => {
+      openUrl('https://accounts.google.com/o/oauth2/v2/auth?client_id=x');
+      await new Promise((ok) => setTimeout(ok, 200));
+      throw Object.assign(new Error('getaddrinfo ENOTFOUND oauth2.googleapis.com'), { code: 'ENOTFOUND' });
+    });
+    try {
+      await context.route('https://accounts.google.com/**', (r) => r.fulfill({ body: 'consent' }));
+      await page.goto(hostEmpty.newLink());
+      const connect = page.getByTestId('connect-gmail');
+      await connect.focus();
+      const [popup] = await Promise.all([context.waitForEvent('page'), page.keyboard.press('Enter')]);
+      await popup.close();
+      const dialog = page.getByRole('dialog', { name: 'Connect Gmail' });
+      const error = dialog.getByTestId('connect-error');
+      await error.waitFor();
+      expect(await error.getByTestId('error-text').textContent()).toBe(
+        'Google cannot be reached, so the sign-in could not finish. Check your internet connection, then try again.',
+      );
+      expect(await error.getByTestId('error-text').textContent()).not.toContain('ENOTFOUND');
+      expect(await error.locator('details code').textContent()).toContain('ENOTFOUND oauth2.googleapis.com [OFFLINE]');
+      expect(await audit(page, 'connect error')).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, 'connect-error-light-1024.png') });
+      // Closing gives focus back to the button that opened the dialog.
+      await page.keyboard.press('Escape');
+      await expect.poll(() => dialog.count()).toBe(0);
+      expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid)).toBe('connect-gmail');
+    } finally {
+      hEmpty.override('connectAccount', null);
+      await context.close();
+    }
+  });
+
+  it('an account that is already connected says so', async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
     const page = await context.newPage();
     try {

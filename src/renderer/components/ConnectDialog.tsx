@@ -46,7 +46,7 @@ export function ConnectDialog(props: {
           <p className="muted">
             {state.wasReconnect
               ? 'Gmail accepts its sign-in again. Its mirror is being brought up to date; the mail already here was kept.'
-              : 'Nothing was added twice: its sign-in was renewed and its mirror is being brought up to date.'}
+              : 'Its sign-in was renewed and its mirror is being brought up to date. Nothing was added twice.'}
           </p>
           <div className="connect-actions">
             <button className="btn primary" onClick={props.onCancel} data-testid="connect-existing-ok">
