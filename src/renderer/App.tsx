@@ -1,7 +1,9 @@
 // The app's top level: which account is shown, first run, connecting, settings and theme.
 import { useCallback, useEffect, useState } from 'react';
 import type { AccountSummary } from '../shared/ipc';
-import { ApiError, call, errorMessage, onAccessDenied } from './api';
+import { ApiError, call, onAccessDenied } from './api';
+import { errorShape, type ErrorShape } from './lib/error-words';
+import { ErrorNotice } from './components/ErrorNotice';
 import { ConnectDialog, type ConnectState } from './components/ConnectDialog';
 import { Mailbox } from './components/Mailbox';
 import { SettingsDialog } from './components/SettingsDialog';
@@ -22,7 +24,7 @@ function storedAccountId(): number | null {
 
 export function App() {
   const [accounts, setAccounts] = useState<AccountSummary[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<ErrorShape | null>(null);
   const [info, setInfo] = useState<{ version: string; demoAvailable: boolean; storeDamaged?: string }>({ version: '', demoAvailable: false });
   const [accountId, setAccountId] = useState<number | null>(storedAccountId);
   const [connect, setConnect] = useState<ConnectState>({ kind: 'idle' });
@@ -38,7 +40,7 @@ export function App() {
       setAccounts(await call('accounts:list', {}));
       setLoadError(null);
     } catch (e) {
-      setLoadError(errorMessage(e));
+      setLoadError(errorShape(e));
     }
   }, []);
 
@@ -73,7 +75,10 @@ export function App() {
   }, [current]);
 
   const connected = (email: string) => {
-    setConnect({ kind: 'idle' });
+    // Connecting an address that is already here renews its sign-in and syncs it: say so, rather than
+    // closing the dialog as if nothing had happened. (The list is the one the window held before connecting.)
+    const before = accounts?.find((x) => x.email.toLowerCase() === email.toLowerCase());
+    setConnect(before ? { kind: 'existing', email: before.email, wasReconnect: before.status === 'needs_reconnect' } : { kind: 'idle' });
     setPendingEmail(email);
     void loadAccounts();
   };
@@ -97,7 +102,7 @@ export function App() {
     } catch (e) {
       if (e instanceof ApiError && e.code === 'CANCELLED') setConnect({ kind: 'idle' });
       else if (e instanceof ApiError && e.code === 'CLIENT_NOT_CONFIGURED') setConnect({ kind: 'setup', then: 'connect' });
-      else setConnect({ kind: 'error', message: errorMessage(e), retry: 'gmail' });
+      else setConnect({ kind: 'error', error: errorShape(e), retry: 'gmail' });
       if (flowId) void call('accounts:connectCancel', { flowId }).catch(() => undefined);
     }
   };
@@ -108,7 +113,7 @@ export function App() {
       const { email } = await call('accounts:connectDemo', {});
       connected(email);
     } catch (e) {
-      setConnect({ kind: 'error', message: errorMessage(e), retry: 'demo' });
+      setConnect({ kind: 'error', error: errorShape(e), retry: 'demo' });
     }
   };
 
@@ -174,9 +179,8 @@ export function App() {
     return (
       <div className="splash" data-testid="splash">
         {loadError ? (
-          <div className="splash-error">
-            <strong>Mailmirror is not responding</strong>
-            <span>{loadError}</span>
+          <div className="splash-error" role="alert">
+            <ErrorNotice error={loadError} title="Mailmirror is not responding" testId="load-error" />
             <button className="btn" onClick={() => void loadAccounts()}>
               Try again
             </button>
@@ -193,8 +197,7 @@ export function App() {
     return (
       <div className="splash" data-testid="store-damaged">
         <div className="splash-error" role="alert">
-          <strong>The mailbox database is damaged</strong>
-          <span>{info.storeDamaged}</span>
+          <ErrorNotice error={{ code: 'DB_DAMAGED', message: info.storeDamaged }} title="The mailbox database is damaged" />
           <RebuildButton onDone={() => void call('app:info', {}).then(setInfo, () => undefined)} />
         </div>
       </div>
@@ -206,7 +209,7 @@ export function App() {
       <>
         <Welcome
           demoAvailable={info.demoAvailable}
-          busy={connect.kind !== 'idle' && connect.kind !== 'error'}
+          busy={connect.kind !== 'idle' && connect.kind !== 'error' && connect.kind !== 'existing'}
           onConnect={() => void startConnect()}
           onDemo={() => void startDemo()}
         />

@@ -4,7 +4,9 @@
 import { useRef, useState, type DragEvent } from 'react';
 import type { ClientStatus } from '../../shared/ipc';
 import { clientFileTooLarge, MAX_CLIENT_JSON_BYTES } from '../../shared/oauth-client';
-import { call, errorMessage } from '../api';
+import { call } from '../api';
+import { errorShape, type ErrorShape } from '../lib/error-words';
+import { ErrorNotice } from './ErrorNotice';
 import { Icon } from './Icon';
 
 const STEPS: { title: string; detail: string; link: { href: string; text: string } | null }[] = [
@@ -46,7 +48,7 @@ function readText(file: File): Promise<string> {
 }
 
 export function ClientSetup(props: { purpose: 'connect' | 'change'; onSaved: (status: ClientStatus) => void; onCancel: () => void }) {
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<ErrorShape | null>(null);
   const [busy, setBusy] = useState(false);
   const [dragging, setDragging] = useState(false);
   const [paste, setPaste] = useState(false);
@@ -61,7 +63,7 @@ export function ClientSetup(props: { purpose: 'connect' | 'change'; onSaved: (st
       const status = await call('client:set', request);
       props.onSaved(status);
     } catch (e) {
-      setError(errorMessage(e));
+      setError(errorShape(e));
     } finally {
       setBusy(false);
     }
@@ -71,13 +73,13 @@ export function ClientSetup(props: { purpose: 'connect' | 'change'; onSaved: (st
     if (!file) return;
     // Refused before reading: a 10 MB file is not a client JSON, whatever it holds.
     if (file.size > MAX_CLIENT_JSON_BYTES) {
-      setError(clientFileTooLarge(file.size, file.name).message);
+      setError({ code: 'CLIENT_INVALID', message: clientFileTooLarge(file.size, file.name).message });
       return;
     }
     try {
       await save({ json: await readText(file), name: file.name });
     } catch (e) {
-      setError(errorMessage(e));
+      setError(errorShape(e));
     }
   };
 
@@ -186,9 +188,7 @@ export function ClientSetup(props: { purpose: 'connect' | 'change'; onSaved: (st
         </form>
       )}
       {error && (
-        <div className="inline-error" role="alert" data-testid="client-error">
-          {error}
-        </div>
+        <ErrorNotice error={error} className="inline-error" role="alert" testId="client-error" />
       )}
       {busy && (
         <div className="connect-waiting" role="status">

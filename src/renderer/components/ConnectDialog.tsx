@@ -1,7 +1,9 @@
 // The sign-in in progress: the consent page opens in the browser; this says so and waits. With no
 // OAuth client configured yet, the guided client setup comes first.
 import type { ClientStatus } from '../../shared/ipc';
+import type { ErrorShape } from '../lib/error-words';
 import { ClientSetup } from './ClientSetup';
+import { ErrorNotice } from './ErrorNotice';
 import { Icon } from './Icon';
 import { Modal } from './Modal';
 
@@ -12,7 +14,9 @@ export type ConnectState =
   | { kind: 'demo' }
   /** The user's own OAuth client is needed; `then: 'connect'` goes on into the consent flow once saved. */
   | { kind: 'setup'; then: 'connect' | 'close' }
-  | { kind: 'error'; message: string; retry: 'gmail' | 'demo' };
+  | { kind: 'error'; error: ErrorShape; retry: 'gmail' | 'demo' }
+  /** The address signed in was already connected: its sign-in was renewed and a sync queued. */
+  | { kind: 'existing'; email: string; wasReconnect: boolean };
 
 export function ConnectDialog(props: {
   state: ConnectState;
@@ -26,6 +30,30 @@ export function ConnectDialog(props: {
     return (
       <Modal title="Set up Google sign-in" onClose={props.onCancel} testId="connect-dialog" width={640}>
         <ClientSetup purpose={state.then === 'connect' ? 'connect' : 'change'} onSaved={props.onClientSaved} onCancel={props.onCancel} />
+      </Modal>
+    );
+  }
+  if (state.kind === 'existing') {
+    return (
+      <Modal title={state.wasReconnect ? 'Account reconnected' : 'Already connected'} onClose={props.onCancel} testId="connect-dialog" width={460}>
+        <div className="connect-body" data-testid="connect-existing" role="status">
+          <div className="connect-icon ok">
+            <Icon name="checkCircle" size={28} />
+          </div>
+          <p className="connect-title">
+            {state.wasReconnect ? `${state.email} is connected again` : `${state.email} is already connected`}
+          </p>
+          <p className="muted">
+            {state.wasReconnect
+              ? 'Gmail accepts its sign-in again. Its mirror is being brought up to date; the mail already here was kept.'
+              : 'Its sign-in was renewed and its mirror is being brought up to date. Nothing was added twice.'}
+          </p>
+          <div className="connect-actions">
+            <button className="btn primary" onClick={props.onCancel} data-testid="connect-existing-ok">
+              OK
+            </button>
+          </div>
+        </div>
       </Modal>
     );
   }
@@ -73,7 +101,7 @@ export function ConnectDialog(props: {
             <Icon name="alert" size={28} />
           </div>
           <p className="connect-title">Could not connect</p>
-          <p className="muted">{state.message}</p>
+          <ErrorNotice error={state.error} context="connect" className="connect-error-words" />
           <div className="connect-actions">
             <button className="btn primary" onClick={props.onRetry}>
               Try again

@@ -18,8 +18,9 @@ type Props = {
 
 function Counts({ label }: { label: LabelSummary }) {
   const mirroring = label.localTotal < label.messagesTotal;
+  // Compact figures for the eye; the row's name carries the exact ones in words (see `spoken`).
   return (
-    <span className="nav-counts">
+    <span className="nav-counts" aria-hidden="true">
       {label.messagesUnread > 0 && <span className="nav-unread">{formatCompact(label.messagesUnread)}</span>}
       <span className={`nav-total ${mirroring ? 'mirroring' : ''}`}>{formatCompact(label.messagesTotal)}</span>
     </span>
@@ -39,6 +40,11 @@ function LabelRow(props: {
   const title =
     `${props.name}: ${formatCount(l.messagesTotal)} messages, ${formatCount(l.messagesUnread)} unread` +
     (l.localTotal < l.messagesTotal ? ` — ${formatCount(l.localTotal)} mirrored so far` : '');
+  // What a screen reader says after the name: words, not "Inbox 190 791".
+  const spoken =
+    (l.messagesUnread > 0 ? `, ${formatCount(l.messagesUnread)} unread` : '') +
+    `, ${formatCount(l.messagesTotal)} ${l.messagesTotal === 1 ? 'message' : 'messages'}` +
+    (l.localTotal < l.messagesTotal ? `, ${formatCount(l.localTotal)} mirrored so far` : '');
   return (
     <button
       className={`nav-item ${props.selected ? 'selected' : ''} ${l.messagesUnread > 0 ? 'has-unread' : ''}`}
@@ -60,6 +66,7 @@ function LabelRow(props: {
       <span className="nav-icon">{props.icon}</span>
       <span className="nav-name">{props.name}</span>
       <Counts label={l} />
+      <span className="visually-hidden">{spoken}</span>
     </button>
   );
 }
@@ -179,9 +186,10 @@ export function LabelNav(props: Props) {
           <Icon name="archive" size={17} />
         </span>
         <span className="nav-name">All Mail</span>
-        <span className="nav-counts">
+        <span className="nav-counts" aria-hidden="true">
           <span className="nav-total">{formatCompact(props.allMailCount)}</span>
         </span>
+        <span className="visually-hidden">{`, ${formatCount(props.allMailCount)} ${props.allMailCount === 1 ? 'message' : 'messages'} in the mirror`}</span>
       </button>
       {afterAll.map(systemRow)}
 

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AccountSummary, LabelSummary, Settings, SyncStatus } from '../../shared/ipc';
 import { labelDisplayName } from '../../shared/label-tree';
 import { call, errorMessage } from '../api';
+import { useWindowTitle } from '../use-window-title';
 import { useConnectivity, useEvent } from '../hooks';
 import { useMessageList, type ListView } from '../use-message-list';
 import { formatCount } from '../lib/format';
@@ -42,6 +43,7 @@ export function Mailbox(props: MailboxProps) {
   const searchRef = useRef<HTMLInputElement>(null);
   const { online, reachable } = useConnectivity();
   const list = useMessageList(accountId, view);
+  useWindowTitle(labels);
 
   const [labelsError, setLabelsError] = useState<string | null>(null);
   const loadLabels = useCallback(() => {

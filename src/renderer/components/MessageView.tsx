@@ -8,6 +8,7 @@ import { call, errorMessage } from '../api';
 import { formatBytes, formatFullDate, hueFor, initialOf, parseAddress } from '../lib/format';
 import { buildMessageDocument, sanitizeMessageHtml } from '../lib/sanitize';
 import { Icon } from './Icon';
+import { readableText } from '../lib/contrast';
 
 // Labels that are states, not places: not shown as chips.
 const HIDDEN_CHIPS = new Set(['UNREAD', 'STARRED', 'IMPORTANT', 'CATEGORY_PERSONAL']);
@@ -171,7 +172,7 @@ export function MessageView(props: {
               <span
                 key={l.id}
                 className="chip"
-                style={l.color ? { background: l.color.background, color: l.color.text, borderColor: 'transparent' } : undefined}
+                style={l.color ? { background: l.color.background, color: readableText(l.color.background, l.color.text), borderColor: 'transparent' } : undefined}
               >
                 {l.type === 'system' ? labelDisplayName(l) : l.name}
               </span>

@@ -1,7 +1,9 @@
 // Settings: sync interval, spam and trash, remote images, theme, and the connected accounts.
 import { useEffect, useState } from 'react';
 import type { AccountSummary, ClientStatus, Settings } from '../../shared/ipc';
-import { call, errorMessage } from '../api';
+import { call } from '../api';
+import { errorShape, type ErrorShape } from '../lib/error-words';
+import { ErrorNotice } from './ErrorNotice';
 import type { ThemePreference } from '../hooks';
 import { formatCount } from '../lib/format';
 import { Icon } from './Icon';
@@ -61,12 +63,12 @@ function breakableId(id: string) {
   );
 }
 
-function ClientSetting(props: { onChange: () => void; onError: (message: string) => void }) {
+function ClientSetting(props: { onChange: () => void; onError: (error: ErrorShape) => void }) {
   const [status, setStatus] = useState<ClientStatus | null>(null);
   const [confirm, setConfirm] = useState(false);
   const onError = props.onError;
   useEffect(() => {
-    call('client:status', {}).then(setStatus, (e: unknown) => onError(errorMessage(e)));
+    call('client:status', {}).then(setStatus, (e: unknown) => onError(errorShape(e)));
   }, [onError]);
   if (!status) return null;
   return (
@@ -98,7 +100,7 @@ function ClientSetting(props: { onChange: () => void; onError: (message: string)
                       setStatus(s);
                       setConfirm(false);
                     },
-                    (e: unknown) => onError(errorMessage(e)),
+                    (e: unknown) => onError(errorShape(e)),
                   )
                 }
               >
@@ -129,12 +131,12 @@ export function SettingsDialog(props: {
   version: string;
 }) {
   const [settings, setSettings] = useState<Settings | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<ErrorShape | null>(null);
   const [saved, setSaved] = useState(false);
   const [confirmRemove, setConfirmRemove] = useState<number | null>(null);
 
   useEffect(() => {
-    call('settings:get', {}).then(setSettings, (e: unknown) => setError(errorMessage(e)));
+    call('settings:get', {}).then(setSettings, (e: unknown) => setError(errorShape(e)));
   }, []);
 
   const update = async (patch: Partial<Settings>) => {
@@ -146,7 +148,7 @@ export function SettingsDialog(props: {
       setSaved(true);
       setTimeout(() => setSaved(false), 1500);
     } catch (e) {
-      setError(errorMessage(e));
+      setError(errorShape(e));
     }
   };
 
@@ -254,7 +256,7 @@ export function SettingsDialog(props: {
                       onClick={() =>
                         void props.onRemoveAccount(a.id).then(
                           () => setConfirmRemove(null),
-                          (e: unknown) => setError(errorMessage(e)),
+                          (e: unknown) => setError(errorShape(e)),
                         )
                       }
                     >
@@ -275,7 +277,7 @@ export function SettingsDialog(props: {
           ))}
         </div>
       )}
-      {error && <div className="inline-error">{error}</div>}
+      {error && <ErrorNotice error={error} className="inline-error" role="alert" testId="settings-error" />}
       <div className="settings-foot">
         <span className="muted small">Mailmirror {props.version}</span>
         <span className={`saved ${saved ? 'show' : ''}`}>

@@ -1,11 +1,13 @@
 // Where the mirror stands: a real progress bar while syncing (phase, processed/total, rate, time
 // left), the error with a Retry button when a sync failed, "Up to date" with the last sync time. A damaged
 // mailbox database (DB_DAMAGED) cannot be retried: its way out is the "Rebuild from Gmail" button.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { AccountSummary, SyncStatus } from '../../shared/ipc';
-import { call, errorMessage } from '../api';
+import { call } from '../api';
+import { errorShape, plainError, type ErrorShape } from '../lib/error-words';
 import { formatCount, formatDuration, formatRate, formatRelative } from '../lib/format';
 import { useNow } from '../hooks';
+import { ErrorNotice } from './ErrorNotice';
 import { Icon } from './Icon';
 
 const PHASE_TEXT: Record<SyncStatus['phase'], string> = {
@@ -18,12 +20,32 @@ const PHASE_TEXT: Record<SyncStatus['phase'], string> = {
   needs_reconnect: 'Gmail access expired',
 };
 
+/** The panel's headline: the phase in words, or what is wrong. */
+function titleOf(s: SyncStatus): string {
+  if (s.error?.code === 'DB_DAMAGED') return 'Mailbox database damaged';
+  if (s.phase === 'error' && s.offline) return 'Offline — will retry';
+  // Trouble of the moment that fixes itself (Gmail answering with errors, the local queue restarting).
+  if (s.phase === 'error' && s.error?.code === 'UNAVAILABLE') return 'Sync queue restarting — will retry';
+  if (s.phase === 'error' && s.error?.code === 'OFFLINE') return 'Gmail is having trouble — will retry';
+  if (s.phase === 'idle' && !s.initialSyncCompleted) return 'Sync paused';
+  return PHASE_TEXT[s.phase];
+}
+
+/** The sentence announced when it changes: the headline, and for a failure its plain words and next step. */
+function headlineOf(s: SyncStatus): string {
+  const title = titleOf(s);
+  const failing = s.error && (s.phase === 'error' || s.phase === 'needs_reconnect' || s.offline);
+  if (!failing) return `Sync: ${title}.`;
+  const p = plainError(s.error, 'sync');
+  return `Sync: ${title}. ${p.text} ${p.next}`.trim();
+}
+
 /**
  * Rebuilds a damaged mailbox database from Gmail (store:rebuild). The core then announces the new store
  * (accounts:changed, sync:progress), so the panels follow by themselves; `onDone` is for anything else.
  */
 export function RebuildButton(props: { onDone?: () => void }) {
-  const [state, setState] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
+  const [state, setState] = useState<{ busy: boolean; error: ErrorShape | null }>({ busy: false, error: null });
   const start = () => {
     setState({ busy: true, error: null });
     call('store:rebuild', {}).then(
@@ -31,7 +53,7 @@ export function RebuildButton(props: { onDone?: () => void }) {
         setState({ busy: false, error: null });
         props.onDone?.();
       },
-      (e: unknown) => setState({ busy: false, error: errorMessage(e) }),
+      (e: unknown) => setState({ busy: false, error: errorShape(e) }),
     );
   };
   return (
@@ -41,14 +63,36 @@ export function RebuildButton(props: { onDone?: () => void }) {
         {state.busy ? 'Rebuilding…' : 'Rebuild from Gmail'}
       </button>
       {state.error && (
-        <span className="sync-error" role="alert" data-testid="store-rebuild-error">
-          {state.error}
-        </span>
+        <ErrorNotice error={state.error} className="sync-error" role="alert" testId="store-rebuild-error" />
       )}
     </>
   );
 }
 
+
+/**
+ * What a screen reader hears: the panel's headline when it changes (a phase, going offline, an error with its
+ * plain words) — never the progress ticks. The region stays mounted so the change is announced; the status a
+ * window opens on is not read out (it is on screen for whoever looks).
+ */
+function useAnnouncement(headline: string | null): string {
+  const last = useRef<string | null>(null);
+  const [text, setText] = useState('');
+  useEffect(() => {
+    if (headline === null) return;
+    if (last.current !== null && last.current !== headline) setText(headline);
+    last.current = headline;
+  }, [headline]);
+  return text;
+}
+
+function SyncAnnouncer(props: { text: string }) {
+  return (
+    <div className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="sync-announcer">
+      {props.text}
+    </div>
+  );
+}
 
 export function SyncPanel(props: {
   status: SyncStatus | null;
@@ -59,9 +103,11 @@ export function SyncPanel(props: {
 }) {
   const now = useNow(15_000);
   const s = props.status;
+  const announcement = useAnnouncement(s ? headlineOf(s) : null);
   if (!s) {
     return (
       <section className="sync-panel" data-testid="sync-panel" aria-label="Sync status">
+        <SyncAnnouncer text={announcement} />
         <div className="sync-line muted">Loading sync status…</div>
       </section>
     );
@@ -86,6 +132,7 @@ export function SyncPanel(props: {
 
   return (
     <section className={`sync-panel ${tone}`} data-testid="sync-panel" data-phase={s.phase} aria-label="Sync status">
+      <SyncAnnouncer text={announcement} />
       <div className="sync-head">
         <span className="sync-icon">
           {tone === 'ok' ? (
@@ -99,7 +146,7 @@ export function SyncPanel(props: {
           )}
         </span>
         <span className="sync-title" data-testid="sync-phase">
-          {damaged ? 'Mailbox database damaged' : offlineError ? 'Offline — will retry' : passing ? (s.error?.code === 'UNAVAILABLE' ? 'Sync queue restarting — will retry' : 'Gmail is having trouble — will retry') : s.phase === 'idle' && !s.initialSyncCompleted ? 'Sync paused' : PHASE_TEXT[s.phase]}
+          {titleOf(s)}
         </span>
         <span className="sync-pct" data-testid="sync-percent">
           {pct}%
@@ -135,9 +182,7 @@ export function SyncPanel(props: {
         </ul>
       )}
       {s.error && (s.phase === 'error' || s.phase === 'needs_reconnect' || s.offline) && (
-        <div className="sync-error" data-testid="sync-error">
-          {s.error.message}
-        </div>
+        <ErrorNotice error={s.error} context="sync" className="sync-error" testId="sync-error" />
       )}
       <div className="sync-foot">
         {damaged ? (
