@@ -11,6 +11,8 @@ import { Icon } from './Icon';
 import { LabelNav } from './LabelNav';
 import { MessageList } from './MessageList';
 import { MessageView } from './MessageView';
+import { ShortcutHelp } from './ShortcutHelp';
+import { GO_TO, SELECT_BY, SEQUENCE_TIMEOUT_MS, isShortcutCandidate, readOnlyNotice } from '../keyboard';
 import { SyncPanel } from './SyncPanel';
 import { AccountSwitcher } from './AccountSwitcher';
 
@@ -25,9 +27,8 @@ export type MailboxProps = {
   onToggleTheme: () => void;
 };
 
-function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
-}
+/** How long a shortcut notice stays up (it is also announced: role=status). */
+const NOTICE_MS = 4000;
 
 export function Mailbox(props: MailboxProps) {
   const { account } = props;
@@ -38,12 +39,21 @@ export function Mailbox(props: MailboxProps) {
   const [view, setView] = useState<ListView>({ kind: 'label', labelId: 'INBOX' });
   const [searchInput, setSearchInput] = useState('');
   const [openId, setOpenId] = useState<string | null>(null);
-  const [cursorIndex, setCursorIndex] = useState(-1);
+  // The cursor is a message, not an index: new mail arriving at the top does not move it.
+  const [cursorId, setCursorId] = useState<string | null>(null);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
+  const [notice, setNotice] = useState<{ text: string; n: number } | null>(null);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const [listFocus, setListFocus] = useState(0);
   const atTopRef = useRef(true);
   const searchRef = useRef<HTMLInputElement>(null);
+  const readerRef = useRef<HTMLElement>(null);
+  /** The label to return to when the user leaves search. */
+  const lastLabelView = useRef<ListView>({ kind: 'label', labelId: 'INBOX' });
   const { online, reachable } = useConnectivity();
   const list = useMessageList(accountId, view);
   useWindowTitle(labels);
+  const cursorIndex = useMemo(() => (cursorId === null ? -1 : list.items.findIndex((m) => m.id === cursorId)), [cursorId, list.items]);
 
   const [labelsError, setLabelsError] = useState<string | null>(null);
   const loadLabels = useCallback(() => {
@@ -91,64 +101,218 @@ export function Mailbox(props: MailboxProps) {
     else list.markStale();
   });
 
-  const selectView = (v: ListView) => {
+  const selectView = useCallback((v: ListView) => {
     setView(v);
-    setCursorIndex(-1);
+    if (v.kind === 'label') lastLabelView.current = v;
+    setCursorId(null);
+    setSelected(new Set());
     atTopRef.current = true;
-  };
+  }, []);
 
   const openAt = useCallback(
     (index: number) => {
       const m = list.items[index];
       if (!m) return;
-      setCursorIndex(index);
+      setCursorId(m.id);
       setOpenId(m.id);
     },
     [list.items],
   );
 
-  // Keyboard: j/k next/previous (and open), Enter opens, / searches, Escape leaves search.
+  const toggleSelect = useCallback(
+    (index: number) => {
+      const m = list.items[index];
+      if (!m) return;
+      setCursorId(m.id);
+      setSelected((prev) => {
+        const next = new Set(prev);
+        if (!next.delete(m.id)) next.add(m.id);
+        return next;
+      });
+    },
+    [list.items],
+  );
+
+  // Stable, so the dialog does not re-run its focus handling on every render of the mailbox.
+  const closeHelp = useCallback(() => setHelpOpen(false), []);
+  const showNotice = useCallback((text: string) => setNotice((n) => ({ text, n: (n?.n ?? 0) + 1 })), []);
+  useEffect(() => {
+    if (!notice) return;
+    const t = setTimeout(() => setNotice(null), NOTICE_MS);
+    return () => clearTimeout(t);
+  }, [notice]);
+
+  /** Leaves search for the label the user came from, with focus back on the list. */
+  const leaveSearch = useCallback(() => {
+    setSearchInput('');
+    selectView(lastLabelView.current);
+    setListFocus((n) => n + 1);
+  }, [selectView]);
+
+  // A click inside the message body puts focus in its frame, where the app hears no keys (the frame
+  // runs no script, so it cannot forward them). Focus comes straight back to the reader: the click,
+  // a link or a text selection in the frame still work, and so do the shortcuts. Tab into the frame
+  // is left alone: a keyboard user who goes there means to scroll or follow its links.
+  useEffect(() => {
+    let lastTab = 0;
+    const onKeyDown = (e: KeyboardEvent) => {
+      if (e.key === 'Tab') lastTab = performance.now();
+    };
+    const onBlur = () => {
+      const viaTab = performance.now() - lastTab < 300;
+      setTimeout(() => {
+        const active = document.activeElement;
+        if (viaTab || !(active instanceof HTMLIFrameElement) || !readerRef.current?.contains(active)) return;
+        readerRef.current.focus({ preventScroll: true });
+      }, 0);
+    };
+    window.addEventListener('keydown', onKeyDown, true);
+    window.addEventListener('blur', onBlur);
+    return () => {
+      window.removeEventListener('keydown', onKeyDown, true);
+      window.removeEventListener('blur', onBlur);
+    };
+  }, []);
+
+  // Gmail's shortcuts (see keyboard.ts for the table the `?` overlay shows).
+  const pending = useRef<{ key: 'g' | '*'; at: number } | null>(null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || e.metaKey || e.ctrlKey || e.altKey) return;
       if (document.querySelector('.modal-backdrop')) return;
-      if (isTyping(e.target)) {
-        if (e.key === 'Escape' && e.target === searchRef.current) {
+      if (e.key === 'Escape' && e.target === searchRef.current && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        // Escape in the search box leaves search (the field's own Escape would only empty it).
+        e.preventDefault();
+        if (view.kind === 'search' || searchInput !== '') leaveSearch();
+        else {
           searchRef.current?.blur();
+          setListFocus((n) => n + 1);
         }
         return;
       }
+      if (!isShortcutCandidate(e)) return;
       const count = list.items.length;
-      if (e.key === 'j' || e.key === 'ArrowDown') {
+      const target = e.target instanceof Element ? e.target : null;
+      const inList = Boolean(target?.closest('.msg-list'));
+      const onControl = Boolean(target?.closest('button, a[href], [role="button"], [role="switch"], [role="radio"], [role="menuitem"]'));
+
+      const seq = pending.current;
+      pending.current = null;
+      if (seq && performance.now() - seq.at < SEQUENCE_TIMEOUT_MS) {
         e.preventDefault();
-        if (count > 0) openAt(Math.min(count - 1, cursorIndex + 1));
-      } else if (e.key === 'k' || e.key === 'ArrowUp') {
-        e.preventDefault();
-        if (count > 0) openAt(Math.max(0, cursorIndex - 1));
-      } else if (e.key === 'Enter') {
-        // Enter on a focused control activates that control, as usual.
-        if (e.target instanceof Element && e.target.closest('button, a, [role="button"], [role="switch"], [role="radio"]')) return;
-        if (count > 0) {
-          e.preventDefault();
-          openAt(Math.max(0, cursorIndex));
+        if (seq.key === 'g') {
+          const dest = GO_TO[e.key];
+          if (!dest) return;
+          if (dest.labelId !== null && labels && labels.length > 0 && !labels.some((l) => l.id === dest.labelId)) {
+            showNotice(`This mirror has no ${dest.name} label.`);
+            return;
+          }
+          setSearchInput('');
+          selectView({ kind: 'label', labelId: dest.labelId });
+        } else if (SELECT_BY[e.key]) {
+          const pick = (m: (typeof list.items)[number]) =>
+            e.key === 'a' ? true : e.key === 'r' ? !m.unread : e.key === 'u' ? m.unread : e.key === 's' ? m.starred : e.key === 't' ? !m.starred : false;
+          setSelected(new Set(list.items.filter(pick).map((m) => m.id)));
         }
-      } else if (e.key === '/') {
+        return;
+      }
+
+      const move = (to: number) => {
         e.preventDefault();
-        searchRef.current?.focus();
-        searchRef.current?.select();
-      } else if (e.key === 'Escape' && view.kind === 'search') {
-        setSearchInput('');
-        selectView({ kind: 'label', labelId: 'INBOX' });
+        if (count > 0) openAt(Math.max(0, Math.min(count - 1, to)));
+      };
+      /** The nearest row of the open conversation, newer (up the list) or older. */
+      const inThread = (dir: -1 | 1, word: string) => {
+        e.preventDefault();
+        const at = openId === null ? -1 : list.items.findIndex((m) => m.id === openId);
+        if (at < 0) {
+          showNotice('Open a conversation first (Enter or o).');
+          return;
+        }
+        const thread = list.items[at].threadId;
+        for (let i = at + dir; i >= 0 && i < count; i += dir) {
+          if (list.items[i].threadId === thread) {
+            openAt(i);
+            return;
+          }
+        }
+        showNotice(`No ${word} message in this conversation.`);
+      };
+
+      switch (e.key) {
+        case 'j':
+          move(cursorIndex + 1);
+          return;
+        case 'k':
+          move(cursorIndex - 1);
+          return;
+        case 'ArrowDown':
+        case 'ArrowUp':
+          // Arrows belong to the list (and an unfocused page); elsewhere they scroll or drive controls.
+          if (inList || target === document.body || !target) move(cursorIndex + (e.key === 'ArrowDown' ? 1 : -1));
+          return;
+        case 'Home':
+        case 'End':
+          if (inList) move(e.key === 'Home' ? 0 : count - 1);
+          return;
+        case 'n':
+          inThread(-1, 'newer');
+          return;
+        case 'p':
+          inThread(1, 'older');
+          return;
+        case 'o':
+        case 'Enter':
+          // Enter on a focused control activates that control, as usual.
+          if (e.key === 'Enter' && onControl) return;
+          move(Math.max(0, cursorIndex));
+          return;
+        case 'u':
+          e.preventDefault();
+          setOpenId(null);
+          setListFocus((n) => n + 1);
+          return;
+        case 'x':
+          e.preventDefault();
+          if (count > 0) toggleSelect(Math.max(0, cursorIndex));
+          return;
+        case 'g':
+        case '*':
+          e.preventDefault();
+          pending.current = { key: e.key, at: performance.now() };
+          return;
+        case '/':
+          e.preventDefault();
+          searchRef.current?.focus();
+          searchRef.current?.select();
+          return;
+        case '?':
+          e.preventDefault();
+          setHelpOpen(true);
+          return;
+        case 'Escape':
+          if (view.kind === 'search') {
+            e.preventDefault();
+            leaveSearch();
+          } else if (selected.size > 0) {
+            e.preventDefault();
+            setSelected(new Set());
+          }
+          return;
+      }
+      const readOnly = readOnlyNotice(e.key);
+      if (readOnly) {
+        e.preventDefault();
+        showNotice(readOnly);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [list.items.length, cursorIndex, openAt, view.kind]);
+  }, [list.items, cursorIndex, openId, openAt, toggleSelect, view.kind, searchInput, labels, selected.size, selectView, leaveSearch, showNotice]);
 
   const submitSearch = (q: string) => {
     const query = q.trim();
     if (query) selectView({ kind: 'search', query });
-    else if (view.kind === 'search') selectView({ kind: 'label', labelId: 'INBOX' });
+    else if (view.kind === 'search') selectView(lastLabelView.current);
   };
 
   const labelsById = useMemo(() => new Map((labels ?? []).map((l) => [l.id, l])), [labels]);
@@ -205,7 +369,7 @@ export function Mailbox(props: MailboxProps) {
             value={searchInput}
             onChange={(e) => {
               setSearchInput(e.target.value);
-              if (e.target.value === '' && view.kind === 'search') selectView({ kind: 'label', labelId: 'INBOX' });
+              if (e.target.value === '' && view.kind === 'search') selectView(lastLabelView.current);
             }}
           />
           <kbd className="search-hint">/</kbd>
@@ -264,6 +428,17 @@ export function Mailbox(props: MailboxProps) {
             <h1 data-testid="list-title">{title}</h1>
             <span className="muted small">{subtitle}</span>
           </div>
+          {selected.size > 0 && (
+            <button
+              className="btn small selection-count"
+              data-testid="selection-count"
+              title="Clear the selection (Esc or * n)"
+              onClick={() => setSelected(new Set())}
+            >
+              <Icon name="close" size={13} />
+              {formatCount(selected.size)} selected
+            </button>
+          )}
           {list.stale && (
             <button className="btn small" data-testid="list-refresh" onClick={list.refresh}>
               <Icon name="refresh" size={14} />
@@ -281,6 +456,9 @@ export function Mailbox(props: MailboxProps) {
           openId={openId}
           cursorIndex={cursorIndex}
           onOpen={openAt}
+          selectedIds={selected}
+          onToggleSelect={toggleSelect}
+          focusSignal={listFocus}
           onAtTopChange={(atTop) => {
             atTopRef.current = atTop;
             if (atTop && list.stale) list.refresh();
@@ -296,7 +474,8 @@ export function Mailbox(props: MailboxProps) {
         />
       </section>
 
-      <main className="reader-pane">
+      {/* Focusable so focus has somewhere to come back to from the message frame. */}
+      <main className="reader-pane" ref={readerRef} tabIndex={-1} data-testid="reader-pane" aria-label="Reader">
         {openId ? (
           <MessageView
             key={openId}
@@ -312,11 +491,22 @@ export function Mailbox(props: MailboxProps) {
             </div>
             <p>Select a message to read it</p>
             <p className="muted small">
-              <kbd>j</kbd> <kbd>k</kbd> to move · <kbd>Enter</kbd> to open · <kbd>/</kbd> to search
+              <kbd>j</kbd> <kbd>k</kbd> to move · <kbd>Enter</kbd> to open · <kbd>/</kbd> to search · <kbd>?</kbd> all shortcuts
             </p>
           </div>
         )}
       </main>
+
+      {/* Always in the DOM, so screen readers announce what appears in it. */}
+      <div className="shortcut-notice-region" role="status" aria-live="polite">
+        {notice && (
+          <div className="shortcut-notice" data-testid="shortcut-notice" key={notice.n}>
+            <Icon name="alert" size={15} />
+            <span>{notice.text}</span>
+          </div>
+        )}
+      </div>
+      {helpOpen && <ShortcutHelp onClose={closeHelp} />}
     </div>
   );
 }

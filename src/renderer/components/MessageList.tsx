@@ -1,7 +1,7 @@
 // A virtualized message list: only the rows on screen exist in the DOM, so 100,000 messages
 // scroll like 100. More pages load by cursor as the end comes into view.
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useRef } from 'react';
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
+import { memo, useCallback, useEffect, useRef } from 'react';
 import type { MessageSummary } from '../../shared/ipc';
 import { decodeEntities, formatListDate, hueFor, initialOf, senderName } from '../lib/format';
 import { useNow } from '../hooks';
@@ -20,25 +20,57 @@ type Props = {
   openId: string | null;
   cursorIndex: number;
   onOpen: (index: number) => void;
+  /** Rows picked with `x` / `* a` (local only: the mirror is read-only). */
+  selectedIds: ReadonlySet<string>;
+  onToggleSelect: (index: number) => void;
+  /** Changes when the list should take focus (on its active row) as soon as that row exists. */
+  focusSignal: number;
   onAtTopChange: (atTop: boolean) => void;
   emptyText: string;
   searching: boolean;
 };
 
-const Row = memo(function Row(props: { m: MessageSummary; index: number; open: boolean; now: number; onOpen: (i: number) => void }) {
+/** The DOM id of a message's row: stable per message, for aria-activedescendant. */
+export function rowDomId(messageId: string): string {
+  return `msg-row-${messageId}`;
+}
+
+const Row = memo(function Row(props: {
+  m: MessageSummary;
+  index: number;
+  open: boolean;
+  active: boolean;
+  checked: boolean;
+  now: number;
+  onOpen: (i: number) => void;
+  onToggleSelect: (i: number) => void;
+}) {
   const { m } = props;
   return (
     <div
       role="option"
+      id={rowDomId(m.id)}
       aria-selected={props.open}
-      tabIndex={-1}
-      className={`msg-row ${m.unread ? 'unread' : ''} ${props.open ? 'open' : ''}`}
+      aria-checked={props.checked}
+      // Roving tabindex: the active row is the list's one Tab stop.
+      tabIndex={props.active ? 0 : -1}
+      className={`msg-row ${m.unread ? 'unread' : ''} ${props.open ? 'open' : ''} ${props.active ? 'active' : ''} ${props.checked ? 'checked' : ''}`}
       data-testid="message-row"
       data-message-id={m.id}
       onClick={() => props.onOpen(props.index)}
     >
-      <span className="avatar" style={{ ['--hue' as string]: hueFor(m.from) }}>
-        {initialOf(m.from)}
+      {/* Gmail's avatar-as-checkbox: a click toggles the row's selection (x from the keyboard). */}
+      <span
+        className={props.checked ? 'avatar row-check' : 'avatar'}
+        style={{ ['--hue' as string]: hueFor(m.from) }}
+        data-testid="row-check"
+        aria-hidden="true"
+        onClick={(e) => {
+          e.stopPropagation();
+          props.onToggleSelect(props.index);
+        }}
+      >
+        {props.checked ? <Icon name="check" size={18} /> : initialOf(m.from)}
       </span>
       <div className="msg-main">
         <div className="msg-line">
@@ -61,11 +93,23 @@ export function MessageList(props: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const now = useNow(60_000);
   const count = props.items.length;
+  // The active row is the Tab stop and the aria-activedescendant: it stays in the DOM even when
+  // scrolled out of view, so Tab still reaches the list and the id always names a real element.
+  const activeIndex = props.cursorIndex >= 0 && props.cursorIndex < count ? props.cursorIndex : count > 0 ? 0 : -1;
+  const rangeExtractor = useCallback(
+    (range: Range) => {
+      const indexes = defaultRangeExtractor(range);
+      if (activeIndex >= 0 && !indexes.includes(activeIndex)) return [...indexes, activeIndex].sort((a, b) => a - b);
+      return indexes;
+    },
+    [activeIndex],
+  );
   const virtualizer = useVirtualizer({
     count: count + (props.hasMore ? 1 : 0),
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 8,
+    rangeExtractor,
   });
   const virtualItems = virtualizer.getVirtualItems();
   const lastIndex = virtualItems.length > 0 ? virtualItems[virtualItems.length - 1].index : -1;
@@ -78,6 +122,24 @@ export function MessageList(props: Props) {
   useEffect(() => {
     if (props.cursorIndex >= 0 && props.cursorIndex < count) virtualizer.scrollToIndex(props.cursorIndex, { align: 'auto' });
   }, [props.cursorIndex, count, virtualizer]);
+
+  // Focus follows the cursor while it is in the list (arrows, j/k), and the list takes focus when asked
+  // (u, leaving search) once its active row exists.
+  const activeId = activeIndex >= 0 ? props.items[activeIndex].id : null;
+  const focusWanted = useRef(0);
+  useEffect(() => {
+    if (props.focusSignal > 0) focusWanted.current = props.focusSignal;
+  }, [props.focusSignal]);
+  useEffect(() => {
+    if (!activeId) return;
+    const el = document.getElementById(rowDomId(activeId));
+    if (!el) return;
+    const inList = scrollRef.current?.contains(document.activeElement) ?? false;
+    if (focusWanted.current > 0 || (inList && document.activeElement !== el)) {
+      focusWanted.current = 0;
+      el.focus({ preventScroll: true });
+    }
+  }, [activeId, props.focusSignal, props.status]);
 
   const { onAtTopChange } = props;
   const atTop = useRef(true);
@@ -122,7 +184,15 @@ export function MessageList(props: Props) {
     );
   }
   return (
-    <div className="msg-list" ref={scrollRef} onScroll={onScroll} data-testid="message-list" role="listbox" aria-label="Messages">
+    <div
+      className="msg-list"
+      ref={scrollRef}
+      onScroll={onScroll}
+      data-testid="message-list"
+      role="listbox"
+      aria-label="Messages"
+      aria-activedescendant={activeId ? rowDomId(activeId) : undefined}
+    >
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
         {virtualItems.map((vi) => (
           <div
@@ -135,8 +205,11 @@ export function MessageList(props: Props) {
                 m={props.items[vi.index]}
                 index={vi.index}
                 open={props.items[vi.index].id === props.openId}
+                active={vi.index === activeIndex}
+                checked={props.selectedIds.has(props.items[vi.index].id)}
                 now={now}
                 onOpen={props.onOpen}
+                onToggleSelect={props.onToggleSelect}
               />
             ) : (
               <div className="msg-loading-more">
