@@ -3,6 +3,7 @@
 // ApiError, and tracks whether main is reachable for the offline indicator.
 import type { EventName, EventPayload, InvokeChannel, IpcError, IpcErrorCode, MailmirrorApi, RequestOf, ResponseOf } from '../shared/ipc';
 import { browserSession, recheckSession } from './browser-session';
+import { plainError } from './lib/error-words';
 import { createWsClient, wsUrlFor } from './ws-client';
 
 declare global {
@@ -83,6 +84,11 @@ export function onEvent<E extends EventName>(event: E, listener: (payload: Event
   });
 }
 
+/**
+ * An error as a user reads it: what happened and the next step, in plain words (lib/error-words), never the
+ * core's codes or internals. Screens with room for them show those under "Details" with <ErrorNotice>.
+ */
 export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  const p = plainError(e);
+  return p.next ? `${p.text} ${p.next}` : p.text;
 }

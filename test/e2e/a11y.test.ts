@@ -198,6 +198,18 @@ describe.each(SCHEMES)('the %s theme', (scheme) => {
     await page.locator('[data-testid="label-row"][data-label-id="INBOX"]').focus();
     await expectVisibleRing(page);
     await shot('label-focus');
+    // A label with sub-labels opens and closes from the keyboard, and says which it is.
+    const work = page.locator('[data-testid="label-row"][data-label-name="Work"]');
+    const projects = page.locator('[data-testid="label-row"][data-label-name="Work/Projects"]');
+    const item = page.locator('[role="treeitem"]').filter({ has: work }).first();
+    expect(await item.getAttribute('aria-expanded')).toBe('true');
+    await work.focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => projects.count()).toBe(0);
+    expect(await item.getAttribute('aria-expanded')).toBe('false');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => projects.count()).toBe(1);
+    expect(await item.getAttribute('aria-expanded')).toBe('true');
   });
 
   it('reader: no serious violation with a message open', async () => {
@@ -283,6 +295,12 @@ describe.each(SCHEMES)('the %s theme', (scheme) => {
     await details.locator('summary').click();
     await page.waitForTimeout(300);
     await shot('sync-error');
+    for (const [w, hgt] of [[1024, 700], [1920, 1080]] as const) {
+      await page.setViewportSize({ width: w, height: hgt });
+      await page.waitForTimeout(200);
+      await page.screenshot({ path: join(SHOTS, `sync-error-${scheme}-${w}.png`) });
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
     expect(await audit(page, `sync error details ${scheme}`)).toEqual([]);
 
     show({
@@ -364,8 +382,10 @@ describe('connecting', () => {
       expect(await page.getByTestId('account-current').textContent()).toContain(HARNESS_EMAIL);
       expect(await audit(page, 'already connected')).toEqual([]);
       await page.screenshot({ path: join(SHOTS, 'already-connected-light.png') });
-      await page.getByTestId('connect-existing-ok').click();
+      await page.getByTestId('connect-existing-ok').press('Enter');
       await expect.poll(() => notice.count()).toBe(0);
+      // The menu item that opened it is gone with its menu: focus goes to the account switcher it belonged to.
+      expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid)).toBe('account-current');
       await consent.close();
     } finally {
       await context.close();

@@ -24,7 +24,8 @@ export function ErrorNotice(props: {
       {p.detail && (
         <details className="error-details">
           <summary>Details</summary>
-          <code>{p.detail}</code>
+          {/* Scrolls when long (the sync panel is small at 1024×700), so it takes focus to scroll by keyboard. */}
+          <code tabIndex={0}>{p.detail}</code>
         </details>
       )}
     </div>

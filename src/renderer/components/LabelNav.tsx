@@ -35,6 +35,9 @@ function LabelRow(props: {
   depth?: number;
   onSelect: () => void;
   toggle?: ReactNode;
+  /** For a label with sub-labels: open (true) or closed (false); ArrowRight / ArrowLeft open and close it. */
+  expanded?: boolean;
+  onExpand?: (open: boolean) => void;
 }) {
   const l = props.label;
   const title =
@@ -61,6 +64,14 @@ function LabelRow(props: {
       data-local-total={l.localTotal}
       data-local-unread={l.localUnread}
       onClick={props.onSelect}
+      onKeyDown={(e) => {
+        if (props.expanded === undefined || !props.onExpand || e.altKey || e.ctrlKey || e.metaKey) return;
+        if ((e.key === 'ArrowRight' && !props.expanded) || (e.key === 'ArrowLeft' && props.expanded)) {
+          e.preventDefault();
+          e.stopPropagation();
+          props.onExpand(e.key === 'ArrowRight');
+        }
+      }}
     >
       {props.toggle ?? <span className="nav-toggle-space" />}
       <span className="nav-icon">{props.icon}</span>
@@ -98,11 +109,12 @@ export function LabelNav(props: Props) {
     const open = !collapsed.has(node.path);
     const toggleBtn =
       node.children.length > 0 ? (
+        // A mouse target inside the row's button (a button's content is not separately operable): the treeitem's
+        // aria-expanded says open or closed, and ArrowRight / ArrowLeft on the row open and close it.
         <span
           className="nav-toggle"
-          role="button"
-          aria-label={open ? `Collapse ${node.name}` : `Expand ${node.name}`}
-          aria-expanded={open}
+          aria-hidden="true"
+          title={open ? `Collapse ${node.name}` : `Expand ${node.name}`}
           onClick={(e) => {
             e.stopPropagation();
             toggle(node.path);
@@ -122,6 +134,8 @@ export function LabelNav(props: Props) {
             selected={props.selected === node.label.id}
             onSelect={() => node.label && props.onSelect(node.label.id)}
             toggle={toggleBtn}
+            expanded={node.children.length > 0 ? open : undefined}
+            onExpand={(want) => want !== open && toggle(node.path)}
           />
         ) : (
           <div className="nav-item virtual" style={{ ['--depth' as string]: depth }}>

@@ -25,6 +25,23 @@ export function tabStops(root: HTMLElement): HTMLElement[] {
   });
 }
 
+/** The element focused last outside any dialog, with its ancestors: what to go back to when a dialog closes. */
+let lastFocusPath: HTMLElement[] = [];
+const pathOf = (el: HTMLElement): HTMLElement[] => {
+  const path: HTMLElement[] = [];
+  for (let e: HTMLElement | null = el; e; e = e.parentElement) path.push(e);
+  return path;
+};
+// Remembered as focus moves, because the opener may be gone before the dialog mounts (a menu item: the menu
+// closes in the same render that opens the dialog, and focus has already fallen back to <body>).
+document.addEventListener(
+  'focusin',
+  (e) => {
+    if (e.target instanceof HTMLElement && e.target !== document.body && !e.target.closest('[role="dialog"]')) lastFocusPath = pathOf(e.target);
+  },
+  true,
+);
+
 export function Modal(props: { title: string; onClose: () => void; children: ReactNode; testId?: string; width?: number }) {
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
@@ -37,7 +54,8 @@ export function Modal(props: { title: string; onClose: () => void; children: Rea
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const active = document.activeElement;
+    const openerPath = active instanceof HTMLElement && active !== document.body && !dialog.contains(active) ? pathOf(active) : lastFocusPath;
     openDialogs.push(dialog);
     dialog.focus();
     const isTop = () => openDialogs[openDialogs.length - 1] === dialog;
@@ -79,8 +97,21 @@ export function Modal(props: { title: string; onClose: () => void; children: Rea
       document.removeEventListener('focusin', onFocusIn);
       const i = openDialogs.indexOf(dialog);
       if (i >= 0) openDialogs.splice(i, 1);
-      // Back to the opener if it is still on screen (the Welcome button is gone once an account shows).
-      if (opener?.isConnected && opener.getClientRects().length > 0) opener.focus();
+      // Back to the opener if it is still on screen; if it went (a menu item, the Welcome button once an account
+      // shows), to the first control of the nearest part of the page that is still there (the menu's switcher).
+      const [opener, ...ancestors] = openerPath;
+      if (opener?.isConnected && opener.getClientRects().length > 0 && !(opener as HTMLButtonElement).disabled) {
+        opener.focus();
+        return;
+      }
+      for (const el of ancestors) {
+        if (!el.isConnected) continue;
+        const stop = tabStops(el)[0];
+        if (stop) {
+          stop.focus();
+          return;
+        }
+      }
     };
   }, []);
 

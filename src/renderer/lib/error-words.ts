@@ -19,7 +19,7 @@ export type PlainError = {
 type Words = { text: string; next: string };
 
 const WORDS: Record<IpcErrorCode, Words> = {
-  INVALID_REQUEST: { text: 'Mailmirror could not do that: the request was not understood.', next: 'Try again. If it keeps happening, restart Mailmirror.' },
+  INVALID_REQUEST: { text: 'Mailmirror could not do that with what it was given.', next: 'Check what you typed (a search is at most 500 characters) and try again.' },
   NOT_FOUND: { text: 'That is no longer in the mirror.', next: 'It may have been removed in Gmail — pick another item or wait for the next sync.' },
   AUTH_EXPIRED: { text: 'Gmail no longer accepts this account’s sign-in. Your mirrored mail is kept.', next: 'Reconnect the account to resume syncing.' },
   RATE_LIMITED: { text: 'Gmail asked Mailmirror to slow down for a while.', next: 'Nothing to do: Mailmirror carries on by itself in a few minutes.' },
