@@ -113,6 +113,16 @@ describe('keyboard-only use', () => {
     await press('Enter');
     await expect.poll(openId).toBe('m00000');
     expect(await page.getByTestId('message-subject').textContent()).toBe('Status update #0');
+    // Home and End within the list; the far row is scrolled to and focused.
+    await press('End');
+    await expect.poll(openId).toBe('m00059');
+    await expect.poll(focused).toBe('row:m00059');
+    expect(await page.locator('#msg-row-m00059').isVisible()).toBe(true);
+    await press('Home');
+    await expect.poll(openId).toBe(seeded.hostileId);
+    await press('j');
+    await press('j');
+    await expect.poll(openId).toBe('m00000');
   });
 
   it('moves within the open conversation with n and p, and says when there is no further message', async () => {
@@ -246,8 +256,8 @@ describe('keyboard-only use', () => {
   });
 
   it('keeps every shortcut working after a click inside the message body', async () => {
-    await press('Home');
-    await press('j');
+    await expect.poll(openId).toBe(seeded.plainId);
+    await press('k');
     await expect.poll(openId).toBe(seeded.hostileId);
     const frame = page.frameLocator('[data-testid="message-frame"]');
     await expect.poll(() => frame.locator('body').textContent()).toContain('zeppelin numbers look great');
@@ -277,6 +287,25 @@ describe('keyboard-only use', () => {
     await press('g');
     await press('i');
     await expect.poll(title).toBe('Inbox');
+  });
+
+  it('still copies text selected in the message body with Ctrl+C', async () => {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.origin });
+    await page.evaluate(() => navigator.clipboard.writeText('before'));
+    const frame = page.frameLocator('[data-testid="message-frame"]');
+    await expect.poll(openId).toBe(seeded.hostileId);
+    await frame.getByText('zeppelin', { exact: false }).first().dblclick({ position: { x: 10, y: 8 } });
+    await expect.poll(focused).toBe('reader-pane');
+    await press('Control+c');
+    await page.waitForTimeout(200);
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText()), { timeout: 4000 }).not.toBe('before');
+    // And the shortcuts are back right after.
+    await page.waitForTimeout(1600);
+    await press('j'); // the Inbox was just re-opened (g i): j starts at its first row
+    await press('j');
+    await expect.poll(openId).toBe(seeded.plainId);
+    await press('k');
+    await expect.poll(openId).toBe(seeded.hostileId);
   });
 
   it('looks right in dark and at 1024×700 and 1920×1080', async () => {
