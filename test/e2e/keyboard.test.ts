@@ -3,7 +3,8 @@
 // read-only notice for s and #, one Tab stop for the whole list — and all of it still working after
 // the one mouse action, a click inside a message's sandboxed frame.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +50,18 @@ afterAll(async () => {
 });
 
 const press = (key: string) => page.keyboard.press(key);
+
+/** axe-core's serious and critical findings on the page as it stands (rule id and the first target). */
+async function axeViolations(): Promise<string[]> {
+  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const found = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run(document);
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, target: v.nodes[0]?.target.join(' ') ?? '' }));
+  });
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.target}`);
+}
 const openId = () => page.getByTestId('message-view').getAttribute('data-message-id');
 const title = () => page.getByTestId('list-title').textContent();
 const notice = () => page.getByTestId('shortcut-notice').textContent();
@@ -140,6 +153,9 @@ describe('keyboard-only use', () => {
     await expect.poll(() => page.locator('#msg-row-m00000').getAttribute('aria-checked')).toBe('true');
     expect(await page.getByTestId('selection-count').textContent()).toContain('1 selected');
     await page.screenshot({ path: join(SHOTS, 'selection-1440-light.png') });
+    // The list's roles and states (listbox, options checked and selected, active descendant) are valid ARIA.
+    const inList = (await axeViolations()).filter((v) => v.includes('msg-'));
+    expect(inList).toEqual([]);
     await press('x');
     await expect.poll(() => page.getByTestId('selection-count').count()).toBe(0);
     await press('*');
@@ -226,6 +242,9 @@ describe('keyboard-only use', () => {
       await press(i % 2 ? 'Tab' : 'Shift+Tab');
       expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
     }
+    // The dialog and what it is made of pass the audit (contrast of its text and keys included).
+    const inDialog = (await axeViolations()).filter((v) => v.includes('shortcut') || v.includes('dialog') || v.includes('modal'));
+    expect(inDialog).toEqual([]);
     // Shortcuts are off while it is open.
     await press('j');
     expect(await page.getByTestId('shortcut-help').count()).toBe(1);
@@ -277,10 +296,12 @@ describe('keyboard-only use', () => {
     await press('Escape');
     await expect.poll(() => page.getByTestId('shortcut-help').count()).toBe(0);
     await frame.locator('body').click({ position: { x: 40, y: 20 } });
+    await expect.poll(focused).toBe('reader-pane');
     await press('/');
     expect(await focused()).toBe('search-input');
     await press('Escape');
     await frame.locator('body').click({ position: { x: 40, y: 20 } });
+    await expect.poll(focused).toBe('reader-pane');
     await press('g');
     await press('t');
     await expect.poll(title).toBe('Sent');

@@ -177,12 +177,14 @@ export function Mailbox(props: MailboxProps) {
     };
     const onBlur = () => {
       const viaTab = performance.now() - lastTab < 300;
-      setTimeout(() => {
+      const check = () => {
         const active = document.activeElement;
         if (handoff !== undefined || viaTab || !(active instanceof HTMLIFrameElement) || !readerRef.current?.contains(active)) return;
         fromFrame = active;
         reclaim();
-      }, 0);
+      };
+      // After the event: focusing the app from inside the blur handler did not stick in Chromium (tried).
+      setTimeout(check, 0);
     };
     window.addEventListener('keydown', onKeyDown, true);
     window.addEventListener('blur', onBlur);
