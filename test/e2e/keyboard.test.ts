@@ -176,6 +176,7 @@ describe('keyboard-only use', () => {
     await press('s');
     await expect.poll(notice).toBe('Mailmirror is a read-only copy — star it in Gmail.');
     expect(await page.getByRole('status').filter({ hasText: 'read-only copy' }).count()).toBe(1);
+    await page.waitForTimeout(250); // past the fade-in
     await page.screenshot({ path: join(SHOTS, 'notice-1440-light.png') });
     await press('#');
     await expect.poll(notice).toBe('Mailmirror is a read-only copy — delete it in Gmail.');
