@@ -3,7 +3,8 @@
 // read-only notice for s and #, one Tab stop for the whole list — and all of it still working after
 // the one mouse action, a click inside a message's sandboxed frame.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +50,18 @@ afterAll(async () => {
 });
 
 const press = (key: string) => page.keyboard.press(key);
+
+/** axe-core's serious and critical findings on the page as it stands (rule id and the first target). */
+async function axeViolations(): Promise<string[]> {
+  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const found = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run(document);
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, target: v.nodes[0]?.target.join(' ') ?? '' }));
+  });
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.target}`);
+}
 const openId = () => page.getByTestId('message-view').getAttribute('data-message-id');
 const title = () => page.getByTestId('list-title').textContent();
 const notice = () => page.getByTestId('shortcut-notice').textContent();
@@ -113,6 +126,16 @@ describe('keyboard-only use', () => {
     await press('Enter');
     await expect.poll(openId).toBe('m00000');
     expect(await page.getByTestId('message-subject').textContent()).toBe('Status update #0');
+    // Home and End within the list; the far row is scrolled to and focused.
+    await press('End');
+    await expect.poll(openId).toBe('m00059');
+    await expect.poll(focused).toBe('row:m00059');
+    expect(await page.locator('#msg-row-m00059').isVisible()).toBe(true);
+    await press('Home');
+    await expect.poll(openId).toBe(seeded.hostileId);
+    await press('j');
+    await press('j');
+    await expect.poll(openId).toBe('m00000');
   });
 
   it('moves within the open conversation with n and p, and says when there is no further message', async () => {
@@ -130,6 +153,9 @@ describe('keyboard-only use', () => {
     await expect.poll(() => page.locator('#msg-row-m00000').getAttribute('aria-checked')).toBe('true');
     expect(await page.getByTestId('selection-count').textContent()).toContain('1 selected');
     await page.screenshot({ path: join(SHOTS, 'selection-1440-light.png') });
+    // The list's roles and states (listbox, options checked and selected, active descendant) are valid ARIA.
+    const inList = (await axeViolations()).filter((v) => v.includes('msg-'));
+    expect(inList).toEqual([]);
     await press('x');
     await expect.poll(() => page.getByTestId('selection-count').count()).toBe(0);
     await press('*');
@@ -150,6 +176,7 @@ describe('keyboard-only use', () => {
     await press('s');
     await expect.poll(notice).toBe('Mailmirror is a read-only copy — star it in Gmail.');
     expect(await page.getByRole('status').filter({ hasText: 'read-only copy' }).count()).toBe(1);
+    await page.waitForTimeout(250); // past the fade-in
     await page.screenshot({ path: join(SHOTS, 'notice-1440-light.png') });
     await press('#');
     await expect.poll(notice).toBe('Mailmirror is a read-only copy — delete it in Gmail.');
@@ -216,6 +243,9 @@ describe('keyboard-only use', () => {
       await press(i % 2 ? 'Tab' : 'Shift+Tab');
       expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
     }
+    // The dialog and what it is made of pass the audit (contrast of its text and keys included).
+    const inDialog = (await axeViolations()).filter((v) => v.includes('shortcut') || v.includes('dialog') || v.includes('modal'));
+    expect(inDialog).toEqual([]);
     // Shortcuts are off while it is open.
     await press('j');
     expect(await page.getByTestId('shortcut-help').count()).toBe(1);
@@ -246,8 +276,8 @@ describe('keyboard-only use', () => {
   });
 
   it('keeps every shortcut working after a click inside the message body', async () => {
-    await press('Home');
-    await press('j');
+    await expect.poll(openId).toBe(seeded.plainId);
+    await press('k');
     await expect.poll(openId).toBe(seeded.hostileId);
     const frame = page.frameLocator('[data-testid="message-frame"]');
     await expect.poll(() => frame.locator('body').textContent()).toContain('zeppelin numbers look great');
@@ -267,16 +297,37 @@ describe('keyboard-only use', () => {
     await press('Escape');
     await expect.poll(() => page.getByTestId('shortcut-help').count()).toBe(0);
     await frame.locator('body').click({ position: { x: 40, y: 20 } });
+    await expect.poll(focused).toBe('reader-pane');
     await press('/');
     expect(await focused()).toBe('search-input');
     await press('Escape');
     await frame.locator('body').click({ position: { x: 40, y: 20 } });
+    await expect.poll(focused).toBe('reader-pane');
     await press('g');
     await press('t');
     await expect.poll(title).toBe('Sent');
     await press('g');
     await press('i');
     await expect.poll(title).toBe('Inbox');
+  });
+
+  it('still copies text selected in the message body with Ctrl+C', async () => {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.origin });
+    await page.evaluate(() => navigator.clipboard.writeText('before'));
+    const frame = page.frameLocator('[data-testid="message-frame"]');
+    await expect.poll(openId).toBe(seeded.hostileId);
+    await frame.getByText('zeppelin', { exact: false }).first().dblclick({ position: { x: 10, y: 8 } });
+    await expect.poll(focused).toBe('reader-pane');
+    await press('Control+c');
+    await page.waitForTimeout(200);
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText()), { timeout: 4000 }).not.toBe('before');
+    // And the shortcuts are back right after.
+    await page.waitForTimeout(1600);
+    await press('j'); // the Inbox was just re-opened (g i): j starts at its first row
+    await press('j');
+    await expect.poll(openId).toBe(seeded.plainId);
+    await press('k');
+    await expect.poll(openId).toBe(seeded.hostileId);
   });
 
   it('looks right in dark and at 1024×700 and 1920×1080', async () => {

@@ -29,6 +29,8 @@ export type MailboxProps = {
 
 /** How long a shortcut notice stays up (it is also announced: role=status). */
 const NOTICE_MS = 4000;
+/** How long Ctrl/Cmd lends focus to the message frame (for Ctrl+C on its selection). */
+const FRAME_HANDOFF_MS = 1200;
 
 export function Mailbox(props: MailboxProps) {
   const { account } = props;
@@ -144,6 +146,7 @@ export function Mailbox(props: MailboxProps) {
 
   /** Leaves search for the label the user came from, with focus back on the list. */
   const leaveSearch = useCallback(() => {
+    searchRef.current?.blur();
     setSearchInput('');
     selectView(lastLabelView.current);
     setListFocus((n) => n + 1);
@@ -153,22 +156,42 @@ export function Mailbox(props: MailboxProps) {
   // runs no script, so it cannot forward them). Focus comes straight back to the reader: the click,
   // a link or a text selection in the frame still work, and so do the shortcuts. Tab into the frame
   // is left alone: a keyboard user who goes there means to scroll or follow its links.
+  // Ctrl/Cmd pressed after such a click hands focus to the frame for a moment, so Ctrl+C copies what
+  // was selected there (and Ctrl+A selects the message) as it did before; then focus comes back.
   useEffect(() => {
     let lastTab = 0;
+    let fromFrame: HTMLIFrameElement | null = null;
+    let handoff: ReturnType<typeof setTimeout> | undefined;
+    const reclaim = () => readerRef.current?.focus({ preventScroll: true });
     const onKeyDown = (e: KeyboardEvent) => {
       if (e.key === 'Tab') lastTab = performance.now();
+      if ((e.key === 'Control' || e.key === 'Meta') && fromFrame?.isConnected && document.activeElement === readerRef.current) {
+        const frame = fromFrame;
+        frame.focus();
+        clearTimeout(handoff);
+        handoff = setTimeout(() => {
+          handoff = undefined;
+          if (document.activeElement === frame) reclaim();
+        }, FRAME_HANDOFF_MS);
+      } else if (e.key !== 'Shift' && e.key !== 'Control' && e.key !== 'Meta') {
+        fromFrame = null;
+      }
     };
     const onBlur = () => {
       const viaTab = performance.now() - lastTab < 300;
-      setTimeout(() => {
+      const check = () => {
         const active = document.activeElement;
-        if (viaTab || !(active instanceof HTMLIFrameElement) || !readerRef.current?.contains(active)) return;
-        readerRef.current.focus({ preventScroll: true });
-      }, 0);
+        if (handoff !== undefined || viaTab || !(active instanceof HTMLIFrameElement) || !readerRef.current?.contains(active)) return;
+        fromFrame = active;
+        reclaim();
+      };
+      // After the event: focusing the app from inside the blur handler did not stick in Chromium (tried).
+      setTimeout(check, 0);
     };
     window.addEventListener('keydown', onKeyDown, true);
     window.addEventListener('blur', onBlur);
     return () => {
+      clearTimeout(handoff);
       window.removeEventListener('keydown', onKeyDown, true);
       window.removeEventListener('blur', onBlur);
     };

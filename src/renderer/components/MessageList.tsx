@@ -124,21 +124,22 @@ export function MessageList(props: Props) {
   }, [props.cursorIndex, count, virtualizer]);
 
   // Focus follows the cursor while it is in the list (arrows, j/k), and the list takes focus when asked
-  // (u, leaving search) once its active row exists.
+  // (u, leaving search) once its active row exists — unless the user has put focus somewhere else since.
   const activeId = activeIndex >= 0 ? props.items[activeIndex].id : null;
-  const focusWanted = useRef(0);
+  const focusWanted = useRef<{ from: Element | null } | null>(null);
   useEffect(() => {
-    if (props.focusSignal > 0) focusWanted.current = props.focusSignal;
+    if (props.focusSignal > 0) focusWanted.current = { from: document.activeElement };
   }, [props.focusSignal]);
   useEffect(() => {
     if (!activeId) return;
     const el = document.getElementById(rowDomId(activeId));
     if (!el) return;
-    const inList = scrollRef.current?.contains(document.activeElement) ?? false;
-    if (focusWanted.current > 0 || (inList && document.activeElement !== el)) {
-      focusWanted.current = 0;
-      el.focus({ preventScroll: true });
-    }
+    const active = document.activeElement;
+    const inList = scrollRef.current?.contains(active) ?? false;
+    const wanted = focusWanted.current;
+    const stillWanted = wanted !== null && (active === wanted.from || active === document.body || active === null || inList);
+    focusWanted.current = null;
+    if ((stillWanted || inList) && active !== el) el.focus({ preventScroll: true });
   }, [activeId, props.focusSignal, props.status]);
 
   const { onAtTopChange } = props;
