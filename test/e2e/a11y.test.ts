@@ -3,19 +3,18 @@
 // focus rings of 3:1 against what surrounds them; dialogs that keep and give back focus; counts with words;
 // sync changes announced; errors in plain words with their codes only under "Details"; the unread count in
 // the window title; and re-adding an account that is already connected saying so.
-import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserHost, type BrowserHost } from '../../src/main/host/browser-host';
-import { createRouter, type IpcRouter } from '../../src/main/ipc/router';
+import type { BrowserHost } from '../../src/main/host/browser-host';
+import type { IpcRouter } from '../../src/main/ipc/router';
 import { launchChromium } from '../helpers/chromium';
+import { ensureRendererBuilt, serveHarness } from '../helpers/renderer-host';
 import { createHarness, HARNESS_EMAIL, seedMailbox, type Harness, type Seeded } from '../helpers/ipc-harness';
 import type { SyncStatus } from '../../src/shared/ipc';
 
-const RENDERER = join(process.cwd(), 'dist', 'renderer');
 const SHOTS = join(process.cwd(), 'test-artifacts', 'screens', 'a11y');
 // Evaluated through the DevTools protocol rather than added as a <script>: the page's CSP (script-src 'self')
 // rightly refuses inline scripts, and the audit must see the app as it ships, CSP included.
@@ -24,11 +23,6 @@ const SCHEMES = ['light', 'dark'] as const;
 
 type Violation = { id: string; impact: string | null; help: string; nodes: { target: unknown[]; failureSummary?: string }[] };
 
-function ensureRendererBuilt(): void {
-  if (existsSync(join(RENDERER, 'index.html'))) return;
-  const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('renderer build failed');
-}
 
 /**
  * axe-core over the app's chrome (the mail's own HTML in the sandboxed frame is the sender's, not ours): the
@@ -123,11 +117,9 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   h = await createHarness();
   seeded = await seedMailbox(h, { count: 120 });
-  router = createRouter(h.services);
-  host = await startBrowserHost({ router, staticDir: RENDERER, port: 0 });
+  ({ router, host } = await serveHarness(h));
   hEmpty = await createHarness();
-  routerEmpty = createRouter(hEmpty.services);
-  hostEmpty = await startBrowserHost({ router: routerEmpty, staticDir: RENDERER, port: 0 });
+  ({ router: routerEmpty, host: hostEmpty } = await serveHarness(hEmpty));
   browser = await launchChromium();
 });
 

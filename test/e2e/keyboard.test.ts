@@ -2,18 +2,17 @@
 // search with / and Escape, jump with g i / g t, the `?` dialog (focus kept in and given back), the
 // read-only notice for s and #, one Tab stop for the whole list — and all of it still working after
 // the one mouse action, a click inside a message's sandboxed frame.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserHost, type BrowserHost } from '../../src/main/host/browser-host';
-import { createRouter, type IpcRouter } from '../../src/main/ipc/router';
+import type { BrowserHost } from '../../src/main/host/browser-host';
+import type { IpcRouter } from '../../src/main/ipc/router';
 import { launchChromium } from '../helpers/chromium';
+import { ensureRendererBuilt, serveHarness } from '../helpers/renderer-host';
 import { createHarness, seedMailbox, type Harness, type Seeded } from '../helpers/ipc-harness';
 
-const RENDERER = join(process.cwd(), 'dist', 'renderer');
 const SHOTS = join(process.cwd(), 'test-artifacts', 'screens', 'keyboard');
 
 let h: Harness;
@@ -23,19 +22,13 @@ let browser: Browser;
 let page: Page;
 let seeded: Seeded;
 
-function ensureRendererBuilt(): void {
-  if (existsSync(join(RENDERER, 'index.html'))) return;
-  const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('renderer build failed');
-}
 
 beforeAll(async () => {
   ensureRendererBuilt();
   mkdirSync(SHOTS, { recursive: true });
   h = await createHarness();
   seeded = await seedMailbox(h, { count: 60 });
-  router = createRouter(h.services);
-  host = await startBrowserHost({ router, staticDir: RENDERER, port: 0 });
+  ({ router, host } = await serveHarness(h));
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
   await page.goto(host.url);

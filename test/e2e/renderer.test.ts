@@ -1,8 +1,7 @@
 // The real renderer build in Debian's Chromium, through the browser host, over a real store:
 // browse a label, read messages, search, keyboard, themes — and a hostile message whose scripts,
 // handlers, form, iframe and remote image stay dead until the user allows remote images.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -11,12 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../src/main/host/browser-host';
 import { createRouter, type IpcRouter } from '../../src/main/ipc/router';
 import { launchChromium } from '../helpers/chromium';
+import { RENDERER, ensureRendererBuilt, serveHarness } from '../helpers/renderer-host';
 import { saveMessageDetails } from '../../src/main/db';
 import { createHarness, seedMailbox, type Harness, type Seeded } from '../helpers/ipc-harness';
 import { attachmentIdFor } from '../../src/emulator/gmail-render';
 import type { SyncStatus } from '../../src/shared/ipc';
 
-const RENDERER = join(process.cwd(), 'dist', 'renderer');
 const SHOTS = join(process.cwd(), 'test-artifacts', 'screenshots');
 
 let h: Harness;
@@ -32,11 +31,6 @@ const imageHits: string[] = [];
 /** URLs the page and its frames loaded. */
 const requests: string[] = [];
 
-function ensureRendererBuilt(): void {
-  if (existsSync(join(RENDERER, 'index.html'))) return;
-  const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('renderer build failed');
-}
 
 /** A 1×1 PNG, counted: the "remote" image a tracker would serve. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
@@ -53,8 +47,7 @@ beforeAll(async () => {
 
   h = await createHarness();
   seeded = await seedMailbox(h, { count: 2000, remoteImageUrl: imageUrl });
-  router = createRouter(h.services);
-  host = await startBrowserHost({ router, staticDir: RENDERER, port: 0 });
+  ({ router, host } = await serveHarness(h));
 
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
