@@ -12,6 +12,7 @@ import {
   saveMessageDetails,
 } from '../../src/main/db';
 import { storeTest } from '../helpers/fixtures';
+import { parsedMessage } from '../helpers/parsed-message';
 
 const it = storeTest;
 
@@ -56,28 +57,7 @@ describe('store errors', () => {
     const r = saveMessageDetails(
       db,
       acc,
-      [
-        {
-          gmailId: '',
-          threadId: '',
-          labelIds: [],
-          historyId: null,
-          internalDate: null,
-          sizeEstimate: null,
-          snippet: null,
-          subject: null,
-          from: null,
-          to: null,
-          cc: null,
-          date: null,
-          messageIdHeader: null,
-          references: null,
-          textBody: null,
-          htmlBody: null,
-          attachments: [],
-          parseError: 'message has no id',
-        },
-      ],
+      [parsedMessage('', { threadId: '', labelIds: [], historyId: null, internalDate: null, parseError: 'message has no id' })],
       { insertMissing: true },
     );
     expect(r).toEqual({ written: 0, skipped: 1 });
