@@ -1,6 +1,7 @@
 // The store-only core: what the light commands (`status`, `account list`, `account add`, `export`)
 // use. It opens the data folder's store (checked first: a damaged one throws DatabaseDamagedError) and
-// its token key, and starts neither Redis nor workers, so it works while another process syncs.
+// its token key, and starts neither Redis nor workers, so it works while another process syncs. Its reads
+// go through the store's repositories, whose guard already turns SQLite's errors into the store's.
 import type { AppConfig } from './config';
 import type { Db } from './db/client';
 import { getAccountByEmail, listAccounts, type Account } from './db/accounts';
@@ -40,29 +41,27 @@ export class StoreCore {
   }
 
   listAccounts(): Account[] {
-    return this.guard(() => listAccounts(this.db));
+    return listAccounts(this.db);
   }
 
   /** The account with that address; AccountNotFoundError (with the way to list them) when there is none. */
   account(email: string): Account {
-    const a = this.guard(() => getAccountByEmail(this.db, email));
+    const a = getAccountByEmail(this.db, email);
     if (!a) throw new AccountNotFoundError(`no account ${email} (see \`mailmirror account list\`)`);
     return a;
   }
 
   /** Every account's status from the store alone: sync/status.ts's projection with no live facts. */
   statuses(): AccountStatus[] {
-    return this.guard(() =>
-      listAccounts(this.db).flatMap((a) => {
-        const snap = readStatusSnapshot(this.db, a.id);
-        return snap ? [accountStatus(snap)] : [];
-      }),
-    );
+    return listAccounts(this.db).flatMap((a) => {
+      const snap = readStatusSnapshot(this.db, a.id);
+      return snap ? [accountStatus(snap)] : [];
+    });
   }
 
   exportAccount(email: string): MirrorExport {
     const a = this.account(email);
-    const doc = this.guard(() => exportMirror(this.db, a.id));
+    const doc = exportMirror(this.db, a.id);
     if (!doc) throw new AccountNotFoundError(`no account ${email}`);
     return doc;
   }
@@ -86,14 +85,5 @@ export class StoreCore {
 
   close(): void {
     this.db.close();
-  }
-
-  /** A damaged page met while reading (the check at open is bounded): the damage, not a raw SQLite error. */
-  private guard<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (e) {
-      throw this.db.noteError(e);
-    }
   }
 }
