@@ -92,6 +92,8 @@ export function Mailbox(props: MailboxProps) {
   const selectView = (v: ListView) => {
     setView(v);
     setCursorIndex(-1);
+    // The reader belongs to the list it was opened from: another label or search starts empty.
+    setOpenId(null);
     atTopRef.current = true;
   };
 
@@ -299,6 +301,7 @@ export function Mailbox(props: MailboxProps) {
           <MessageView
             key={openId}
             accountId={accountId}
+            accountEmail={account.email}
             messageId={openId}
             labelsById={labelsById}
             remoteImagesAlways={settings?.remoteImages === 'always'}

@@ -3,7 +3,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useRef } from 'react';
 import type { MessageSummary } from '../../shared/ipc';
-import { decodeEntities, formatListDate, hueFor, initialOf, senderName } from '../lib/format';
+import { decodeEntities, formatListDate, hueFor, initialOf, recipientsLine, senderName } from '../lib/format';
 import { useNow } from '../hooks';
 import { Icon } from './Icon';
 
@@ -25,8 +25,15 @@ type Props = {
   searching: boolean;
 };
 
+/** The user's own mail (sent, or a draft): the row names who it is to, as Gmail's Sent and Drafts do. */
+function isOwnMail(m: MessageSummary): boolean {
+  return m.labelIds.includes('DRAFT') || (m.labelIds.includes('SENT') && !m.labelIds.includes('INBOX'));
+}
+
 const Row = memo(function Row(props: { m: MessageSummary; index: number; open: boolean; now: number; onOpen: (i: number) => void }) {
   const { m } = props;
+  const own = isOwnMail(m) && m.to !== undefined;
+  const who = own ? m.to ?? null : m.from;
   return (
     <div
       role="option"
@@ -37,12 +44,14 @@ const Row = memo(function Row(props: { m: MessageSummary; index: number; open: b
       data-message-id={m.id}
       onClick={() => props.onOpen(props.index)}
     >
-      <span className="avatar" style={{ ['--hue' as string]: hueFor(m.from) }}>
-        {initialOf(m.from)}
+      <span className="avatar" style={{ ['--hue' as string]: hueFor(who) }}>
+        {initialOf(who)}
       </span>
       <div className="msg-main">
         <div className="msg-line">
-          <span className="msg-from">{senderName(m.from)}</span>
+          <span className="msg-from" data-testid="row-who">
+            {own ? recipientsLine(m.to) : senderName(m.from)}
+          </span>
           <span className="msg-meta">
             {m.hasAttachments && <Icon name="paperclip" size={13} aria-label="Has attachments" />}
             {m.starred && <Icon name="star" size={13} className="star" aria-label="Starred" />}
