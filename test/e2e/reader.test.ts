@@ -363,7 +363,8 @@ describe('reader tools in Chromium', () => {
     await open('Label_5', ids.news1);
     await page.getByTestId('remote-images-banner').waitFor();
     expect(imageHits).toEqual([]);
-    expect(await page.getByTestId('always-load-sender').textContent()).toBe('Always from news@shop.example');
+    expect(await page.getByTestId('always-load-sender').textContent()).toBe('Always from this sender');
+    expect(await page.getByTestId('always-load-sender').getAttribute('title')).toContain('news@shop.example');
     await page.screenshot({ path: join(SHOTS, 'images-ask-sender-1440.png') });
     await page.getByTestId('always-load-sender').click();
     await expect.poll(() => imageHits.some((u) => u.includes('n=1'))).toBe(true);
@@ -410,6 +411,15 @@ describe('reader tools in Chromium', () => {
     await open('Label_4', ids.many);
     for (const [w, hgt] of [[1024, 700], [1920, 1080]] as const) {
       await page.setViewportSize({ width: w, height: hgt });
+      // However narrow, "and 22 more" and the copy button stay on screen (the names give way).
+      for (const id of ['recipients-more', 'copy-address']) {
+        const box = await page.getByTestId(id).boundingBox();
+        expect(box && box.x + box.width <= w - 8, id).toBe(true);
+        expect(await page.getByTestId(id).evaluate((el) => {
+          const r = el.getBoundingClientRect();
+          return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.closest('button') === el;
+        }), id).toBe(true);
+      }
       await page.screenshot({ path: join(SHOTS, `reader-light-${w}.png`) });
     }
     await page.setViewportSize({ width: 1440, height: 900 });

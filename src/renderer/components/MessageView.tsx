@@ -47,8 +47,10 @@ function foldedText(text: string): ReactNode[] {
   if (!hasOwn || !quoted.includes(true)) return linkify(text);
   const out: ReactNode[] = [];
   let plain: string[] = [];
-  const flush = () => {
-    if (plain.length > 0) out.push(...linkify(plain.join('\n') + '\n'));
+  const flush = (beforeFold: boolean) => {
+    // Before a fold (a block of its own) the blank lines that led to the quote would only add a gap.
+    while (beforeFold && plain.length > 0 && plain[plain.length - 1].trim() === '') plain.pop();
+    if (plain.length > 0) out.push(...linkify(plain.join('\n') + (beforeFold ? '' : '\n')));
     plain = [];
   };
   for (let i = 0; i < lines.length; ) {
@@ -63,7 +65,7 @@ function foldedText(text: string): ReactNode[] {
     let k = plain.length;
     while (k > 0 && plain[k - 1].trim() === '') k--;
     const head = k > 0 && ATTRIBUTION.test(plain[k - 1].trim()) ? plain.splice(k - 1) : [];
-    flush();
+    flush(true);
     out.push(
       <details key={`q${i}`} className="quote-fold" data-testid="quote-fold">
         <summary aria-label="Show quoted text" title="Show quoted text">
@@ -73,8 +75,10 @@ function foldedText(text: string): ReactNode[] {
       </details>,
     );
     i = j;
+    // The line break after the quote belongs to the fold.
+    if (i < lines.length && lines[i].trim() === '') i++;
   }
-  flush();
+  flush(false);
   return out;
 }
 
@@ -165,8 +169,8 @@ function Recipients(props: { to: string | null; cc: string | null }) {
   }
   const shown = all.slice(0, SHOWN_RECIPIENTS).map(name);
   return (
-    <div className="reader-recipients muted" data-testid="recipients">
-      to {shown.join(', ')}{' '}
+    <div className="reader-recipients muted summary" data-testid="recipients">
+      <span className="recipients-names">to {shown.join(', ')}</span>
       <button className="link-btn" data-testid="recipients-more" aria-expanded={false} onClick={() => setOpen(true)}>
         and {all.length - SHOWN_RECIPIENTS} more
       </button>
@@ -452,7 +456,7 @@ export function MessageView(props: {
           <div className="reader-from-text">
             <div className="reader-sender">
               <strong>{from.name ?? from.address ?? '(unknown sender)'}</strong>
-              {from.name && from.address && <span className="muted"> &lt;{from.address}&gt;</span>}
+              {from.name && from.address && <span className="muted sender-address">&lt;{from.address}&gt;</span>}
               {from.address && <CopyButton text={from.address} label="Copy address" testId="copy-address" small />}
             </div>
             <Recipients to={message.to} cc={message.cc} />
@@ -471,8 +475,13 @@ export function MessageView(props: {
             Load remote images
           </button>
           {sender && (
-            <button className="btn small ghost" data-testid="always-load-sender" onClick={() => void setSenderAllowed(true)}>
-              Always from {sender}
+            <button
+              className="btn small ghost"
+              data-testid="always-load-sender"
+              title={`Always load remote images in mail from ${sender}`}
+              onClick={() => void setSenderAllowed(true)}
+            >
+              Always from this sender
             </button>
           )}
         </div>

@@ -213,8 +213,8 @@ export function SettingsDialog(props: {
               <span id="image-senders-title">Senders whose images always load</span>
               <span className="muted small">
                 {settings.imagesAllowedFrom.length === 0
-                  ? 'None yet. Choose “Always from …” above a message to add its sender.'
-                  : 'Added from a message’s “Always from …” button.'}
+                  ? 'None yet. Choose “Always from this sender” above a message to add its sender.'
+                  : 'Added with “Always from this sender” above a message.'}
               </span>
             </div>
             {settings.imagesAllowedFrom.length > 0 && (
