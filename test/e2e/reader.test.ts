@@ -178,8 +178,6 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.origin });
   page = await context.newPage();
-  page.on('console', (m) => console.log('PAGE', m.text()));
-  page.on('pageerror', (e) => console.log('PAGEERR', e.message));
   await page.goto(host.url);
   await page.getByTestId('mailbox').waitFor();
   await page.getByTestId('message-row').first().waitFor();
@@ -289,6 +287,16 @@ describe('reader tools in Chromium', () => {
 
   it('prints the whole message through its own document, not the app window', async () => {
     await open('Label_4', ids.print);
+    // Chromium ignores print() in a sandboxed document without allow-modals, and says so on the console.
+    const ignored: string[] = [];
+    const onConsole = (m: { text(): string }) => void (m.text().includes("Ignored call to 'print()'") && ignored.push(m.text()));
+    page.on('console', onConsole);
+    await page.getByTestId('print-message').click();
+    await page.getByTestId('print-frame').waitFor({ state: 'attached' });
+    await page.waitForTimeout(700);
+    page.off('console', onConsole);
+    expect(ignored).toEqual([]);
+
     // Count print() calls: the app window's own, and the print frame's (same origin: its window is reachable).
     await page.evaluate(() => {
       const w = window as unknown as { __appPrints: number; __framePrints: number };
@@ -307,6 +315,8 @@ describe('reader tools in Chromium', () => {
     });
     await page.getByTestId('print-message').click();
     await expect.poll(() => page.evaluate(() => (window as unknown as { __framePrints: number }).__framePrints)).toBe(1);
+    // One print frame at a time.
+    expect(await page.getByTestId('print-frame').count()).toBe(1);
     expect(await page.evaluate(() => (window as unknown as { __appPrints: number }).__appPrints)).toBe(0);
 
     const printFrame = page.frameLocator('[data-testid="print-frame"]');
@@ -329,6 +339,15 @@ describe('reader tools in Chromium', () => {
     await paper.setViewportSize({ width: 794, height: 1123 });
     await paper.screenshot({ path: join(SHOTS, 'print-document.png'), fullPage: true });
     await paper.close();
+
+    // The window's own print (Ctrl+P) shows the reader without the app around it.
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.sidebar').isVisible()).toBe(false);
+    expect(await page.locator('.list-pane').isVisible()).toBe(false);
+    expect(await page.locator('.topbar').isVisible()).toBe(false);
+    expect(await page.getByTestId('message-text').isVisible()).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'window-print-media.png') });
+    await page.emulateMedia({ media: 'screen' });
 
     // An HTML message prints its body in full, quotes unfolded.
     await open('Label_4', ids.quoteHtml);
