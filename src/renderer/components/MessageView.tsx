@@ -150,20 +150,37 @@ function Recipients(props: { to: string | null; cc: string | null }) {
     const a = parseAddress(raw);
     return a.name ?? a.address ?? raw;
   };
-  if (open || all.length <= SHOWN_RECIPIENTS + 1) {
+  const full = (raw: string) => {
+    const a = parseAddress(raw);
+    return a.name && a.address ? `${a.name} <${a.address}>` : a.address ?? a.name ?? raw;
+  };
+  if (open) {
     return (
-      <div className={`reader-recipients muted ${open ? 'open' : ''}`} data-testid="recipients" title={open ? undefined : all.join(', ')}>
-        to {to.map((a) => (open ? a : name(a))).join(', ')}
-        {cc.length > 0 && (
-          <>
-            {to.length > 0 ? ', ' : ''}cc {cc.map((a) => (open ? a : name(a))).join(', ')}
-          </>
-        )}
-        {open && (
-          <button className="link-btn" data-testid="recipients-less" onClick={() => setOpen(false)}>
+      <div className="reader-recipients muted open" data-testid="recipients">
+        <div className="recipients-head">
+          {all.length} recipients
+          <button className="link-btn" data-testid="recipients-less" aria-expanded={true} onClick={() => setOpen(false)}>
             Show less
           </button>
+        </div>
+        {to.length > 0 && (
+          <div className="recipients-kind">
+            <span className="recipients-label">to</span> {to.map(full).join(', ')}
+          </div>
         )}
+        {cc.length > 0 && (
+          <div className="recipients-kind">
+            <span className="recipients-label">cc</span> {cc.map(full).join(', ')}
+          </div>
+        )}
+      </div>
+    );
+  }
+  if (all.length <= SHOWN_RECIPIENTS + 1) {
+    return (
+      <div className="reader-recipients muted" data-testid="recipients" title={[...to.map(full), ...cc.map((a) => `cc ${full(a)}`)].join(', ')}>
+        to {to.map(name).join(', ')}
+        {cc.length > 0 && `${to.length > 0 ? ', ' : ''}cc ${cc.map(name).join(', ')}`}
       </div>
     );
   }
