@@ -435,7 +435,7 @@ export function MessageView(props: {
           <h1 className="reader-subject" data-testid="message-subject">
             {subject}
           </h1>
-          <div className="reader-tools" role="toolbar" aria-label="Message actions">
+          <div className="reader-tools" role="group" aria-label="Message actions">
             <CopyButton text={subject} label="Copy subject" testId="copy-subject" />
             <button className="icon-btn reader-tool" aria-label="Print" title="Print" data-testid="print-message" onClick={print}>
               <Icon name="printer" size={17} />
