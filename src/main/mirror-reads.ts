@@ -59,6 +59,7 @@ function toSummary(r: MessageListRow): MessageSummary {
     threadId: r.threadId,
     internalDate: r.internalDate,
     from: r.from,
+    to: r.to,
     subject: r.subject,
     snippet: r.snippet,
     unread: r.unread,

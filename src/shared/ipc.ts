@@ -121,6 +121,8 @@ export const messageSummarySchema = z.object({
   internalDate: z.number().int().nullable(),
   /** The decoded From header (`"Name" <addr>`). */
   from: z.string().nullable(),
+  /** The decoded To header (a list): Sent and Drafts rows show recipients, not the user as sender. Absent from older cores. */
+  to: z.string().nullable().optional(),
   subject: z.string().nullable(),
   snippet: z.string().nullable(),
   unread: z.boolean(),
@@ -204,6 +206,9 @@ export const syncStatusSchema = z.object({
 });
 export type SyncStatus = z.infer<typeof syncStatusSchema>;
 
+/** How many senders the per-sender image allowance keeps (a settings file stays small). */
+export const MAX_IMAGE_SENDERS = 1000;
+
 export const settingsSchema = z.object({
   /** Interval of the incremental sync scheduler. */
   syncIntervalSeconds: z.int().min(30).max(86_400),
@@ -211,6 +216,8 @@ export const settingsSchema = z.object({
   includeSpamTrash: z.boolean(),
   /** `ask`: remote images stay blocked until allowed for a message; `always`: loaded. */
   remoteImages: z.enum(['ask', 'always']),
+  /** Senders (lower-case addresses) whose remote images load without asking, in `ask` mode. */
+  imagesAllowedFrom: z.array(z.string().min(3).max(320)).max(MAX_IMAGE_SENDERS),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

@@ -9,6 +9,8 @@ import { attachments, messageLabels, messages, type Attachment, type Message } f
 /** A message as a list shows it. */
 export type MessageListRow = Pick<Message, 'id' | 'gmailId' | 'threadId' | 'subject' | 'snippet' | 'internalDate'> & {
   from: Message['fromAddr'];
+  /** Recipients (To), shown instead of the sender on the user's own mail. */
+  to: Message['toAddr'];
   /** Has the UNREAD label. */
   unread: boolean;
   /** Sorted. */
@@ -27,7 +29,6 @@ export type AttachmentRow = Omit<Attachment, 'messageId'>;
 /** One stored message, as far as the store knows it (a stub has only its ids and labels). */
 export type StoredMessage = MessageListRow &
   Pick<Message, 'historyId' | 'sizeEstimate' | 'messageIdHeader' | 'textBody' | 'htmlBody' | 'detailsFetched' | 'parseError'> & {
-    to: Message['toAddr'];
     cc: Message['ccAddr'];
     date: Message['dateHeader'];
     references: Message['referencesHeader'];
@@ -47,6 +48,7 @@ export const listFields = {
   gmailId: messages.gmailId,
   threadId: messages.threadId,
   from: messages.fromAddr,
+  to: messages.toAddr,
   subject: messages.subject,
   snippet: messages.snippet,
   internalDate: messages.internalDate,
@@ -144,7 +146,6 @@ export const getMessage = guarded(function getMessage(db: Db, accountId: number,
       ...listFields,
       historyId: messages.historyId,
       sizeEstimate: messages.sizeEstimate,
-      to: messages.toAddr,
       cc: messages.ccAddr,
       date: messages.dateHeader,
       messageIdHeader: messages.messageIdHeader,

@@ -108,6 +108,8 @@ export function Mailbox(props: MailboxProps) {
     if (v.kind === 'label') lastLabelView.current = v;
     setCursorId(null);
     setSelected(new Set());
+    // The reader belongs to the list it was opened from: another label or search starts empty.
+    setOpenId(null);
     atTopRef.current = true;
   }, []);
 
@@ -503,6 +505,7 @@ export function Mailbox(props: MailboxProps) {
           <MessageView
             key={openId}
             accountId={accountId}
+            accountEmail={account.email}
             messageId={openId}
             labelsById={labelsById}
             remoteImagesAlways={settings?.remoteImages === 'always'}

@@ -3,7 +3,7 @@
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useRef } from 'react';
 import type { MessageSummary } from '../../shared/ipc';
-import { decodeEntities, formatListDate, hueFor, initialOf, senderName } from '../lib/format';
+import { decodeEntities, formatListDate, hueFor, initialOf, recipientsLine, senderName } from '../lib/format';
 import { useNow } from '../hooks';
 import { Icon } from './Icon';
 
@@ -35,6 +35,11 @@ export function rowDomId(messageId: string): string {
   return `msg-row-${messageId}`;
 }
 
+/** The user's own mail (sent, or a draft): the row names who it is to, as Gmail's Sent and Drafts do. */
+function isOwnMail(m: MessageSummary): boolean {
+  return m.labelIds.includes('DRAFT') || (m.labelIds.includes('SENT') && !m.labelIds.includes('INBOX'));
+}
+
 const Row = memo(function Row(props: {
   m: MessageSummary;
   index: number;
@@ -46,6 +51,8 @@ const Row = memo(function Row(props: {
   onToggleSelect: (i: number) => void;
 }) {
   const { m } = props;
+  const own = isOwnMail(m) && m.to !== undefined;
+  const who = own ? m.to ?? null : m.from;
   return (
     <div
       role="option"
@@ -62,7 +69,7 @@ const Row = memo(function Row(props: {
       {/* Gmail's avatar-as-checkbox: a click toggles the row's selection (x from the keyboard). */}
       <span
         className={props.checked ? 'avatar row-check' : 'avatar'}
-        style={{ ['--hue' as string]: hueFor(m.from) }}
+        style={{ ['--hue' as string]: hueFor(who) }}
         data-testid="row-check"
         aria-hidden="true"
         onClick={(e) => {
@@ -70,11 +77,13 @@ const Row = memo(function Row(props: {
           props.onToggleSelect(props.index);
         }}
       >
-        {props.checked ? <Icon name="check" size={18} /> : initialOf(m.from)}
+        {props.checked ? <Icon name="check" size={18} /> : initialOf(who)}
       </span>
       <div className="msg-main">
         <div className="msg-line">
-          <span className="msg-from">{senderName(m.from)}</span>
+          <span className="msg-from" data-testid="row-who">
+            {own ? recipientsLine(m.to) : senderName(m.from)}
+          </span>
           <span className="msg-meta">
             {m.hasAttachments && <Icon name="paperclip" size={13} aria-label="Has attachments" />}
             {m.starred && <Icon name="star" size={13} className="star" aria-label="Starred" />}

@@ -1,12 +1,14 @@
 // One message: headers, the body (sanitized HTML in a sandboxed frame, or plain text), remote
-// images blocked until allowed, attachments fetched on demand.
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { LabelSummary, MessageDetail } from '../../shared/ipc';
+// images blocked until allowed (for this message, or always for its sender), quoted text folded,
+// attachments fetched on demand (image previews included), and the reader's tools: print, open in
+// Gmail, copy address or subject.
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { MAX_IMAGE_SENDERS, type LabelSummary, type MessageDetail, type Settings } from '../../shared/ipc';
 import { labelDisplayName } from '../../shared/label-tree';
 import { isExecutableName, safeFileName } from '../../shared/safe-text';
 import { call, errorMessage } from '../api';
-import { formatBytes, formatFullDate, hueFor, initialOf, parseAddress } from '../lib/format';
-import { buildMessageDocument, sanitizeMessageHtml } from '../lib/sanitize';
+import { formatBytes, formatFullDate, hueFor, initialOf, parseAddress, splitAddresses } from '../lib/format';
+import { ATTRIBUTION, buildMessageDocument, buildPrintDocument, sanitizeMessageHtml } from '../lib/sanitize';
 import { Icon } from './Icon';
 import { readableText } from '../lib/contrast';
 
@@ -33,6 +35,167 @@ function linkify(text: string): ReactNode[] {
   return out;
 }
 
+const QUOTED_LINE = /^\s*>/;
+
+/**
+ * Plain text with its quoted runs (lines starting with ">", with the "On … wrote:" line before
+ * them) folded behind a "…" toggle — unless quoting is all the message has.
+ */
+function foldedText(text: string): ReactNode[] {
+  const lines = text.split(/\r?\n/);
+  const quoted = lines.map((l) => QUOTED_LINE.test(l));
+  const hasOwn = lines.some((l, i) => !quoted[i] && l.trim() !== '' && !ATTRIBUTION.test(l.trim()));
+  if (!hasOwn || !quoted.includes(true)) return linkify(text);
+  const out: ReactNode[] = [];
+  let plain: string[] = [];
+  const flush = (beforeFold: boolean) => {
+    // Before a fold (a block of its own) the blank lines that led to the quote would only add a gap.
+    while (beforeFold && plain.length > 0 && plain[plain.length - 1].trim() === '') plain.pop();
+    if (plain.length > 0) out.push(...linkify(plain.join('\n') + (beforeFold ? '' : '\n')));
+    plain = [];
+  };
+  for (let i = 0; i < lines.length; ) {
+    if (!quoted[i]) {
+      plain.push(lines[i]);
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < lines.length && (quoted[j] || (lines[j].trim() === '' && quoted[j + 1]))) j++;
+    // The attribution (and blank lines between it and the quote) folds with the quote.
+    let k = plain.length;
+    while (k > 0 && plain[k - 1].trim() === '') k--;
+    const head = k > 0 && ATTRIBUTION.test(plain[k - 1].trim()) ? plain.splice(k - 1) : [];
+    flush(true);
+    out.push(
+      <details key={`q${i}`} className="quote-fold" data-testid="quote-fold">
+        <summary aria-label="Show quoted text" title="Show quoted text">
+          •••
+        </summary>
+        <div className="quote-text">{linkify([...head, ...lines.slice(i, j)].join('\n'))}</div>
+      </details>,
+    );
+    i = j;
+    // The line break after the quote belongs to the fold.
+    if (i < lines.length && lines[i].trim() === '') i++;
+  }
+  flush(false);
+  return out;
+}
+
+/** Copies text: the async clipboard where allowed, else a selection and execCommand (older shells). */
+async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const ta = document.createElement('textarea');
+    ta.value = text;
+    ta.setAttribute('readonly', '');
+    ta.style.position = 'fixed';
+    ta.style.opacity = '0';
+    document.body.append(ta);
+    ta.select();
+    let ok: boolean;
+    try {
+      ok = document.execCommand('copy');
+    } catch {
+      ok = false;
+    }
+    ta.remove();
+    return ok;
+  }
+}
+
+/** A button that copies a text and says so for a moment. */
+function CopyButton(props: { text: string; label: string; testId: string; small?: boolean }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
+  const onClick = async () => {
+    setState((await copyText(props.text)) ? 'copied' : 'failed');
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => setState('idle'), 1800);
+  };
+  const said = state === 'copied' ? 'Copied' : state === 'failed' ? 'Could not copy' : props.label;
+  return (
+    <button
+      className={`icon-btn reader-tool ${props.small ? 'small' : ''} ${state}`}
+      aria-label={said}
+      title={said}
+      data-testid={props.testId}
+      data-state={state}
+      onClick={() => void onClick()}
+    >
+      <Icon name={state === 'copied' ? 'check' : 'copy'} size={props.small ? 14 : 17} />
+    </button>
+  );
+}
+
+/** Gmail's own page for a message (all mail of that account), for what a mirror cannot do. */
+export function gmailUrl(email: string, gmailId: string): string {
+  // The address stays readable (Gmail's own /u/<email>/ form); anything that would break the path is escaped.
+  return `https://mail.google.com/mail/u/${encodeURIComponent(email).replace(/%40/g, '@')}/#all/${encodeURIComponent(gmailId)}`;
+}
+
+const SHOWN_RECIPIENTS = 3;
+
+/** To and Cc: the first few by name, the rest behind "and N more". */
+function Recipients(props: { to: string | null; cc: string | null }) {
+  const [open, setOpen] = useState(false);
+  const to = splitAddresses(props.to);
+  const cc = splitAddresses(props.cc);
+  const all = [...to, ...cc];
+  if (all.length === 0) return null;
+  const name = (raw: string) => {
+    const a = parseAddress(raw);
+    return a.name ?? a.address ?? raw;
+  };
+  const full = (raw: string) => {
+    const a = parseAddress(raw);
+    return a.name && a.address ? `${a.name} <${a.address}>` : a.address ?? a.name ?? raw;
+  };
+  if (open) {
+    return (
+      <div className="reader-recipients muted open" data-testid="recipients">
+        <div className="recipients-head">
+          {all.length} recipients
+          <button className="link-btn" data-testid="recipients-less" aria-expanded={true} onClick={() => setOpen(false)}>
+            Show less
+          </button>
+        </div>
+        {to.length > 0 && (
+          <div className="recipients-kind">
+            <span className="recipients-label">to</span> {to.map(full).join(', ')}
+          </div>
+        )}
+        {cc.length > 0 && (
+          <div className="recipients-kind">
+            <span className="recipients-label">cc</span> {cc.map(full).join(', ')}
+          </div>
+        )}
+      </div>
+    );
+  }
+  if (all.length <= SHOWN_RECIPIENTS + 1) {
+    return (
+      <div className="reader-recipients muted" data-testid="recipients" title={[...to.map(full), ...cc.map((a) => `cc ${full(a)}`)].join(', ')}>
+        to {to.map(name).join(', ')}
+        {cc.length > 0 && `${to.length > 0 ? ', ' : ''}cc ${cc.map(name).join(', ')}`}
+      </div>
+    );
+  }
+  const shown = all.slice(0, SHOWN_RECIPIENTS).map(name);
+  return (
+    <div className="reader-recipients muted summary" data-testid="recipients">
+      <span className="recipients-names">to {shown.join(', ')}</span>
+      <button className="link-btn" data-testid="recipients-more" aria-expanded={false} onClick={() => setOpen(true)}>
+        and {all.length - SHOWN_RECIPIENTS} more
+      </button>
+    </div>
+  );
+}
+
 function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
   const bin = atob(b64);
   const bytes = new Uint8Array(bin.length);
@@ -40,10 +203,49 @@ function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/** Raster images a thumbnail shows (not SVG: a document, not a picture). */
+const PREVIEWABLE = /^image\/(png|jpe?g|gif|webp|bmp|avif)$/i;
+const PREVIEW_MAX_BYTES = 8 * 1024 * 1024;
+
+/** Blob URLs of the message's image attachments, fetched one after another (they come from Gmail). */
+function useImagePreviews(accountId: number, message: MessageDetail, files: MessageDetail['attachments']): Map<string, string> {
+  const [urls, setUrls] = useState<Map<string, string>>(new Map());
+  const wanted = files
+    .filter((a) => a.mimeType && PREVIEWABLE.test(a.mimeType) && !isExecutableName(a.filename) && (a.size ?? 0) <= PREVIEW_MAX_BYTES)
+    .map((a) => a.id)
+    .join(',');
+  useEffect(() => {
+    if (!wanted) return;
+    let live = true;
+    const made: string[] = [];
+    void (async () => {
+      for (const id of wanted.split(',')) {
+        try {
+          const a = await call('attachments:download', { accountId, messageId: message.id, attachmentId: id });
+          if (!live) return;
+          // The type is the one checked above, never the server's answer: a blob is an image or nothing.
+          const type = message.attachments.find((x) => x.id === id)?.mimeType ?? 'application/octet-stream';
+          const url = URL.createObjectURL(new Blob([base64ToBytes(a.dataBase64)], { type }));
+          made.push(url);
+          setUrls((m) => new Map(m).set(id, url));
+        } catch {
+          // No preview (offline, gone from Gmail): the icon stays, and downloading says why.
+        }
+      }
+    })();
+    return () => {
+      live = false;
+      for (const u of made) URL.revokeObjectURL(u);
+    };
+  }, [accountId, message, wanted]);
+  return urls;
+}
+
 function Attachments(props: { accountId: number; message: MessageDetail }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const files = props.message.attachments.filter((a) => a.filename || !a.contentId);
+  const previews = useImagePreviews(props.accountId, props.message, files);
   if (files.length === 0) return null;
   const download = async (id: string) => {
     setBusy(id);
@@ -75,18 +277,25 @@ function Attachments(props: { accountId: number; message: MessageDetail }) {
           // The sender chose the name: shown without bidi tricks or controls, and a program says so.
           const name = safeFileName(a.filename, 'Untitled attachment');
           const executable = isExecutableName(a.filename);
+          const preview = executable ? undefined : previews.get(a.id);
           return (
             <button
               key={a.id}
-              className={executable ? 'attachment executable' : 'attachment'}
+              className={`attachment${executable ? ' executable' : ''}${preview ? ' has-preview' : ''}`}
               data-testid="attachment"
               disabled={busy !== null}
               onClick={() => void download(a.id)}
               title={executable ? `Download ${name} — executable file: opening it runs a program` : `Download ${name}`}
             >
-              <span className="attachment-icon">
-                <Icon name={executable ? 'alert' : a.mimeType?.startsWith('image/') ? 'image' : 'file'} size={20} />
-              </span>
+              {preview ? (
+                <span className="attachment-thumb">
+                  <img src={preview} alt="" data-testid="attachment-preview" />
+                </span>
+              ) : (
+                <span className="attachment-icon">
+                  <Icon name={executable ? 'alert' : a.mimeType?.startsWith('image/') ? 'image' : 'file'} size={20} />
+                </span>
+              )}
               <span className="attachment-text">
                 <span className="attachment-name">{name}</span>
                 <span className="attachment-size">
@@ -108,8 +317,15 @@ function Attachments(props: { accountId: number; message: MessageDetail }) {
   );
 }
 
+/** The message's sender as the image allowance keys it: the lower-case address. */
+function senderKey(from: string | null): string | null {
+  const a = parseAddress(from).address?.trim().toLowerCase();
+  return a && a.includes('@') ? a : null;
+}
+
 export function MessageView(props: {
   accountId: number;
+  accountEmail: string;
   messageId: string;
   labelsById: Map<string, LabelSummary>;
   remoteImagesAlways: boolean;
@@ -117,6 +333,12 @@ export function MessageView(props: {
   const [message, setMessage] = useState<MessageDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [allowRemote, setAllowRemote] = useState(false);
+  // Read here, not handed down: the settings dialog may have changed the allowed senders since.
+  const [settings, setSettings] = useState<Settings | null>(null);
+  // The body waits for the settings (a few ms): a sender's allowed images load once, without a flash of the banner.
+  const [settingsRead, setSettingsRead] = useState(false);
+  const [settingsError, setSettingsError] = useState<string | null>(null);
+  const [printDoc, setPrintDoc] = useState<{ n: number; html: string } | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -124,14 +346,60 @@ export function MessageView(props: {
       (m) => live && setMessage(m),
       (e: unknown) => live && setError(errorMessage(e)),
     );
+    call('settings:get', {})
+      .then(
+        (s) => live && setSettings(s),
+        () => undefined,
+      )
+      .finally(() => live && setSettingsRead(true));
     return () => {
       live = false;
     };
   }, [props.accountId, props.messageId]);
 
-  const remoteOn = allowRemote || props.remoteImagesAlways;
-  const sanitized = useMemo(() => (message?.htmlBody ? sanitizeMessageHtml(message.htmlBody, remoteOn) : null), [message, remoteOn]);
+  const sender = senderKey(message?.from ?? null);
+  const senderAllowed = Boolean(sender && settings?.imagesAllowedFrom.includes(sender));
+  const remoteOn = allowRemote || props.remoteImagesAlways || settings?.remoteImages === 'always' || senderAllowed;
+  const sanitized = useMemo(() => (message?.htmlBody && settingsRead ? sanitizeMessageHtml(message.htmlBody, remoteOn) : null), [message, remoteOn, settingsRead]);
   const srcdoc = useMemo(() => (sanitized ? buildMessageDocument(sanitized.body, remoteOn) : null), [sanitized, remoteOn]);
+  const plain = useMemo(() => (message?.textBody ? foldedText(message.textBody) : null), [message]);
+
+  const setSenderAllowed = useCallback(
+    async (allow: boolean) => {
+      if (!sender) return;
+      try {
+        const current = (await call('settings:get', {})).imagesAllowedFrom.filter((a) => a !== sender);
+        // The newest choice is kept when the list is full: the oldest allowance goes.
+        const next = allow ? [...current, sender].slice(-MAX_IMAGE_SENDERS) : current;
+        setSettings(await call('settings:set', { imagesAllowedFrom: next }));
+        setSettingsError(null);
+      } catch (e) {
+        setSettingsError(errorMessage(e));
+      }
+    },
+    [sender],
+  );
+
+  const print = () => {
+    if (!message) return;
+    // Quotes unfolded: a printout has no "…" to click.
+    const html = message.htmlBody ? sanitizeMessageHtml(message.htmlBody, remoteOn, { foldQuotes: false }).body : null;
+    setPrintDoc((p) => ({
+      n: (p?.n ?? 0) + 1,
+      html: buildPrintDocument(
+        {
+          subject: message.subject?.trim() || '(no subject)',
+          from: message.from,
+          to: message.to,
+          cc: message.cc,
+          date: formatFullDate(message.internalDate),
+          htmlBody: html,
+          textBody: html === null ? message.textBody : null,
+        },
+        remoteOn,
+      ),
+    }));
+  };
 
   if (error) {
     return (
@@ -141,7 +409,7 @@ export function MessageView(props: {
       </div>
     );
   }
-  if (!message) {
+  if (!message || !settingsRead) {
     return (
       <div className="reader" aria-busy="true">
         <div className="reader-skeleton">
@@ -155,6 +423,7 @@ export function MessageView(props: {
   }
 
   const from = parseAddress(message.from);
+  const subject = message.subject?.trim() || '(no subject)';
   const chips = message.labelIds
     .filter((id) => !HIDDEN_CHIPS.has(id))
     .map((id) => props.labelsById.get(id))
@@ -163,9 +432,28 @@ export function MessageView(props: {
   return (
     <article className="reader" data-testid="message-view" data-message-id={message.id}>
       <header className="reader-head">
-        <h1 className="reader-subject" data-testid="message-subject">
-          {message.subject?.trim() || '(no subject)'}
-        </h1>
+        <div className="reader-title-row">
+          <h1 className="reader-subject" data-testid="message-subject">
+            {subject}
+          </h1>
+          <div className="reader-tools" role="group" aria-label="Message actions">
+            <CopyButton text={subject} label="Copy subject" testId="copy-subject" />
+            <button className="icon-btn reader-tool" aria-label="Print" title="Print" data-testid="print-message" onClick={print}>
+              <Icon name="printer" size={17} />
+            </button>
+            <a
+              className="icon-btn reader-tool"
+              href={gmailUrl(props.accountEmail, message.id)}
+              target="_blank"
+              rel="noopener noreferrer"
+              aria-label="Open in Gmail"
+              title="Open in Gmail"
+              data-testid="open-in-gmail"
+            >
+              <Icon name="external" size={17} />
+            </a>
+          </div>
+        </div>
         {chips.length > 0 && (
           <div className="chips">
             {chips.map((l) => (
@@ -186,14 +474,10 @@ export function MessageView(props: {
           <div className="reader-from-text">
             <div className="reader-sender">
               <strong>{from.name ?? from.address ?? '(unknown sender)'}</strong>
-              {from.name && from.address && <span className="muted"> &lt;{from.address}&gt;</span>}
+              {from.name && from.address && <span className="muted sender-address">&lt;{from.address}&gt;</span>}
+              {from.address && <CopyButton text={from.address} label="Copy address" testId="copy-address" small />}
             </div>
-            {message.to && (
-              <div className="reader-recipients muted" title={message.to}>
-                to {message.to}
-                {message.cc ? `, cc ${message.cc}` : ''}
-              </div>
-            )}
+            <Recipients to={message.to} cc={message.cc} />
           </div>
           <time className="reader-date muted" dateTime={message.internalDate ? new Date(message.internalDate).toISOString() : undefined}>
             {formatFullDate(message.internalDate)}
@@ -208,8 +492,28 @@ export function MessageView(props: {
           <button className="btn small" data-testid="load-remote-images" onClick={() => setAllowRemote(true)}>
             Load remote images
           </button>
+          {sender && (
+            <button
+              className="btn small ghost"
+              data-testid="always-load-sender"
+              title={`Always load remote images in mail from ${sender}`}
+              onClick={() => void setSenderAllowed(true)}
+            >
+              Always from this sender
+            </button>
+          )}
         </div>
       )}
+      {sanitized?.hasRemoteContent && senderAllowed && !allowRemote && !props.remoteImagesAlways && settings?.remoteImages !== 'always' && (
+        <div className="remote-banner quiet" data-testid="sender-images-allowed">
+          <Icon name="image" size={16} />
+          <span>Images from {sender} are always loaded.</span>
+          <button className="btn small ghost" data-testid="stop-sender-images" onClick={() => void setSenderAllowed(false)}>
+            Stop
+          </button>
+        </div>
+      )}
+      {settingsError && <div className="inline-error reader-inline-error">{settingsError}</div>}
       {message.parseError && (
         <div className="remote-banner warn">
           <Icon name="alert" size={16} />
@@ -229,9 +533,9 @@ export function MessageView(props: {
             referrerPolicy="no-referrer"
             srcDoc={srcdoc}
           />
-        ) : message.textBody ? (
+        ) : plain ? (
           <div className="plain-body" data-testid="message-text">
-            {linkify(message.textBody)}
+            {plain}
           </div>
         ) : (
           <div className="reader-empty small">
@@ -240,6 +544,22 @@ export function MessageView(props: {
         )}
         <Attachments accountId={props.accountId} message={message} />
       </div>
+      {printDoc && (
+        <iframe
+          key={printDoc.n}
+          className="print-frame"
+          title="Printable message"
+          data-testid="print-frame"
+          aria-hidden="true"
+          tabIndex={-1}
+          // Same origin so the app can call its print(); still no allow-scripts: nothing in it runs.
+          // allow-modals: a sandboxed document may open the print dialog only with it.
+          sandbox="allow-same-origin allow-modals"
+          referrerPolicy="no-referrer"
+          srcDoc={printDoc.html}
+          onLoad={(e) => e.currentTarget.contentWindow?.print()}
+        />
+      )}
     </article>
   );
 }

@@ -210,6 +210,33 @@ export function SettingsDialog(props: {
               onChange={(v) => void update({ remoteImages: v })}
             />
           </div>
+          <div className="setting column" data-testid="setting-image-senders">
+            <div className="setting-text">
+              <span id="image-senders-title">Senders whose images always load</span>
+              <span className="muted small">
+                {settings.imagesAllowedFrom.length === 0
+                  ? 'None yet. Choose “Always from this sender” above a message to add its sender.'
+                  : 'Added with “Always from this sender” above a message.'}
+              </span>
+            </div>
+            {settings.imagesAllowedFrom.length > 0 && (
+              <ul className="allowed-senders" aria-labelledby="image-senders-title">
+                {settings.imagesAllowedFrom.map((address) => (
+                  <li className="allowed-sender" key={address} data-testid="image-sender">
+                    <span title={address}>{address}</span>
+                    <button
+                      className="btn small ghost"
+                      aria-label={`Remove ${address}`}
+                      data-testid="image-sender-remove"
+                      onClick={() => void update({ imagesAllowedFrom: settings.imagesAllowedFrom.filter((a) => a !== address) })}
+                    >
+                      Remove
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
 
           <h3>Appearance</h3>
           <div className="setting">

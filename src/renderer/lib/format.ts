@@ -92,3 +92,43 @@ export function hueFor(raw: string | null): number {
   for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
   return AVATAR_HUES[h % AVATAR_HUES.length];
 }
+
+/**
+ * A header's address list (`"Doe, Jane" <j@x>, ada@y`) split at the commas between addresses — not
+ * those inside quotes or angle brackets.
+ */
+export function splitAddresses(raw: string | null | undefined): string[] {
+  if (!raw) return [];
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  let angle = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (c === '\\' && quoted && i + 1 < raw.length) {
+      cur += c + raw[++i];
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
+    else if (c === '<' && !quoted) angle = true;
+    else if (c === '>' && !quoted) angle = false;
+    if ((c === ',' || c === ';') && !quoted && !angle) {
+      if (cur.trim()) out.push(cur.trim());
+      cur = '';
+      continue;
+    }
+    cur += c;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+/** "To: Ada, Grace" for a row of the user's own mail: first names, as Gmail's Sent list shows them. */
+export function recipientsLine(to: string | null | undefined): string {
+  const names = splitAddresses(to).map((a) => {
+    const p = parseAddress(a);
+    if (p.name) return p.name.split(/\s+/)[0] ?? p.name;
+    return p.address ?? a;
+  });
+  return names.length > 0 ? `To: ${names.join(', ')}` : '(no recipients)';
+}
