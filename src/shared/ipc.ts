@@ -206,6 +206,17 @@ export const settingsSchema = z.object({
   includeSpamTrash: z.boolean(),
   /** `ask`: remote images stay blocked until allowed for a message; `always`: loaded. */
   remoteImages: z.enum(['ask', 'always']),
+  /**
+   * Where a message opens: beside the list, below it, or (`off`) in place of the list.
+   * Layout lives here rather than in the renderer's localStorage because `serve` picks a new port,
+   * and so a new browser origin with an empty localStorage, on every run.
+   */
+  readingPane: z.enum(['right', 'below', 'off']),
+  /** Pane sizes in CSS pixels as the user dragged them; null: the app's default for the window. */
+  sidebarWidth: z.int().min(0).max(4000).nullable(),
+  listWidth: z.int().min(0).max(4000).nullable(),
+  /** The list's height when the reading pane is below it. */
+  listHeight: z.int().min(0).max(4000).nullable(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

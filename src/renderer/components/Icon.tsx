@@ -42,6 +42,11 @@ const PATHS = {
   sparkle: 'M12 3l1.8 5.2L19 10l-5.2 1.8L12 17l-1.8-5.2L5 10l5.2-1.8zM19 15l.8 2.2L22 18l-2.2.8L19 21l-.8-2.2L16 18l2.2-.8z',
   lock: 'M6 11h12v10H6zM8.5 11V7.5a3.5 3.5 0 0 1 7 0V11',
   bolt: 'M13 2L4 14h7l-1 8 9-12h-7z',
+  paneRight: 'M3 4h18v16H3zM10 4v16M13 9h5M13 13h5',
+  paneBelow: 'M3 4h18v16H3zM3 11h18M7 15h10',
+  paneOff: 'M3 4h18v16H3zM7 9h10M7 13h10M7 17h6',
+  menu: 'M4 6h16M4 12h16M4 18h16',
+  arrowLeft: 'M19 12H5M11 6l-6 6 6 6',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { AccountSummary, ClientStatus, Settings } from '../../shared/ipc';
 import { call, errorMessage } from '../api';
 import type { ThemePreference } from '../hooks';
+import type { ReadingPane } from '../use-layout';
 import { formatCount } from '../lib/format';
 import { Icon } from './Icon';
 import { Modal } from './Modal';
@@ -122,6 +123,8 @@ export function SettingsDialog(props: {
   onClose: () => void;
   theme: ThemePreference;
   onTheme: (t: ThemePreference) => void;
+  readingPane: ReadingPane;
+  onReadingPane: (p: ReadingPane) => void;
   accounts: AccountSummary[];
   onRemoveAccount: (id: number) => Promise<void>;
   onReconnect: () => void;
@@ -223,6 +226,23 @@ export function SettingsDialog(props: {
                 ['dark', 'Dark'],
               ]}
               onChange={props.onTheme}
+            />
+          </div>
+          <div className="setting">
+            <div className="setting-text">
+              <span>Reading pane</span>
+              <span className="muted small">Where a message opens: beside the list, under it, or in its place.</span>
+            </div>
+            <Segmented
+              label="Reading pane"
+              testId="setting-reading-pane"
+              value={props.readingPane}
+              options={[
+                ['right', 'Right'],
+                ['below', 'Below'],
+                ['off', 'Off'],
+              ]}
+              onChange={props.onReadingPane}
             />
           </div>
 
