@@ -105,7 +105,7 @@ export function effectiveLayout(layout: Layout, width: number, height: number): 
   const sidebarValue = narrow ? 0 : clamp(layout.sidebarWidth ?? sidebarDefault, SIDEBAR_MIN, sidebarMax);
   const rest = width - sidebarValue - (narrow ? 0 : 1);
   const listMax = rest - 1 - READER_MIN_WIDTH;
-  const listDefault = clamp(Math.round(rest * 0.4), 320, 560);
+  const listDefault = clamp(Math.round(rest * 0.44), 340, 560);
   const paneHeight = height - TOPBAR;
   const heightMax = paneHeight - 1 - READER_MIN_HEIGHT;
   return {
