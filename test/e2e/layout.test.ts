@@ -173,7 +173,12 @@ describe('mailbox layout', () => {
 
   it('puts the reading pane below the list from the toolbar, with a horizontal splitter', async () => {
     await page.getByTestId('reading-pane-toggle').click();
-    await page.getByTestId('reading-pane-below').click();
+    // The menu opens on the current choice, with the arrows moving between the three.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('reading-pane-right');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('reading-pane-below');
+    await page.screenshot({ path: join(SHOTS, 'pane-menu-1440x900-light.png') });
+    await page.keyboard.press('Enter');
     await expect.poll(async () => (await settings()).readingPane).toBe('below');
     expect(await page.getByTestId('mailbox').getAttribute('data-reading-pane')).toBe('below');
     await page.getByTestId('message-row').nth(1).click();
@@ -208,6 +213,7 @@ describe('mailbox layout', () => {
     const group = page.getByTestId('setting-reading-pane');
     expect(await group.getByRole('radio', { checked: true }).textContent()).toBe('Below');
     await group.getByRole('radio', { name: 'Off' }).click();
+    await page.screenshot({ path: join(SHOTS, 'settings-reading-pane-1440x900-light.png') });
     await page.keyboard.press('Escape');
     await page.getByTestId('settings-dialog').waitFor({ state: 'detached' });
     await expect.poll(async () => (await settings()).readingPane).toBe('off');
