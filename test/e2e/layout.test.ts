@@ -361,7 +361,8 @@ describe('mailbox layout', () => {
     // Escape closes it too, and gives the focus back to the button.
     await toggle.click();
     await expect.poll(() => sidebar.isVisible()).toBe(true);
-    await page.locator('[data-testid="label-row"][data-label-id="INBOX"]').focus();
+    // The focus went into the drawer, on the label shown.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-label-id'))).toBe('SENT');
     await page.keyboard.press('Escape');
     await expect.poll(() => sidebar.isVisible()).toBe(false);
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('sidebar-toggle');
@@ -398,6 +399,12 @@ describe('mailbox layout', () => {
         }
       }
     }
+    await page.setViewportSize({ width: 800, height: 600 });
+    await page.getByTestId('sidebar-toggle').click();
+    await expect.poll(async () => (await box(page.getByTestId('sidebar'))).x).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'drawer-800x600-dark.png') });
+    await page.getByTestId('drawer-scrim').click({ position: { x: 700, y: 300 } });
+    await expect.poll(() => page.getByTestId('sidebar').isVisible()).toBe(false);
     await page.emulateMedia({ colorScheme: 'light' });
   });
 });

@@ -58,6 +58,12 @@ export function Mailbox(props: MailboxProps) {
   useEffect(() => {
     if (!sizes.narrow) setDrawerOpen(false);
   }, [sizes.narrow]);
+  // An opened drawer takes the focus to the label shown, so the keyboard is where the eyes are.
+  useEffect(() => {
+    if (!drawerOpen) return;
+    const side = document.getElementById('mailbox-sidebar');
+    (side?.querySelector<HTMLElement>('[aria-current="page"]') ?? side?.querySelector<HTMLElement>('button'))?.focus();
+  }, [drawerOpen]);
 
   const [labelsError, setLabelsError] = useState<string | null>(null);
   const loadLabels = useCallback(() => {
