@@ -13,7 +13,16 @@ const file = (dataDir: string) => join(dataDir, 'settings.json');
 
 /** What applies where the user chose nothing. */
 export function defaultSettings(config: Pick<AppConfig, 'syncIntervalMs'>): Settings {
-  return { syncIntervalSeconds: Math.max(30, Math.round(config.syncIntervalMs / 1000)), includeSpamTrash: true, remoteImages: 'ask', imagesAllowedFrom: [] };
+  return {
+    syncIntervalSeconds: Math.max(30, Math.round(config.syncIntervalMs / 1000)),
+    includeSpamTrash: true,
+    remoteImages: 'ask',
+    imagesAllowedFrom: [],
+    readingPane: 'right',
+    sidebarWidth: null,
+    listWidth: null,
+    listHeight: null,
+  };
 }
 
 /** The choices the user saved (each field checked on its own: one bad field does not lose the others). */

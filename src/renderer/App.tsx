@@ -10,6 +10,7 @@ import { SettingsDialog } from './components/SettingsDialog';
 import { Welcome } from './components/Welcome';
 import { RebuildButton } from './components/SyncPanel';
 import { useEvent, useTheme } from './hooks';
+import { useLayout } from './use-layout';
 
 const ACCOUNT_KEY = 'mailmirror.account';
 
@@ -33,6 +34,7 @@ export function App() {
   /** The browser host refused this page: it was not opened from a valid link. */
   const [denied, setDenied] = useState<string | null>(null);
   const theme = useTheme();
+  const layout = useLayout();
   useEffect(() => onAccessDenied(setDenied), []);
 
   const loadAccounts = useCallback(async () => {
@@ -144,6 +146,8 @@ export function App() {
           onClose={() => setSettingsOpen(false)}
           theme={theme.preference}
           onTheme={theme.setPreference}
+          readingPane={layout.layout.readingPane}
+          onReadingPane={(readingPane) => layout.setLayout({ readingPane })}
           accounts={accounts ?? []}
           onRemoveAccount={removeAccount}
           onReconnect={() => {
@@ -230,6 +234,7 @@ export function App() {
         onOpenSettings={() => setSettingsOpen(true)}
         dark={theme.dark}
         onToggleTheme={() => theme.setPreference(theme.dark ? 'light' : 'dark')}
+        layout={layout}
       />
       {dialogs}
     </>

@@ -218,6 +218,17 @@ export const settingsSchema = z.object({
   remoteImages: z.enum(['ask', 'always']),
   /** Senders (lower-case addresses) whose remote images load without asking, in `ask` mode. */
   imagesAllowedFrom: z.array(z.string().min(3).max(320)).max(MAX_IMAGE_SENDERS),
+  /**
+   * Where a message opens: beside the list, below it, or (`off`) in place of the list.
+   * Layout lives here rather than in the renderer's localStorage because `serve` picks a new port,
+   * and so a new browser origin with an empty localStorage, on every run.
+   */
+  readingPane: z.enum(['right', 'below', 'off']),
+  /** Pane sizes in CSS pixels as the user dragged them; null: the app's default for the window. */
+  sidebarWidth: z.int().min(0).max(4000).nullable(),
+  listWidth: z.int().min(0).max(4000).nullable(),
+  /** The list's height when the reading pane is below it. */
+  listHeight: z.int().min(0).max(4000).nullable(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

@@ -229,7 +229,16 @@ describe('IPC router: answers from the store', () => {
   });
 
   it('settings, sync and account removal go to the core', async () => {
-    expect(value(await router.invoke('settings:get', {}))).toEqual({ syncIntervalSeconds: 60, includeSpamTrash: true, remoteImages: 'ask', imagesAllowedFrom: [] });
+    expect(value(await router.invoke('settings:get', {}))).toEqual({
+      syncIntervalSeconds: 60,
+      includeSpamTrash: true,
+      remoteImages: 'ask',
+      imagesAllowedFrom: [],
+      readingPane: 'right',
+      sidebarWidth: null,
+      listWidth: null,
+      listHeight: null,
+    });
     expect(value(await router.invoke('settings:set', { remoteImages: 'always' }))).toMatchObject({ remoteImages: 'always' });
     expect(value(await router.invoke('sync:now', { accountId: seeded.accountId, full: true }))).toBeNull();
     // Queued for the workers: the labels, then a full resync.

@@ -46,6 +46,11 @@ const PATHS = {
   printer: 'M7 9V3h10v6M7 17H4v-8h16v8h-3M7 14h10v7H7z',
   external: 'M14 4h6v6M20 4l-9 9M18 14v6H4V6h6',
   copy: 'M9 9h11v11H9zM5 15H4V4h11v1',
+  paneRight: 'M3 4h18v16H3zM10 4v16M13 9h5M13 13h5',
+  paneBelow: 'M3 4h18v16H3zM3 11h18M7 15h10',
+  paneOff: 'M3 4h18v16H3zM7 9h10M7 13h10M7 17h6',
+  menu: 'M4 6h16M4 12h16M4 18h16',
+  arrowLeft: 'M19 12H5M11 6l-6 6 6 6',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -15,6 +15,10 @@ import { ShortcutHelp } from './ShortcutHelp';
 import { GO_TO, SELECT_BY, SEQUENCE_TIMEOUT_MS, isShortcutCandidate, readOnlyNotice } from '../keyboard';
 import { SyncPanel } from './SyncPanel';
 import { AccountSwitcher } from './AccountSwitcher';
+import { ReadingPaneMenu } from './ReadingPaneMenu';
+import { Splitter } from './Splitter';
+import { effectiveLayout, useWindowSize, type LayoutControl } from '../use-layout';
+import type { CSSProperties } from 'react';
 
 export type MailboxProps = {
   account: AccountSummary;
@@ -25,6 +29,8 @@ export type MailboxProps = {
   onOpenSettings: () => void;
   dark: boolean;
   onToggleTheme: () => void;
+  /** Reading pane and pane sizes (kept in settings by the app). */
+  layout: LayoutControl;
 };
 
 /** How long a shortcut notice stays up (it is also announced: role=status). */
@@ -56,6 +62,22 @@ export function Mailbox(props: MailboxProps) {
   const list = useMessageList(accountId, view);
   useWindowTitle(labels);
   const cursorIndex = useMemo(() => (cursorId === null ? -1 : list.items.findIndex((m) => m.id === cursorId)), [cursorId, list.items]);
+  const { layout, setLayout } = props.layout;
+  const windowSize = useWindowSize();
+  const sizes = effectiveLayout(layout, windowSize.width, windowSize.height);
+  const paneMode = layout.readingPane;
+  /** Below the narrow width the sidebar is a drawer over the page, opened from the topbar. */
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const drawerButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!sizes.narrow) setDrawerOpen(false);
+  }, [sizes.narrow]);
+  // An opened drawer takes the focus to the label shown, so the keyboard is where the eyes are.
+  useEffect(() => {
+    if (!drawerOpen) return;
+    const side = document.getElementById('mailbox-sidebar');
+    (side?.querySelector<HTMLElement>('[aria-current="page"]') ?? side?.querySelector<HTMLElement>('button'))?.focus();
+  }, [drawerOpen]);
 
   const [labelsError, setLabelsError] = useState<string | null>(null);
   const loadLabels = useCallback(() => {
@@ -367,9 +389,50 @@ export function Mailbox(props: MailboxProps) {
 
   const offline = !online || !reachable || Boolean(sync?.offline);
 
+  /** Back from a message shown in place of the list (reading pane off), to the row it came from. */
+  const backToList = () => {
+    const id = openId;
+    setOpenId(null);
+    requestAnimationFrame(() => {
+      if (id) document.querySelector<HTMLElement>(`[data-testid="message-row"][data-message-id="${CSS.escape(id)}"]`)?.focus();
+    });
+  };
+  const readerInPlace = paneMode === 'off' && openId !== null;
+  const closeDrawer = () => {
+    setDrawerOpen(false);
+    drawerButton.current?.focus();
+  };
+  const shellStyle = {
+    '--sidebar-w': `${sizes.sidebar.value}px`,
+    '--list-w': `${sizes.list.value}px`,
+    '--list-h': `${sizes.listHeight.value}px`,
+  } as CSSProperties;
+
   return (
-    <div className="app-shell" data-testid="mailbox">
+    <div
+      className="app-shell"
+      data-testid="mailbox"
+      data-reading-pane={paneMode}
+      data-narrow={sizes.narrow ? '' : undefined}
+      data-reader-in-place={readerInPlace ? '' : undefined}
+      style={shellStyle}
+    >
       <header className="topbar">
+        {sizes.narrow && (
+          <button
+            ref={drawerButton}
+            className="icon-btn sidebar-toggle"
+            aria-label={drawerOpen ? 'Hide labels' : 'Show labels'}
+            title="Labels and sync"
+            aria-expanded={drawerOpen}
+            aria-controls="mailbox-sidebar"
+            data-testid="sidebar-toggle"
+            onClick={() => setDrawerOpen(!drawerOpen)}
+          >
+            <Icon name="menu" />
+            {sync?.error && <span className="toggle-badge" aria-hidden="true" />}
+          </button>
+        )}
         <div className="brand">
           <div className="brand-mark" aria-hidden="true">
             <Icon name="mail" size={16} />
@@ -406,6 +469,7 @@ export function Mailbox(props: MailboxProps) {
               {!reachable ? 'Reconnecting to Mailmirror…' : 'Offline — showing your mirror'}
             </div>
           )}
+          <ReadingPaneMenu value={paneMode} onChange={(readingPane) => setLayout({ readingPane })} />
           <button
             className="icon-btn"
             aria-label={props.dark ? 'Use light theme' : 'Use dark theme'}
@@ -421,7 +485,20 @@ export function Mailbox(props: MailboxProps) {
         </div>
       </header>
 
-      <aside className="sidebar">
+      {sizes.narrow && drawerOpen && <div className="drawer-scrim" data-testid="drawer-scrim" onClick={closeDrawer} />}
+      <aside
+        className={`sidebar ${drawerOpen ? 'drawer-open' : ''}`}
+        id="mailbox-sidebar"
+        aria-label="Labels and sync"
+        data-testid="sidebar"
+        onKeyDown={(e) => {
+          if (drawerOpen && e.key === 'Escape') {
+            e.preventDefault();
+            e.stopPropagation();
+            closeDrawer();
+          }
+        }}
+      >
         <AccountSwitcher
           account={account}
           accounts={props.accounts}
@@ -436,6 +513,7 @@ export function Mailbox(props: MailboxProps) {
           onSelect={(labelId) => {
             setSearchInput('');
             selectView({ kind: 'label', labelId });
+            setDrawerOpen(false);
           }}
         />
         <SyncPanel
@@ -446,8 +524,20 @@ export function Mailbox(props: MailboxProps) {
           onReconnect={props.onReconnect}
         />
       </aside>
+      {!sizes.narrow && (
+        <Splitter
+          orientation="vertical"
+          label="Resize the sidebar"
+          controls="mailbox-sidebar"
+          testId="splitter-sidebar"
+          {...sizes.sidebar}
+          onChange={(sidebarWidth) => setLayout({ sidebarWidth }, false)}
+          onCommit={(sidebarWidth) => setLayout({ sidebarWidth })}
+          onReset={() => setLayout({ sidebarWidth: null })}
+        />
+      )}
 
-      <section className="list-pane" aria-label="Messages">
+      <section className="list-pane" id="mailbox-list" aria-label="Messages" aria-hidden={readerInPlace || undefined}>
         <div className="list-head">
           <div className="list-title">
             <h1 data-testid="list-title">{title}</h1>
@@ -498,9 +588,36 @@ export function Mailbox(props: MailboxProps) {
           searching={view.kind === 'search'}
         />
       </section>
+      {paneMode !== 'off' && (
+        <Splitter
+          orientation={paneMode === 'below' ? 'horizontal' : 'vertical'}
+          label={paneMode === 'below' ? 'Resize the message list’s height' : 'Resize the message list'}
+          controls="mailbox-list"
+          testId="splitter-list"
+          {...(paneMode === 'below' ? sizes.listHeight : sizes.list)}
+          onChange={(v) => setLayout(paneMode === 'below' ? { listHeight: v } : { listWidth: v }, false)}
+          onCommit={(v) => setLayout(paneMode === 'below' ? { listHeight: v } : { listWidth: v })}
+          onReset={() => setLayout(paneMode === 'below' ? { listHeight: null } : { listWidth: null })}
+        />
+      )}
 
       {/* Focusable so focus has somewhere to come back to from the message frame. */}
-      <main className="reader-pane" ref={readerRef} tabIndex={-1} data-testid="reader-pane" aria-label="Reader">
+      <main
+        className="reader-pane"
+        ref={readerRef}
+        tabIndex={-1}
+        data-testid="reader-pane"
+        aria-label="Reader"
+        aria-hidden={(paneMode === 'off' && !openId) || undefined}
+      >
+        {readerInPlace && (
+          <div className="reader-back">
+            <button className="btn small ghost" data-testid="reader-back" onClick={backToList}>
+              <Icon name="arrowLeft" size={16} />
+              Back to {title}
+            </button>
+          </div>
+        )}
         {openId ? (
           <MessageView
             key={openId}

@@ -5,6 +5,7 @@ import { call } from '../api';
 import { errorShape, type ErrorShape } from '../lib/error-words';
 import { ErrorNotice } from './ErrorNotice';
 import type { ThemePreference } from '../hooks';
+import type { ReadingPane } from '../use-layout';
 import { formatCount } from '../lib/format';
 import { Icon } from './Icon';
 import { Modal } from './Modal';
@@ -124,6 +125,8 @@ export function SettingsDialog(props: {
   onClose: () => void;
   theme: ThemePreference;
   onTheme: (t: ThemePreference) => void;
+  readingPane: ReadingPane;
+  onReadingPane: (p: ReadingPane) => void;
   accounts: AccountSummary[];
   onRemoveAccount: (id: number) => Promise<void>;
   onReconnect: () => void;
@@ -252,6 +255,23 @@ export function SettingsDialog(props: {
                 ['dark', 'Dark'],
               ]}
               onChange={props.onTheme}
+            />
+          </div>
+          <div className="setting">
+            <div className="setting-text">
+              <span>Reading pane</span>
+              <span className="muted small">Where a message opens: beside the list, under it, or in its place.</span>
+            </div>
+            <Segmented
+              label="Reading pane"
+              testId="setting-reading-pane"
+              value={props.readingPane}
+              options={[
+                ['right', 'Right'],
+                ['below', 'Below'],
+                ['off', 'Off'],
+              ]}
+              onChange={props.onReadingPane}
             />
           </div>
 
