@@ -267,6 +267,38 @@ describe('renderer in Chromium over the browser host', () => {
     await expect.poll(() => label('Label_5').getAttribute('data-messages-total')).toBe('4242');
   });
 
+  it('counts All Mail as Gmail does, without Spam and Trash, and lists neither there', async () => {
+    const mirrored = Number(await label('').getAttribute('data-local-total'));
+    const spamTrash = (id: string, labelIds: string[], at: number) => ({
+      gmailId: id, threadId: `t-${id}`, labelIds, historyId: '9000', internalDate: at, sizeEstimate: 500,
+      snippet: `${id} snippet`, subject: `${id} subject`, from: 'Spammer <s@spam.example>', to: 'alice@example.com', cc: null,
+      date: new Date(at).toUTCString(), messageIdHeader: `<${id}@spam.example>`, references: null, textBody: id, htmlBody: null,
+      attachments: [], parseError: null,
+    });
+    // Newer than everything else: were they in All Mail, they would be its first rows.
+    saveMessageDetails(h.db, seeded.accountId, [spamTrash('spam-one', ['SPAM'], Date.UTC(2030, 0, 1)), spamTrash('trash-one', ['TRASH'], Date.UTC(2030, 0, 2))], { insertMissing: true });
+    h.db.sqlite.prepare("UPDATE labels SET messages_total = 1 WHERE gmail_id IN ('SPAM', 'TRASH')").run();
+    // Gmail's mailbox (getProfile) holds those two and 40 more that are not mirrored yet.
+    h.db.sqlite.prepare('UPDATE accounts SET messages_total = ? WHERE id = ?').run(mirrored + 2 + 40, seeded.accountId);
+    h.emit('labels:changed', { accountId: seeded.accountId });
+    h.emit('accounts:changed', { accountId: seeded.accountId });
+    await expect.poll(() => label('').getAttribute('data-messages-total')).toBe(String(mirrored + 40));
+    expect(await label('').getAttribute('data-local-total')).toBe(String(mirrored));
+    expect(await label('').getAttribute('title')).toContain(`${mirrored.toLocaleString('en-US')} mirrored so far`);
+    await label('').click();
+    await expect.poll(() => page.getByTestId('list-title').textContent()).toBe('All Mail');
+    await page.getByTestId('message-row').first().waitFor();
+    const ids = await page.getByTestId('message-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-message-id')));
+    expect(ids).not.toContain('spam-one');
+    expect(ids).not.toContain('trash-one');
+    await label('SPAM').click();
+    await expect.poll(() => page.getByTestId('message-row').first().getAttribute('data-message-id')).toBe('spam-one');
+    h.db.sqlite.prepare('UPDATE accounts SET messages_total = ? WHERE id = ?').run(mirrored + 2, seeded.accountId);
+    h.emit('accounts:changed', { accountId: seeded.accountId });
+    await expect.poll(() => label('').getAttribute('title')).not.toContain('mirrored so far');
+    await label('INBOX').click();
+  });
+
   it('shows attachment names without bidi tricks and marks executables', async () => {
     // In Gmail with three attachments (parts 1-3); the mirror's row names them as a hostile sender would.
     const raw = ['From: Mallory <mallory@evil.example>', 'To: alice@example.com', 'Subject: Payment documents quokka', 'MIME-Version: 1.0',

@@ -304,6 +304,20 @@ describe('listMessages', () => {
     expect(first).toMatchObject({ gmailId: 'm024', unread: true, labelIds: ['INBOX', 'UNREAD'], hasAttachments: false, subject: 'subject m024' });
   });
 
+  it('leaves Spam and Trash out of All Mail, as Gmail does, and lists them under their own labels', ({ db, acc }) => {
+    seed(db, acc, 6);
+    saveMessageDetails(
+      db,
+      acc,
+      [msg('spam1', ['SPAM', 'UNREAD'], { internalDate: 1_900_000_000_000 }), msg('bin1', ['TRASH'], { internalDate: 1_900_000_001_000 })],
+      { insertMissing: true },
+    );
+    const everything = all(db, acc, undefined, 4);
+    expect(everything).toEqual(['m005', 'm004', 'm003', 'm002', 'm001', 'm000']);
+    expect(all(db, acc, 'SPAM', 4)).toEqual(['spam1']);
+    expect(all(db, acc, 'TRASH', 4)).toEqual(['bin1']);
+  });
+
   it('breaks ties on equal dates by id so pages never repeat or skip', ({ db, acc }) => {
     seed(db, acc, 13, true);
     const ids = all(db, acc, undefined, 5);

@@ -66,7 +66,8 @@ const p = {
 };
 
 // Keyset pagination: each page is an index range read (message_labels_account_label_date for a label,
-// messages_account_date for all mail), so page 1,000 costs what page 1 does.
+// messages_account_date for All Mail, which as in Gmail is every message but Spam and Trash), so page 1,000
+// costs what page 1 does.
 const statements = preparedPerConnection((orm) => {
   const ofLabel = (after: boolean) =>
     orm
@@ -92,6 +93,8 @@ const statements = preparedPerConnection((orm) => {
         and(
           eq(messages.accountId, p.accountId),
           isNotNull(messages.internalDate),
+          // Gmail's All Mail leaves out Spam and Trash (the primary key answers per row).
+          sql`NOT EXISTS (SELECT 1 FROM ${messageLabels} x WHERE x.message_id = ${messages.id} AND x.label_id IN ('SPAM', 'TRASH'))`,
           after ? sql`(${messages.internalDate}, ${messages.id}) < (${p.date}, ${p.id})` : undefined,
         ),
       )

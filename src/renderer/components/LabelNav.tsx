@@ -1,20 +1,36 @@
 // The label list: Gmail's system labels in Gmail's order, All Mail, the categories, then the
 // user's labels as a tree (nested by `/`), each with Gmail's unread and total counts.
 import { useMemo, useState, type ReactNode } from 'react';
-import type { LabelSummary } from '../../shared/ipc';
+import type { AccountSummary, LabelSummary } from '../../shared/ipc';
 import { buildLabelSections, labelDisplayName, type LabelTreeNode } from '../../shared/label-tree';
 import { formatCompact, formatCount } from '../lib/format';
 import { Icon, labelIcon } from './Icon';
 
 type Props = {
   labels: LabelSummary[] | null;
-  allMailCount: number;
+  /** All Mail as Gmail counts it (every message but Spam and Trash): Gmail's figure when known, and the mirror's. */
+  allMail: { total: number; local: number };
   /** Selected label id; null = All Mail; undefined = none (search). */
   selected: string | null | undefined;
   onSelect: (labelId: string | null) => void;
   /** Why the labels could not be read (they are shown as loading until then). */
   error?: string | null;
 };
+
+/**
+ * All Mail's figures: Gmail has no label for it, so Gmail's count is the mailbox's (getProfile) less Spam and Trash
+ * (labels.get), and the mirror's is its messages less its Spam and Trash; before Gmail has answered, the mirror's.
+ */
+export function allMailCounts(
+  account: Pick<AccountSummary, 'messagesTotal'>,
+  labels: LabelSummary[] | null,
+  localMessages: number,
+): { total: number; local: number } {
+  const left = (labels ?? []).filter((l) => l.id === 'SPAM' || l.id === 'TRASH');
+  const local = Math.max(0, localMessages - left.reduce((n, l) => n + l.localTotal, 0));
+  if (account.messagesTotal === null || labels === null) return { total: local, local };
+  return { total: Math.max(0, account.messagesTotal - left.reduce((n, l) => n + l.messagesTotal, 0)), local };
+}
 
 function Counts({ label }: { label: LabelSummary }) {
   const mirroring = label.localTotal < label.messagesTotal;
@@ -172,6 +188,11 @@ export function LabelNav(props: Props) {
   }
 
   // Gmail shows All Mail after Drafts, before Spam and Trash.
+  const allMirroring = props.allMail.local < props.allMail.total;
+  const allTotal = `${formatCount(props.allMail.total)} ${props.allMail.total === 1 ? 'message' : 'messages'}`;
+  const allSo = allMirroring ? `${formatCount(props.allMail.local)} mirrored so far` : '';
+  const allTitle = `All Mail: ${allTotal}, not counting Spam and Trash` + (allSo ? ` — ${allSo}` : '');
+  const allSpoken = `, ${allTotal}` + (allSo ? `, ${allSo}` : '');
   const beforeAll = sections.system.filter((l) => l.id !== 'SPAM' && l.id !== 'TRASH');
   const afterAll = sections.system.filter((l) => l.id === 'SPAM' || l.id === 'TRASH');
   const systemRow = (l: LabelSummary) => (
@@ -192,6 +213,9 @@ export function LabelNav(props: Props) {
         className={`nav-item ${props.selected === null ? 'selected' : ''}`}
         data-testid="label-row"
         data-label-id=""
+        data-messages-total={props.allMail.total}
+        data-local-total={props.allMail.local}
+        title={allTitle}
         aria-current={props.selected === null ? 'page' : undefined}
         onClick={() => props.onSelect(null)}
       >
@@ -201,9 +225,9 @@ export function LabelNav(props: Props) {
         </span>
         <span className="nav-name">All Mail</span>
         <span className="nav-counts" aria-hidden="true">
-          <span className="nav-total">{formatCompact(props.allMailCount)}</span>
+          <span className={`nav-total ${allMirroring ? 'mirroring' : ''}`}>{formatCompact(props.allMail.total)}</span>
         </span>
-        <span className="visually-hidden">{`, ${formatCount(props.allMailCount)} ${props.allMailCount === 1 ? 'message' : 'messages'} in the mirror`}</span>
+        <span className="visually-hidden">{allSpoken}</span>
       </button>
       {afterAll.map(systemRow)}
 

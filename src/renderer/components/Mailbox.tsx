@@ -8,7 +8,7 @@ import { useConnectivity, useEvent } from '../hooks';
 import { useMessageList, type ListView } from '../use-message-list';
 import { formatCount } from '../lib/format';
 import { Icon } from './Icon';
-import { LabelNav } from './LabelNav';
+import { LabelNav, allMailCounts } from './LabelNav';
 import { MessageList } from './MessageList';
 import { MessageView } from './MessageView';
 import { ShortcutHelp } from './ShortcutHelp';
@@ -508,7 +508,7 @@ export function Mailbox(props: MailboxProps) {
         <LabelNav
           labels={labels && labels.length === 0 && sync && !sync.initialSyncCompleted ? null : labels}
           error={labelsError ?? (sync?.error?.code === 'DB_DAMAGED' ? sync.error.message : null)}
-          allMailCount={sync?.processed ?? account.localMessages}
+          allMail={allMailCounts(account, labels, sync?.processed ?? account.localMessages)}
           selected={view.kind === 'label' ? view.labelId : undefined}
           onSelect={(labelId) => {
             setSearchInput('');
