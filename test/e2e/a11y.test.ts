@@ -202,6 +202,19 @@ describe.each(SCHEMES)('the %s theme', (scheme) => {
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => projects.count()).toBe(1);
     expect(await item.getAttribute('aria-expanded')).toBe('true');
+    // Up and Down walk the rows as a tree does, into the sub-labels and back; Enter opens the one reached.
+    const focusedLabel = () => page.evaluate(() => document.activeElement?.getAttribute('data-label-name') ?? null);
+    await page.keyboard.press('ArrowDown');
+    expect(await focusedLabel()).toBe('Work/Projects');
+    await page.keyboard.press('ArrowUp');
+    expect(await focusedLabel()).toBe('Work');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('list-title').textContent()).toBe('Work/Projects');
+    await page.keyboard.press('Home');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-label-id'))).toBe('INBOX');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('list-title').textContent()).toBe('Inbox');
   });
 
   it('reader: no serious violation with a message open', async () => {

@@ -1,6 +1,6 @@
 // The label list: Gmail's system labels in Gmail's order, All Mail, the categories, then the
 // user's labels as a tree (nested by `/`), each with Gmail's unread and total counts.
-import { useMemo, useState, type ReactNode } from 'react';
+import { useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { AccountSummary, LabelSummary } from '../../shared/ipc';
 import { buildLabelSections, labelDisplayName, type LabelTreeNode } from '../../shared/label-tree';
 import { formatCompact, formatCount } from '../lib/format';
@@ -30,6 +30,23 @@ export function allMailCounts(
   const local = Math.max(0, localMessages - left.reduce((n, l) => n + l.localTotal, 0));
   if (account.messagesTotal === null || labels === null) return { total: local, local };
   return { total: Math.max(0, account.messagesTotal - left.reduce((n, l) => n + l.messagesTotal, 0)), local };
+}
+
+/**
+ * Up and Down (Home and End) move between the rows, sub-labels included, as in a tree; Tab still walks them too.
+ * Enter or Space opens the label focused (the rows are buttons), Right and Left open and close a sub-label tree.
+ */
+function moveBetweenRows(e: KeyboardEvent<HTMLElement>) {
+  if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+  if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp' && e.key !== 'Home' && e.key !== 'End') return;
+  const rows = [...e.currentTarget.querySelectorAll<HTMLButtonElement>('button')].filter((b) => !b.disabled && b.offsetParent !== null);
+  const at = rows.indexOf(document.activeElement as HTMLButtonElement);
+  if (at < 0) return;
+  const to = e.key === 'Home' ? 0 : e.key === 'End' ? rows.length - 1 : Math.min(rows.length - 1, Math.max(0, at + (e.key === 'ArrowDown' ? 1 : -1)));
+  e.preventDefault();
+  e.stopPropagation();
+  rows[to].focus();
+  rows[to].scrollIntoView({ block: 'nearest' });
 }
 
 function Counts({ label }: { label: LabelSummary }) {
@@ -207,7 +224,7 @@ export function LabelNav(props: Props) {
   );
 
   return (
-    <nav className="nav" aria-label="Labels" data-testid="label-nav">
+    <nav className="nav" aria-label="Labels" data-testid="label-nav" onKeyDown={moveBetweenRows}>
       {beforeAll.map(systemRow)}
       <button
         className={`nav-item ${props.selected === null ? 'selected' : ''}`}
