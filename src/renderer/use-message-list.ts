@@ -2,7 +2,7 @@
 // scrolls; re-reads its first page when main says messages changed.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MessageSummary } from '../shared/ipc';
-import { call, errorMessage } from './api';
+import { call } from './api';
 
 export type ListView = { kind: 'label'; labelId: string | null } | { kind: 'search'; query: string };
 
@@ -17,7 +17,8 @@ type State = {
   items: MessageSummary[];
   nextCursor: string | null;
   status: 'loading' | 'ready' | 'error';
-  error: string | null;
+  /** Why the list could not be read, as the core said it (shown in plain words with Details). */
+  error: unknown;
   loadingMore: boolean;
   /** Main reported changes while the user was scrolled away from the top. */
   stale: boolean;
@@ -58,7 +59,7 @@ export function useMessageList(accountId: number, view: ListView) {
         if (live) setState((s) => ({ ...s, items: page.messages, nextCursor: page.nextCursor, status: 'ready' }));
       },
       (e: unknown) => {
-        if (live) setState((s) => ({ ...s, status: 'error', error: errorMessage(e) }));
+        if (live) setState((s) => ({ ...s, status: 'error', error: e }));
       },
     );
     return () => {

@@ -14,6 +14,7 @@ import { launchChromium } from '../helpers/chromium';
 import { ensureRendererBuilt, serveHarness } from '../helpers/renderer-host';
 import { createHarness, HARNESS_EMAIL, seedMailbox, type Harness, type Seeded } from '../helpers/ipc-harness';
 import type { SyncStatus } from '../../src/shared/ipc';
+import { DatabaseIoError } from '../../src/main/db/errors';
 
 const SHOTS = join(process.cwd(), 'test-artifacts', 'screens', 'a11y');
 // Evaluated through the DevTools protocol rather than added as a <script>: the page's CSP (script-src 'self')
@@ -330,6 +331,43 @@ describe.each(SCHEMES)('the %s theme', (scheme) => {
     h.override('syncStatus', null);
     h.emit('sync:progress', { accountId: seeded.accountId });
     await expect.poll(() => announcer.textContent()).toBe('Sync: Up to date.');
+  });
+
+  it('reader, list and attachment errors: plain words and one next step, the core’s own words only under Details', async () => {
+    const real = h.services.mirror;
+    const ioError = () => new DatabaseIoError('disk I/O error reading /home/alice/.config/Mailmirror/mailmirror.db (SQLITE_IOERR_SHORT_READ)');
+    const failing = (which: 'message' | 'messagePage') =>
+      h.override('mirror', Object.assign(Object.create(real) as typeof real, { [which]: () => { throw ioError(); } }));
+    const expectPlain = async (notice: ReturnType<Page['getByTestId']>) => {
+      const words = (await notice.getByTestId('error-text').textContent()) ?? '';
+      expect(words).toMatch(/\. [A-Z].*\.$/); // what happened, then what to do
+      expect(words).not.toMatch(/SQLITE|mailmirror\.db|\/home\//);
+      const details = notice.locator('details');
+      expect(await details.locator('code').isVisible()).toBe(false);
+      await details.locator('summary').click();
+      expect(await details.locator('code').textContent()).toContain('SQLITE_IOERR_SHORT_READ');
+    };
+    try {
+      failing('message');
+      await page.locator('[data-testid="message-row"]').nth(2).click();
+      const readerError = page.getByTestId('message-error');
+      await readerError.waitFor();
+      await expectPlain(readerError);
+      expect(await audit(page, `reader error ${scheme}`)).toEqual([]);
+      await shot('reader-error');
+
+      failing('messagePage');
+      await page.locator('[data-testid="label-row"][data-label-id="STARRED"]').click();
+      const listError = page.getByTestId('list-error');
+      await listError.waitFor();
+      await expectPlain(listError);
+      expect(await audit(page, `list error ${scheme}`)).toEqual([]);
+      await shot('list-error');
+    } finally {
+      h.override('mirror', null);
+    }
+    await page.locator('[data-testid="label-row"][data-label-id="INBOX"]').click();
+    await page.locator('[data-testid="message-row"]').first().waitFor();
   });
 });
 

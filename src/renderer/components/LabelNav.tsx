@@ -4,6 +4,7 @@ import { useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { AccountSummary, LabelSummary } from '../../shared/ipc';
 import { buildLabelSections, labelDisplayName, type LabelTreeNode } from '../../shared/label-tree';
 import { formatCompact, formatCount } from '../lib/format';
+import { ErrorNotice } from './ErrorNotice';
 import { Icon, labelIcon } from './Icon';
 
 type Props = {
@@ -14,7 +15,7 @@ type Props = {
   selected: string | null | undefined;
   onSelect: (labelId: string | null) => void;
   /** Why the labels could not be read (they are shown as loading until then). */
-  error?: string | null;
+  error?: unknown;
 };
 
 /**
@@ -184,12 +185,12 @@ export function LabelNav(props: Props) {
     );
   };
 
-  if (props.labels === null && props.error) {
+  if (props.labels === null && props.error !== null && props.error !== undefined) {
     return (
       <nav className="nav" aria-label="Labels">
-        <p className="nav-error" role="status" title={props.error} data-testid="labels-error">
-          Labels cannot be read right now.
-        </p>
+        <div className="nav-error" role="status" data-testid="labels-error">
+          <ErrorNotice error={props.error} title="Labels cannot be read right now." />
+        </div>
       </nav>
     );
   }

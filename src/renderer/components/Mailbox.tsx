@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AccountSummary, LabelSummary, Settings, SyncStatus } from '../../shared/ipc';
 import { labelDisplayName } from '../../shared/label-tree';
-import { call, errorMessage } from '../api';
+import { call } from '../api';
 import { useWindowTitle } from '../use-window-title';
 import { useConnectivity, useEvent } from '../hooks';
 import { useMessageList, type ListView } from '../use-message-list';
@@ -79,14 +79,14 @@ export function Mailbox(props: MailboxProps) {
     (side?.querySelector<HTMLElement>('[aria-current="page"]') ?? side?.querySelector<HTMLElement>('button'))?.focus();
   }, [drawerOpen]);
 
-  const [labelsError, setLabelsError] = useState<string | null>(null);
+  const [labelsError, setLabelsError] = useState<unknown>(null);
   const loadLabels = useCallback(() => {
     call('labels:list', { accountId }).then(
       (l) => {
         setLabels(l);
         setLabelsError(null);
       },
-      (e: unknown) => setLabelsError(errorMessage(e)),
+      (e: unknown) => setLabelsError(e),
     );
   }, [accountId]);
   const loadSync = useCallback(() => {
@@ -507,7 +507,7 @@ export function Mailbox(props: MailboxProps) {
         />
         <LabelNav
           labels={labels && labels.length === 0 && sync && !sync.initialSyncCompleted ? null : labels}
-          error={labelsError ?? (sync?.error?.code === 'DB_DAMAGED' ? sync.error.message : null)}
+          error={labelsError ?? (sync?.error?.code === 'DB_DAMAGED' ? sync.error : null)}
           allMail={allMailCounts(account, labels, sync?.processed ?? account.localMessages)}
           selected={view.kind === 'label' ? view.labelId : undefined}
           onSelect={(labelId) => {

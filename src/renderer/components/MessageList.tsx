@@ -5,6 +5,7 @@ import { memo, useCallback, useEffect, useRef } from 'react';
 import type { MessageSummary } from '../../shared/ipc';
 import { decodeEntities, formatListDate, hueFor, initialOf, recipientsLine, senderName } from '../lib/format';
 import { useNow } from '../hooks';
+import { ErrorNotice } from './ErrorNotice';
 import { Icon } from './Icon';
 
 const ROW_HEIGHT = 84;
@@ -13,7 +14,7 @@ const LOAD_AHEAD = 30;
 type Props = {
   items: MessageSummary[];
   status: 'loading' | 'ready' | 'error';
-  error: string | null;
+  error: unknown;
   hasMore: boolean;
   loadingMore: boolean;
   onLoadMore: () => void;
@@ -181,7 +182,7 @@ export function MessageList(props: Props) {
     return (
       <div className="list-empty" data-testid="message-list">
         <Icon name="alert" size={26} />
-        <p>{props.error ?? 'Could not load messages.'}</p>
+        <ErrorNotice error={props.error} testId="list-error" />
       </div>
     );
   }

@@ -6,7 +6,8 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } fro
 import { MAX_IMAGE_SENDERS, type LabelSummary, type MessageDetail, type Settings } from '../../shared/ipc';
 import { labelDisplayName } from '../../shared/label-tree';
 import { isExecutableName, safeFileName } from '../../shared/safe-text';
-import { call, errorMessage } from '../api';
+import { call } from '../api';
+import { ErrorNotice } from './ErrorNotice';
 import { formatBytes, formatFullDate, hueFor, initialOf, parseAddress, splitAddresses } from '../lib/format';
 import { ATTRIBUTION, buildMessageDocument, buildPrintDocument, sanitizeMessageHtml } from '../lib/sanitize';
 import { Icon } from './Icon';
@@ -243,7 +244,7 @@ function useImagePreviews(accountId: number, message: MessageDetail, files: Mess
 
 function Attachments(props: { accountId: number; message: MessageDetail }) {
   const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const files = props.message.attachments.filter((a) => a.filename || !a.contentId);
   const previews = useImagePreviews(props.accountId, props.message, files);
   if (files.length === 0) return null;
@@ -261,7 +262,7 @@ function Attachments(props: { accountId: number; message: MessageDetail }) {
       link.remove();
       setTimeout(() => URL.revokeObjectURL(url), 30_000);
     } catch (e) {
-      setError(errorMessage(e));
+      setError(e);
     } finally {
       setBusy(null);
     }
@@ -312,7 +313,7 @@ function Attachments(props: { accountId: number; message: MessageDetail }) {
           );
         })}
       </div>
-      {error && <div className="inline-error">{error}</div>}
+      {error !== null && <ErrorNotice error={error} className="inline-error" role="alert" testId="attachment-error" />}
     </section>
   );
 }
@@ -331,20 +332,20 @@ export function MessageView(props: {
   remoteImagesAlways: boolean;
 }) {
   const [message, setMessage] = useState<MessageDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const [allowRemote, setAllowRemote] = useState(false);
   // Read here, not handed down: the settings dialog may have changed the allowed senders since.
   const [settings, setSettings] = useState<Settings | null>(null);
   // The body waits for the settings (a few ms): a sender's allowed images load once, without a flash of the banner.
   const [settingsRead, setSettingsRead] = useState(false);
-  const [settingsError, setSettingsError] = useState<string | null>(null);
+  const [settingsError, setSettingsError] = useState<unknown>(null);
   const [printDoc, setPrintDoc] = useState<{ n: number; html: string } | null>(null);
 
   useEffect(() => {
     let live = true;
     call('messages:get', { accountId: props.accountId, messageId: props.messageId }).then(
       (m) => live && setMessage(m),
-      (e: unknown) => live && setError(errorMessage(e)),
+      (e: unknown) => live && setError(e),
     );
     call('settings:get', {})
       .then(
@@ -374,7 +375,7 @@ export function MessageView(props: {
         setSettings(await call('settings:set', { imagesAllowedFrom: next }));
         setSettingsError(null);
       } catch (e) {
-        setSettingsError(errorMessage(e));
+        setSettingsError(e);
       }
     },
     [sender],
@@ -401,11 +402,11 @@ export function MessageView(props: {
     }));
   };
 
-  if (error) {
+  if (error !== null) {
     return (
       <div className="reader-empty">
         <Icon name="alert" size={28} />
-        <p>{error}</p>
+        <ErrorNotice error={error} testId="message-error" />
       </div>
     );
   }
@@ -513,7 +514,7 @@ export function MessageView(props: {
           </button>
         </div>
       )}
-      {settingsError && <div className="inline-error reader-inline-error">{settingsError}</div>}
+      {settingsError !== null && <ErrorNotice error={settingsError} className="inline-error reader-inline-error" role="alert" />}
       {message.parseError && (
         <div className="remote-banner warn">
           <Icon name="alert" size={16} />
