@@ -97,7 +97,18 @@ describe('renderer in Chromium over the browser host', () => {
     }
     await expect.poll(() => row('m01999').count()).toBe(1);
     expect(await page.getByTestId('message-row').count()).toBeLessThan(60);
-    await list.evaluate((el) => el.scrollTo(0, 0));
+    // Another label opens at its newest message, not at the scroll position the Inbox was left at.
+    await label('STARRED').click();
+    await expect.poll(() => page.getByTestId('list-title').textContent()).toBe('Starred');
+    await page.getByTestId('message-row').first().waitFor();
+    await page.waitForTimeout(200);
+    expect(await page.getByTestId('message-list').evaluate((el) => el.scrollTop)).toBe(0);
+    expect(await page.getByTestId('message-row').first().isVisible()).toBe(true);
+    await label('INBOX').click();
+    await expect.poll(() => page.getByTestId('list-title').textContent()).toBe('Inbox');
+    await page.getByTestId('message-row').first().waitFor();
+    await page.waitForTimeout(200);
+    expect(await page.getByTestId('message-list').evaluate((el) => el.scrollTop)).toBe(0);
   });
 
   it('opens a label and a plain-text message', async () => {
@@ -287,6 +298,9 @@ describe('renderer in Chromium over the browser host', () => {
     expect(await label('').getAttribute('title')).toContain(`${mirrored.toLocaleString('en-US')} mirrored so far`);
     await label('').click();
     await expect.poll(() => page.getByTestId('list-title').textContent()).toBe('All Mail');
+    // The list's heading says what the sidebar says.
+    const fmt = (n: number) => n.toLocaleString('en-US');
+    expect(await page.getByTestId('list-subtitle').textContent()).toMatch(new RegExp(`^${fmt(mirrored + 40)} messages · .* · ${fmt(mirrored)} mirrored so far$`));
     await page.getByTestId('message-row').first().waitFor();
     const ids = await page.getByTestId('message-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-message-id')));
     expect(ids).not.toContain('spam-one');

@@ -10,7 +10,7 @@ import { Icon, labelIcon } from './Icon';
 type Props = {
   labels: LabelSummary[] | null;
   /** All Mail as Gmail counts it (every message but Spam and Trash): Gmail's figure when known, and the mirror's. */
-  allMail: { total: number; local: number };
+  allMail: AllMailCounts;
   /** Selected label id; null = All Mail; undefined = none (search). */
   selected: string | null | undefined;
   onSelect: (labelId: string | null) => void;
@@ -26,12 +26,18 @@ export function allMailCounts(
   account: Pick<AccountSummary, 'messagesTotal'>,
   labels: LabelSummary[] | null,
   localMessages: number,
-): { total: number; local: number } {
+): AllMailCounts {
   const left = (labels ?? []).filter((l) => l.id === 'SPAM' || l.id === 'TRASH');
-  const local = Math.max(0, localMessages - left.reduce((n, l) => n + l.localTotal, 0));
-  if (account.messagesTotal === null || labels === null) return { total: local, local };
-  return { total: Math.max(0, account.messagesTotal - left.reduce((n, l) => n + l.messagesTotal, 0)), local };
+  const sum = (f: (l: LabelSummary) => number) => left.reduce((n, l) => n + f(l), 0);
+  const local = Math.max(0, localMessages - sum((l) => l.localTotal));
+  const unreadLabel = labels?.find((l) => l.id === 'UNREAD');
+  const unread = unreadLabel ? Math.max(0, unreadLabel.messagesTotal - sum((l) => l.messagesUnread)) : null;
+  if (account.messagesTotal === null || labels === null) return { total: local, local, unread };
+  return { total: Math.max(0, account.messagesTotal - sum((l) => l.messagesTotal)), local, unread };
 }
+
+/** All Mail's figures: Gmail's total (or the mirror's until known), the mirror's, and unread (Gmail's UNREAD less Spam and Trash). */
+export type AllMailCounts = { total: number; local: number; unread: number | null };
 
 /**
  * Up and Down (Home and End) move between the rows, sub-labels included, as in a tree; Tab still walks them too.
@@ -209,8 +215,9 @@ export function LabelNav(props: Props) {
   const allMirroring = props.allMail.local < props.allMail.total;
   const allTotal = `${formatCount(props.allMail.total)} ${props.allMail.total === 1 ? 'message' : 'messages'}`;
   const allSo = allMirroring ? `${formatCount(props.allMail.local)} mirrored so far` : '';
-  const allTitle = `All Mail: ${allTotal}, not counting Spam and Trash` + (allSo ? ` — ${allSo}` : '');
-  const allSpoken = `, ${allTotal}` + (allSo ? `, ${allSo}` : '');
+  const allUnread = props.allMail.unread ? `${formatCount(props.allMail.unread)} unread` : '';
+  const allTitle = `All Mail: ${allTotal}${allUnread ? `, ${allUnread}` : ''}, not counting Spam and Trash` + (allSo ? ` — ${allSo}` : '');
+  const allSpoken = (allUnread ? `, ${allUnread}` : '') + `, ${allTotal}` + (allSo ? `, ${allSo}` : '');
   const beforeAll = sections.system.filter((l) => l.id !== 'SPAM' && l.id !== 'TRASH');
   const afterAll = sections.system.filter((l) => l.id === 'SPAM' || l.id === 'TRASH');
   const systemRow = (l: LabelSummary) => (
@@ -243,6 +250,7 @@ export function LabelNav(props: Props) {
         </span>
         <span className="nav-name">All Mail</span>
         <span className="nav-counts" aria-hidden="true">
+          {!!props.allMail.unread && <span className="nav-unread">{formatCompact(props.allMail.unread)}</span>}
           <span className={`nav-total ${allMirroring ? 'mirroring' : ''}`}>{formatCompact(props.allMail.total)}</span>
         </span>
         <span className="visually-hidden">{allSpoken}</span>

@@ -375,6 +375,7 @@ export function Mailbox(props: MailboxProps) {
             ? labelDisplayName(currentLabel)
             : currentLabel.name
           : labelDisplayName({ id: view.labelId, name: view.labelId, type: 'system' });
+  const allMail = allMailCounts(account, labels, sync?.processed ?? account.localMessages);
   let subtitle = '';
   if (view.kind === 'search') {
     subtitle = list.status === 'ready' ? `${formatCount(list.items.length)}${list.hasMore ? '+' : ''} found` : 'Searching…';
@@ -384,7 +385,11 @@ export function Mailbox(props: MailboxProps) {
     if (currentLabel.localTotal < currentLabel.messagesTotal) parts.push(`${formatCount(currentLabel.localTotal)} mirrored so far`);
     subtitle = parts.join(' · ');
   } else if (view.labelId === null) {
-    subtitle = `${formatCount(sync?.processed ?? account.localMessages)} messages mirrored`;
+    // The sidebar's figures, so the two never disagree.
+    const parts = [`${formatCount(allMail.total)} messages`];
+    if (allMail.unread) parts.push(`${formatCount(allMail.unread)} unread`);
+    if (allMail.local < allMail.total) parts.push(`${formatCount(allMail.local)} mirrored so far`);
+    subtitle = parts.join(' · ');
   }
 
   const offline = !online || !reachable || Boolean(sync?.offline);
@@ -508,7 +513,7 @@ export function Mailbox(props: MailboxProps) {
         <LabelNav
           labels={labels && labels.length === 0 && sync && !sync.initialSyncCompleted ? null : labels}
           error={labelsError ?? (sync?.error?.code === 'DB_DAMAGED' ? sync.error : null)}
-          allMail={allMailCounts(account, labels, sync?.processed ?? account.localMessages)}
+          allMail={allMail}
           selected={view.kind === 'label' ? view.labelId : undefined}
           onSelect={(labelId) => {
             setSearchInput('');
@@ -541,7 +546,7 @@ export function Mailbox(props: MailboxProps) {
         <div className="list-head">
           <div className="list-title">
             <h1 data-testid="list-title">{title}</h1>
-            <span className="muted small">{subtitle}</span>
+            <span className="muted small" data-testid="list-subtitle">{subtitle}</span>
           </div>
           {selected.size > 0 && (
             <button
@@ -562,6 +567,7 @@ export function Mailbox(props: MailboxProps) {
           )}
         </div>
         <MessageList
+          viewKey={view.kind === 'search' ? `search:${view.query}` : `label:${view.labelId ?? ''}`}
           items={list.items}
           status={list.status}
           error={list.error}

@@ -27,6 +27,8 @@ type Props = {
   /** Changes when the list should take focus (on its active row) as soon as that row exists. */
   focusSignal: number;
   onAtTopChange: (atTop: boolean) => void;
+  /** Which list this is (a label or a search): a new one starts at the top. */
+  viewKey: string;
   emptyText: string;
   searching: boolean;
 };
@@ -132,6 +134,16 @@ export function MessageList(props: Props) {
   useEffect(() => {
     if (props.cursorIndex >= 0 && props.cursorIndex < count) virtualizer.scrollToIndex(props.cursorIndex, { align: 'auto' });
   }, [props.cursorIndex, count, virtualizer]);
+
+  // Another label or search opens at its newest row. (The virtualizer remembers its offset and would put the
+  // previous list's scroll position on the new one's freshly mounted scroller.)
+  const shownView = useRef(props.viewKey);
+  useEffect(() => {
+    if (props.status !== 'ready' || shownView.current === props.viewKey) return;
+    shownView.current = props.viewKey;
+    virtualizer.scrollToOffset(0);
+    if (scrollRef.current) scrollRef.current.scrollTop = 0;
+  }, [props.viewKey, props.status, virtualizer]);
 
   // Focus follows the cursor while it is in the list (arrows, j/k), and the list takes focus when asked
   // (u, leaving search) once its active row exists — unless the user has put focus somewhere else since.
