@@ -311,12 +311,16 @@ describe.each(SCHEMES)('the %s theme', (scheme) => {
 
     show({
       phase: 'needs_reconnect',
+      initialSyncCompleted: true,
       error: { code: 'AUTH_EXPIRED', message: "Google no longer accepts this account's authorization (invalid_grant): reconnect it; its mirrored mail is kept" },
     });
     await expect.poll(() => error.getByTestId('error-text').textContent()).toBe(
       'Gmail no longer accepts this account’s sign-in. Your mirrored mail is kept. Reconnect the account to resume syncing.',
     );
     expect(await page.getByTestId('sync-panel').locator('.sync-title, .error-text').allTextContents()).not.toContain('invalid_grant');
+    // The mirror is complete: the panel shows the error and Reconnect, not a red bar at some percentage of nothing.
+    expect(await page.getByTestId('sync-progress').count()).toBe(0);
+    expect(await page.getByTestId('sync-percent').count()).toBe(0);
     await expect.poll(() => announcer.textContent()).toContain('Sync: Gmail access expired.');
     expect(await audit(page, `needs reconnect ${scheme}`)).toEqual([]);
     await shot('needs-reconnect');

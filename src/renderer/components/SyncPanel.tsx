@@ -123,6 +123,9 @@ export function SyncPanel(props: {
   const tone = offlineError || passing ? 'warn' : s.phase === 'error' || s.phase === 'needs_reconnect' ? 'danger' : upToDate ? 'ok' : 'busy';
   const lastSync = s.lastSyncAt ?? props.account.lastSyncAt;
   const damaged = s.error?.code === 'DB_DAMAGED';
+  // A mirror already complete that cannot sync now: the error is the news, not a percentage of the next pass
+  // (a red bar at "99%" reads as a broken mirror when every message is there).
+  const showProgress = !(s.initialSyncCompleted && (s.phase === 'error' || s.phase === 'needs_reconnect'));
 
   const detail: string[] = [];
   if (s.total !== null && (busy || !s.initialSyncCompleted)) detail.push(`${formatCount(s.processed)} of ${formatCount(s.total)}`);
@@ -148,22 +151,26 @@ export function SyncPanel(props: {
         <span className="sync-title" data-testid="sync-phase">
           {titleOf(s)}
         </span>
-        <span className="sync-pct" data-testid="sync-percent">
-          {pct}%
-        </span>
+        {showProgress && (
+          <span className="sync-pct" data-testid="sync-percent">
+            {pct}%
+          </span>
+        )}
       </div>
-      <div
-        className="progress"
-        role="progressbar"
-        aria-label="Mirror progress"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={pct}
-        aria-valuetext={s.total !== null ? `${formatCount(s.processed)} of ${formatCount(s.total)} messages` : `${pct}%`}
-        data-testid="sync-progress"
-      >
-        <div className={`progress-fill ${busy ? 'animated' : ''}`} style={{ width: `${pct}%` }} />
-      </div>
+      {showProgress && (
+        <div
+          className="progress"
+          role="progressbar"
+          aria-label="Mirror progress"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={pct}
+          aria-valuetext={s.total !== null ? `${formatCount(s.processed)} of ${formatCount(s.total)} messages` : `${pct}%`}
+          data-testid="sync-progress"
+        >
+          <div className={`progress-fill ${busy ? 'animated' : ''}`} style={{ width: `${pct}%` }} />
+        </div>
+      )}
       {detail.length > 0 && (
         <div className="sync-line" data-testid="sync-detail">
           {detail.join(' · ')}
