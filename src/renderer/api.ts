@@ -41,6 +41,7 @@ function pickTransport(): MailmirrorApi {
     onDenied: (message) => {
       for (const l of accessListeners) l(message);
     },
+    onConnectionChange: (up) => setReachable(up),
   });
 }
 

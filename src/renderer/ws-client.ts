@@ -17,6 +17,8 @@ export type WsAuth = {
   session(): Promise<SessionResult>;
   recheck(): Promise<SessionResult>;
   onDenied(message: string): void;
+  /** The link to the host opened (true) or was lost (false): an idle window learns of a stopped host at once. */
+  onConnectionChange?(up: boolean): void;
 };
 
 export function createWsClient(url: string, auth: WsAuth): MailmirrorApi {
@@ -74,6 +76,7 @@ export function createWsClient(url: string, auth: WsAuth): MailmirrorApi {
       recheck = false;
       retryMs = 250;
       for (const frame of queue.splice(0)) sock.send(frame);
+      auth.onConnectionChange?.(true);
       // After a reconnect everything may have changed meanwhile: let the UI re-read.
       if (everOpened) dispatch('accounts:changed', {});
       everOpened = true;
@@ -95,6 +98,7 @@ export function createWsClient(url: string, auth: WsAuth): MailmirrorApi {
     };
     sock.onclose = () => {
       if (ws === sock) ws = null;
+      if (opened) auth.onConnectionChange?.(false);
       for (const p of pending.values()) p(UNAVAILABLE);
       pending.clear();
       // Their callers were just told; never send those frames later.

@@ -362,6 +362,15 @@ describe('renderer in Chromium over the browser host', () => {
     expect(download.suggestedFilename()).toBe('invoicefdp.sh');
     await page.screenshot({ path: join(SHOTS, '09-attachments-executable.png') });
   });
+
+  // Last in this group: it stops the host.
+  it('tells an idle window within seconds that Mailmirror has stopped', async () => {
+    expect(await page.getByTestId('offline-indicator').count()).toBe(0);
+    await host.close();
+    const pill = page.getByTestId('offline-indicator');
+    await pill.waitFor({ timeout: 5000 });
+    expect(await pill.textContent()).toBe('Reconnecting to Mailmirror…');
+  });
 });
 
 describe('first run in Chromium', () => {
