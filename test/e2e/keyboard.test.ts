@@ -270,6 +270,7 @@ describe('keyboard-only use', () => {
 
   it('keeps every shortcut working after a click inside the message body', async () => {
     // The reader was cleared when the Inbox opened again (g i): j opens its first row, then the second.
+    await page.locator(`[data-testid="message-row"][data-message-id="${seeded.hostileId}"]`).waitFor();
     await press('j');
     await press('j');
     await expect.poll(openId).toBe(seeded.plainId);
@@ -311,6 +312,7 @@ describe('keyboard-only use', () => {
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.origin });
     await page.evaluate(() => navigator.clipboard.writeText('before'));
     const frame = page.frameLocator('[data-testid="message-frame"]');
+    await page.locator(`[data-testid="message-row"][data-message-id="${seeded.hostileId}"]`).waitFor();
     await press('j'); // the Inbox was just re-opened (g i), with the reader cleared: j opens its first row
     await expect.poll(openId).toBe(seeded.hostileId);
     await frame.getByText('zeppelin', { exact: false }).first().dblclick({ position: { x: 10, y: 8 } });

@@ -402,6 +402,10 @@ describe('first run in Chromium', () => {
     await consent.waitForLoadState();
     await p.getByTestId('mailbox').waitFor();
     expect(await p.getByTestId('account-current').textContent()).toContain('new.user@example.com');
+    // The Connect button that opened the dialog is gone with the Welcome screen: focus stays on the page, where
+    // the shortcuts work, and does not fall into the search box (where a first j would be typed).
+    await expect.poll(() => p.getByTestId('connect-dialog').count()).toBe(0);
+    expect(await p.evaluate(() => document.activeElement?.tagName)).not.toBe('INPUT');
     await consent.close();
     await p.close();
   });

@@ -106,6 +106,9 @@ export function Modal(props: { title: string; onClose: () => void; children: Rea
       }
       for (const el of ancestors) {
         if (!el.isConnected) continue;
+        // The whole screen changed (Welcome gave way to the mailbox): no control of it was the user's; focus stays
+        // on the page, where the shortcuts work, rather than landing in the first field (the search box).
+        if (el === document.body || el.id === 'root' || el.parentElement === document.body) break;
         const stop = tabStops(el)[0];
         if (stop) {
           stop.focus();
