@@ -1,6 +1,8 @@
 ALTER TABLE `messages` ADD `bcc_addr` text;--> statement-breakpoint
 ALTER TABLE `messages` ADD `attachment_names` text;--> statement-breakpoint
 CREATE INDEX `messages_message_id_header` ON `messages` (`account_id`,`message_id_header`);--> statement-breakpoint
+CREATE INDEX `messages_account_size` ON `messages` (`account_id`,`size_estimate`);--> statement-breakpoint
+CREATE INDEX `messages_search` ON `messages` (`id`,`account_id`,`internal_date`,`gmail_id`);--> statement-breakpoint
 -- Gmail search (issue 13): the full-text index also covers Cc, Bcc and attachment names. FTS5 tables cannot
 -- gain columns, so the index is dropped and rebuilt from the messages table (external content, as in
 -- migration fts); attachment names already stored are copied beside the message first.

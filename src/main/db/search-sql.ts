@@ -14,12 +14,6 @@ export type SearchContext = {
   labels: ReadonlyArray<{ id: string; name: string }>;
   /** ms since epoch: `older_than:` and `newer_than:` count back from it. */
   now: number;
-  /**
-   * Midnight starting a calendar day, in ms since epoch. Default: the machine's local time zone (TZ), as Gmail's
-   * web search reads dates in the user's; Gmail's API reads them as midnight Pacific time instead, and takes
-   * seconds since 1970 (`after:1388552400`) for an exact instant, as this does too.
-   */
-  midnight?: (year: number, month: number, day: number) => number;
 };
 
 /**
@@ -55,11 +49,14 @@ function labelKey(name: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-const localMidnight = (year: number, month: number, day: number): number => new Date(year, month - 1, day).getTime();
-
-function instant(date: QueryDate, ctx: SearchContext): number {
+/**
+ * A day is its midnight in the machine's local time zone (TZ), as Gmail's web search reads dates in the user's; Gmail's
+ * API reads them as midnight Pacific time instead. Seconds since 1970 (`after:1388552400`) are an exact instant, as
+ * in Gmail. https://developers.google.com/workspace/gmail/api/guides/filtering
+ */
+function instant(date: QueryDate): number {
   if (date.kind === 'epoch') return date.seconds * 1000;
-  return (ctx.midnight ?? localMidnight)(date.year, date.month, date.day);
+  return new Date(date.year, date.month - 1, date.day).getTime();
 }
 
 /** `now` minus the amount: days of 24 hours, calendar months and years (a month back from 31 March is 3 March). */
@@ -161,7 +158,7 @@ class Compiler {
       case 'hasUserLabels':
         return sql`${messages.id} IN (SELECT ml.message_id FROM ${messageLabels} ml JOIN ${labels} l ON l.account_id = ml.account_id AND l.gmail_id = ml.label_id WHERE ml.account_id = ${this.ctx.accountId} AND l.type = 'user')`;
       case 'date':
-        return node.op === 'after' ? sql`${messages.internalDate} >= ${instant(node.date, this.ctx)}` : sql`${messages.internalDate} < ${instant(node.date, this.ctx)}`;
+        return node.op === 'after' ? sql`${messages.internalDate} >= ${instant(node.date)}` : sql`${messages.internalDate} < ${instant(node.date)}`;
       case 'age': {
         const edge = ageEdge(node.amount, node.unit, this.ctx.now);
         return node.op === 'newer' ? sql`${messages.internalDate} >= ${edge}` : sql`${messages.internalDate} < ${edge}`;

@@ -1,14 +1,14 @@
 // Gmail search over the mirror (issue 13): the query is read by src/shared/gmail-query.ts, compiled to SQL + FTS5
 // by ./search-sql.ts, and answered here, newest first (or best match first), with an exact count of every match.
 // The FTS5 index (migration search) covers subject, from, to, cc, bcc, the text body and attachment names.
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { GmailQueryError, parseGmailQuery, type QueryNode } from '../../shared/gmail-query';
 import type { Db } from './client';
 import { InvalidCursorError, SearchQueryError } from './errors';
 import { guarded } from './internal';
 import { listFields, type MessageListRow } from './message-queries';
 import { accounts, labels, messages } from './schema';
-import { compileSearch, type CompiledSearch, type SearchContext } from './search-sql';
+import { compileSearch, type CompiledSearch } from './search-sql';
 
 /** `newest`: Gmail's order (internalDate, then id, descending). `relevance`: bm25 over the words, then newest. */
 export type SearchOrder = 'newest' | 'relevance';
@@ -17,8 +17,6 @@ export type SearchOptions = {
   order?: SearchOrder;
   /** ms since epoch for older_than:/newer_than: (default: now). */
   now?: number;
-  /** Midnight of a calendar day for after:/before: (default: the machine's time zone); see SearchContext. */
-  midnight?: SearchContext['midnight'];
 };
 
 export type SearchPage = {
@@ -50,18 +48,36 @@ function compile(db: Db, accountId: number, query: string, options: SearchOption
   const root = parseSearch(query);
   const email = db.orm.select({ email: accounts.email }).from(accounts).where(eq(accounts.id, accountId)).get()?.email ?? '';
   const labelList = db.orm.select({ id: labels.gmailId, name: labels.name }).from(labels).where(eq(labels.accountId, accountId)).all();
-  return compileSearch(root, { accountId, email, labels: labelList, now: options.now ?? Date.now(), midnight: options.midnight });
+  return compileSearch(root, { accountId, email, labels: labelList, now: options.now ?? Date.now() });
 }
 
-/** The rows of a compiled search: driven by the FTS5 index when there are words, else by messages' own indexes. */
-function select(db: Db, c: CompiledSearch, fields: typeof listFields, extra: SQL | undefined) {
-  if (c.match === null) return db.orm.select(fields).from(messages).where(and(c.where, extra)).$dynamic();
+/** The ids, dates and Gmail ids of a compiled search's matches: driven by the FTS5 index when there are words. */
+function matches(db: Db, c: CompiledSearch, extra: SQL | undefined) {
+  const keys = { id: messages.id, internalDate: messages.internalDate, gmailId: messages.gmailId };
+  if (c.match === null) return db.orm.select(keys).from(messages).where(and(c.where, extra)).$dynamic();
   return db.orm
-    .select(fields)
+    .select(keys)
     .from(sql`messages_fts`)
     .innerJoin(messages, sql`${messages.id} = messages_fts.rowid`)
     .where(and(sql`messages_fts MATCH ${c.match}`, c.where, extra))
     .$dynamic();
+}
+
+/**
+ * The list rows of these messages, in this order. Read after the page is chosen, by id: SQLite would otherwise work
+ * out each row's labels and markers (correlated subqueries) for every match before sorting them.
+ */
+function listRows(db: Db, ids: readonly number[]): MessageListRow[] {
+  if (ids.length === 0) return [];
+  const byId = new Map(
+    db.orm
+      .select(listFields)
+      .from(messages)
+      .where(inArray(messages.id, [...ids]))
+      .all()
+      .map((r) => [r.id, r]),
+  );
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 function count(db: Db, c: CompiledSearch): number {
@@ -113,23 +129,28 @@ export const searchMessages = guarded(function searchMessages(
   const after = options.cursor ? decodeCursor(options.cursor, order) : null;
   if (order === 'relevance') {
     const offset = after && 'o' in after ? after.o : 0;
-    const rows = select(db, c, listFields, undefined)
+    const keys = matches(db, c, undefined)
       .orderBy(RANK, ...NEWEST)
       .limit(limit + 1)
       .offset(offset)
       .all();
-    const more = rows.length > limit;
-    return { items: rows.slice(0, limit), total: count(db, c), nextCursor: more ? encodeCursor({ o: offset + limit }) : null };
+    const more = keys.length > limit;
+    const items = listRows(db, keys.slice(0, limit).map((k) => k.id));
+    return { items, total: count(db, c), nextCursor: more ? encodeCursor({ o: offset + limit }) : null };
   }
   const position = after && 'd' in after ? sql`(${messages.internalDate}, ${messages.gmailId}) < (${after.d}, ${after.g})` : undefined;
-  const rows = select(db, c, listFields, position)
+  const keys = matches(db, c, position)
     .orderBy(...NEWEST)
     .limit(limit + 1)
     .all();
-  const more = rows.length > limit;
-  const items = more ? rows.slice(0, limit) : rows;
-  const last = items[items.length - 1];
-  return { items, total: count(db, c), nextCursor: more && last ? encodeCursor({ d: last.internalDate ?? 0, g: last.gmailId }) : null };
+  const more = keys.length > limit;
+  const page = keys.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: listRows(db, page.map((k) => k.id)),
+    total: count(db, c),
+    nextCursor: more && last ? encodeCursor({ d: last.internalDate ?? 0, g: last.gmailId }) : null,
+  };
 });
 
 /** A match as `forEachSearchMatch` hands it out (what the CLI prints). */
