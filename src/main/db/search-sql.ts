@@ -56,8 +56,15 @@ function labelKey(name: string): string {
  */
 function instant(date: QueryDate): number {
   if (date.kind === 'epoch') return date.seconds * 1000;
-  return new Date(date.year, date.month - 1, date.day).getTime();
+  // Not new Date(y, m, d): it reads years 0–99 as 1900–1999.
+  const d = new Date(0);
+  d.setFullYear(date.year, date.month - 1, date.day);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
 }
+
+/** JavaScript's earliest date: what an age reaching further back than that counts from. */
+const EARLIEST = -8.64e15;
 
 /** `now` minus the amount: days of 24 hours, calendar months and years (a month back from 31 March is 3 March). */
 function ageEdge(amount: number, unit: 'd' | 'm' | 'y', now: number): number {
@@ -65,7 +72,7 @@ function ageEdge(amount: number, unit: 'd' | 'm' | 'y', now: number): number {
   const d = new Date(now);
   if (unit === 'm') d.setMonth(d.getMonth() - amount);
   else d.setFullYear(d.getFullYear() - amount);
-  return d.getTime();
+  return Number.isFinite(d.getTime()) ? d.getTime() : EARLIEST;
 }
 
 class Compiler {
