@@ -148,7 +148,7 @@ function tokenize(query: string): Token[] {
 }
 
 /** What a leaf inherits from an operator written before a group: `subject:(a b)` makes a and b subject words. */
-type Context = { op: string; start: number } | null;
+type Context = { op: string } | null;
 
 class Parser {
   private pos = 0;
@@ -291,7 +291,7 @@ class Parser {
     const name = colon > 0 ? tok.text.slice(0, colon).toLowerCase() : '';
     if (colon <= 0 || !isOperator(name)) return this.leaf(ctx, tok.text, false, tok.start, tok.end);
     const inline = tok.text.slice(colon + 1);
-    const opCtx: Context = { op: name, start: tok.start };
+    const opCtx: Context = { op: name };
     if (inline !== '') return this.leaf(opCtx, inline, false, tok.start, tok.end);
     // `subject:"a b"`, `from:(amy OR bob)`, or the value after a space (`from: amy`).
     const next = this.peek();
@@ -310,7 +310,7 @@ class Parser {
     if (ctx !== null && !phrase) {
       const colon = value.indexOf(':');
       if (colon > 0 && isOperator(value.slice(0, colon).toLowerCase()) && value.slice(colon + 1) !== '') {
-        return this.leaf({ op: value.slice(0, colon).toLowerCase(), start }, value.slice(colon + 1), false, start, end);
+        return this.leaf({ op: value.slice(0, colon).toLowerCase() }, value.slice(colon + 1), false, start, end);
       }
     }
     const text = value.replace(CONTROL_CHARS, ' ').trim();
