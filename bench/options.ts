@@ -1,7 +1,7 @@
 // The bench's command line (node:util parseArgs): which regimes to run and how big.
 import { parseArgs } from 'node:util';
 
-export const REGIMES = ['quota-2026', 'quota-legacy', 'cpu', 'cpu-100k', 'units', 'first-use', 'incremental'] as const;
+export const REGIMES = ['quota-2026', 'quota-legacy', 'cpu', 'cpu-100k', 'units', 'first-use', 'incremental', 'search'] as const;
 export type Regime = (typeof REGIMES)[number];
 
 export type Options = { only: Set<Regime>; quick: boolean; keep: boolean; help: boolean };
@@ -9,7 +9,8 @@ export type Options = { only: Set<Regime>; quick: boolean; keep: boolean; help: 
 export const USAGE = `Usage: npm run bench -- [options]
 
   --only <list>   some regimes, comma-separated: quota (both quota regimes), ${REGIMES.join(', ')}
-                  (big or 100k = cpu-100k; naming it turns --100k on)
+                  (big or 100k = cpu-100k; naming it turns --100k on); search syncs 100,000 messages
+                  (20,000 with --quick) and times Gmail searches over them
   --100k          include the 100k-message run (the default unless MAILMIRROR_BENCH_100K=0)
   --no-100k       skip it
   --quick         smaller mailboxes (a smoke test of the harness itself)

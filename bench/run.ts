@@ -4,7 +4,7 @@
  *
  *   npm run bench                                   every regime (the 100k one unless --no-100k)
  *   npm run bench -- --only cpu,units               some regimes: quota-2026, quota-legacy (or quota),
- *                                                   cpu, cpu-100k, units, first-use, incremental
+ *                                                   cpu, cpu-100k, units, first-use, incremental, search
  *   npm run bench -- --no-100k                      skip the 100k-message run (also MAILMIRROR_BENCH_100K=0)
  *   npm run bench -- --quick                        smaller mailboxes (a smoke test of the harness itself)
  *
@@ -26,6 +26,7 @@ import { cpuBig, cpuBound } from './regime-cpu';
 import { firstUse } from './regime-first-use';
 import { incremental } from './regime-incremental';
 import { quotaBound } from './regime-quota';
+import { searchBig } from './regime-search';
 import { unitsPerMessage } from './regime-units';
 import { fmt, log, publish, type Meta, type Results } from './report';
 
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     ['cpu', () => cpuBound(opts, dirs, results)],
     ['cpu-100k', () => cpuBig(opts, dirs, results)],
     ['incremental', () => incremental(opts, dirs, results)],
+    ['search', () => searchBig(opts, dirs, results)],
   ];
   try {
     for (const [name, step] of steps) {

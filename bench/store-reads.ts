@@ -1,7 +1,18 @@
 // Every read the bench makes of the app's store, in one place, through src/main/db's read-only open (the only
 // code that opens the store): the bench only looks, beside the running sync (WAL readers do not block it).
 import { existsSync } from 'node:fs';
-import { countFetchedMessages, databaseFile, latestListingRun, listAccounts, openDatabaseReadOnly, type Db } from '../src/main/db';
+import {
+  countFetchedMessages,
+  databaseFile,
+  forEachSearchMatch,
+  latestListingRun,
+  listAccounts,
+  openDatabase,
+  openDatabaseReadOnly,
+  rebuildSearchIndex,
+  searchMessages,
+  type Db,
+} from '../src/main/db';
 
 /** Read-only, or null while the file is not there or cannot be opened yet. */
 function openReader(dataDir: string): Db | null {
@@ -61,4 +72,57 @@ export function watchStore(dataDir: string): StoreWatch | null {
     fetchedAmong: (ids) => countFetchedMessages(db, ids),
     close: () => db.close(),
   };
+}
+
+/** Milliseconds of each run of `fn` (after `warmup` untimed runs). */
+function timeRuns(runs: number, warmup: number, fn: () => void): number[] {
+  for (let i = 0; i < warmup; i++) fn();
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+export type SearchTiming = { query: string; total: number; firstPageMs: number[]; allRowsMs: number[] };
+
+/**
+ * Gmail searches over the first account's mirror, read-only: each query's first page of 50 with its exact count
+ * (what the app's search answers), `runs` times, and every match handed out newest first (what `mailmirror
+ * search` prints), `fullRuns` times.
+ */
+export function timeSearches(dataDir: string, queries: readonly string[], runs: number, fullRuns: number): SearchTiming[] {
+  return withReader(dataDir, (db) => {
+    const acc = listAccounts(db)[0]?.id;
+    if (acc === undefined) throw new Error('no account in the store');
+    return queries.map((query) => {
+      let total = 0;
+      const firstPageMs = timeRuns(runs, 2, () => {
+        total = searchMessages(db, acc, query, { limit: 50 }).total;
+      });
+      const allRowsMs = timeRuns(fullRuns, 0, () => {
+        let n = 0;
+        forEachSearchMatch(db, acc, query, () => n++);
+        if (n !== total) throw new Error(`${query}: ${n} rows handed out, ${total} counted`);
+      });
+      return { query, total, firstPageMs, allRowsMs };
+    });
+  });
+}
+
+/**
+ * Milliseconds to rebuild the full-text index from the messages table: what the search migration costs an
+ * existing mirror of this size when it first opens. The one write the bench makes, after the sync has ended.
+ */
+export function timeSearchIndexRebuild(dataDir: string): number {
+  const db = openDatabase(databaseFile(dataDir));
+  try {
+    const t0 = performance.now();
+    rebuildSearchIndex(db);
+    return performance.now() - t0;
+  } finally {
+    db.close();
+  }
 }

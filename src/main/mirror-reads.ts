@@ -1,16 +1,16 @@
 // Reads of the mirror for the UI, shaped as the contract's types: the core's MirrorReadService (the router
 // reaches the store only through it). The store's repositories do the querying; this maps their rows and adds
-// what the UI needs on top (search paging, attachment lookup).
+// what the UI needs on top (attachment lookup).
 import type { Db } from './db/client';
 import { getAccount, listAccounts } from './db/accounts';
 import { listLabels } from './db/labels';
 import { countProgress } from './db/stubs';
 import { getAttachmentLocation, getMessage, listMessages, type MessageListRow } from './db/message-queries';
-import { search } from './db/search';
+import { searchMessages } from './db/search';
 import type { AccountSummary, LabelSummary, MessageDetail, MessageSummary } from '../shared/ipc';
 import { AccountNotFoundError } from './gmail/account-errors';
 import { InvalidRequestError, NotFoundError } from './ipc/errors';
-import type { AttachmentRef, MirrorReadService, MessagePage } from './ipc/services';
+import type { AttachmentRef, MirrorReadService, MessagePage, SearchResultPage } from './ipc/services';
 
 
 const ms = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
@@ -69,8 +69,8 @@ function toSummary(r: MessageListRow): MessageSummary {
   };
 }
 
-function badCursor(e: unknown): never {
-  if ((e as { code?: unknown }).code === 'INVALID_CURSOR') throw new InvalidRequestError('The list position (cursor) is not valid');
+function badCursor(e: unknown, what = 'list'): never {
+  if ((e as { code?: unknown }).code === 'INVALID_CURSOR') throw new InvalidRequestError(`The ${what} position (cursor) is not valid`);
   throw e;
 }
 
@@ -88,26 +88,18 @@ function listMessagePage(
   return { messages: page.items.map(toSummary), nextCursor: page.nextCursor };
 }
 
-/** The store ranks at most this many matches (its limit); pages are slices of that ranking. */
-const MAX_SEARCH_RESULTS = 500;
-
 function searchMessagePage(
   db: Db,
-  q: { accountId: number; query: string; cursor: string | null; limit: number },
-): MessagePage {
+  q: { accountId: number; query: string; cursor: string | null; limit: number; order?: 'newest' | 'relevance' },
+): SearchResultPage {
   requireAccount(db, q.accountId);
-  let offset = 0;
-  if (q.cursor !== null) {
-    const m = /^o(\d{1,4})$/.exec(q.cursor);
-    if (!m || Number(m[1]) >= MAX_SEARCH_RESULTS) throw new InvalidRequestError('The search position (cursor) is not valid');
-    offset = Number(m[1]);
+  let page;
+  try {
+    page = searchMessages(db, q.accountId, q.query, { limit: q.limit, cursor: q.cursor, order: q.order });
+  } catch (e) {
+    badCursor(e, 'search');
   }
-  const want = Math.min(MAX_SEARCH_RESULTS, offset + q.limit + 1);
-  const rows = search(db, q.accountId, q.query, want);
-  const pageRows = rows.slice(offset, offset + q.limit);
-  const end = offset + pageRows.length;
-  const more = rows.length > end && end < MAX_SEARCH_RESULTS;
-  return { messages: pageRows.map(toSummary), nextCursor: more ? `o${end}` : null };
+  return { messages: page.items.map(toSummary), nextCursor: page.nextCursor, total: page.total };
 }
 
 function getMessageDetail(db: Db, accountId: number, gmailId: string): MessageDetail {
@@ -162,7 +154,7 @@ export class MirrorReads implements MirrorReadService {
     return listMessagePage(this.db(), q);
   }
 
-  searchPage(q: { accountId: number; query: string; cursor: string | null; limit: number }): MessagePage {
+  searchPage(q: { accountId: number; query: string; cursor: string | null; limit: number; order?: 'newest' | 'relevance' }): SearchResultPage {
     return searchMessagePage(this.db(), q);
   }
 

@@ -1,4 +1,4 @@
-// The store-only core: what the light commands (`status`, `account list`, `account add`, `export`)
+// The store-only core: what the light commands (`status`, `account list`, `account add`, `export`, `search`)
 // use. It opens the data folder's store (checked first: a damaged one throws DatabaseDamagedError) and
 // its token key, and starts neither Redis nor workers, so it works while another process syncs. Its reads
 // go through the store's repositories, whose guard already turns SQLite's errors into the store's.
@@ -6,6 +6,7 @@ import type { AppConfig } from './config';
 import type { Db } from './db/client';
 import { getAccountByEmail, listAccounts, type Account } from './db/accounts';
 import { exportMirror, type MirrorExport } from './db/export';
+import { forEachSearchMatch, type SearchMatch } from './db/search';
 import { tokenRepository } from './db/tokens';
 import { readStatusSnapshot } from './db/status-snapshot';
 import { databaseFile, openStore } from './store';
@@ -18,7 +19,7 @@ import { OAuthClientStore } from './gmail/oauth-client-store';
 import type { InstalledAppFlowOptions } from './gmail/oauth';
 import { accountStatus, type AccountStatus } from './sync/status';
 
-export type { AccountStatus };
+export type { AccountStatus, SearchMatch };
 
 export class StoreCore {
   /** Remembers beside the store that it is damaged, so every later command knows it at once. */
@@ -64,6 +65,14 @@ export class StoreCore {
     const doc = exportMirror(this.db, a.id);
     if (!doc) throw new AccountNotFoundError(`no account ${email}`);
     return doc;
+  }
+
+  /**
+   * Every message of the account that a Gmail search matches, newest first, one at a time (never all in memory);
+   * answers how many. SearchQueryError for a search that cannot be read, before the first row.
+   */
+  searchAccount(email: string, query: string, onRow: (row: SearchMatch) => void): number {
+    return forEachSearchMatch(this.db, this.account(email).id, query, onRow);
   }
 
   /**

@@ -380,7 +380,13 @@ export const ipcChannels = {
     request: z.strictObject({ accountId, messageId: gmailId }),
     response: messageDetailSchema,
   },
-  /** Full-text search (subject, from, to, body) over the account's mirror, best matches first. */
+  /**
+   * Gmail search over the account's mirror, offline: Gmail's operators (from:, label:, is:unread, has:attachment,
+   * after:, older_than:, OR, -, { }, …; src/shared/gmail-query.ts), words over subject, body, names, addresses and
+   * attachment names. Spam and trash are left out unless the query names them (in:anywhere, in:spam, …). Newest
+   * first, or best match first with `order: 'relevance'`; `total` counts every match. A query that cannot be read
+   * is INVALID_REQUEST with a message naming the part and its position.
+   */
   'messages:search': {
     request: z.strictObject({
       accountId,
@@ -392,8 +398,13 @@ export const ipcChannels = {
         .pipe(z.string().min(1, 'type something to search for').max(500)),
       cursor: cursor.nullable().optional(),
       limit: z.int().min(1).max(500).optional(),
+      /** Default `newest`. */
+      order: z.enum(['newest', 'relevance']).optional(),
     }),
-    response: messagePage,
+    response: messagePage.extend({
+      /** How many messages match in all (every page together). */
+      total: z.int().nonnegative(),
+    }),
   },
   /** An attachment's bytes, fetched from Gmail on demand (base64, so both transports carry it). */
   'attachments:download': {

@@ -102,6 +102,35 @@ describe('database file', () => {
     upgraded.close();
   });
 
+  it('rebuilds the search index of a mirror made before Gmail search: Cc and attachment names become searchable', () => {
+    const oldFolder = path.join(dir, 'old-drizzle');
+    cpSync(migrationsFolder, oldFolder, { recursive: true });
+    const before = journal.entries.findIndex((e) => e.tag.endsWith('_search'));
+    expect(before).toBeGreaterThan(0);
+    writeFileSync(path.join(oldFolder, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, before) }));
+    const file = path.join(dir, 'before-search.db');
+    const old = openDatabase(file, { migrationsFolder: oldFolder });
+    const acc = createAccount(old, { email: 'a@example.com' }).id;
+    old.sqlite
+      .prepare(
+        "INSERT INTO messages (account_id, gmail_id, thread_id, subject, cc_addr, text_body, internal_date, details_fetched) VALUES (?, 'm1', 't', 'minutes', 'Carol <carol@example.net>', 'see the file', 5, 1)",
+      )
+      .run(acc);
+    old.sqlite.prepare("INSERT INTO attachments (message_id, filename, mime_type, size) VALUES (1, 'Budget-2024.xlsx', 'application/x', 10)").run();
+    old.sqlite.prepare("INSERT INTO attachments (message_id, filename, mime_type, size) VALUES (1, 'notes.txt', 'text/plain', 10)").run();
+    old.close();
+
+    const upgraded = openDatabase(file);
+    const found = (q: string) => search(upgraded, acc, q, 5).map((r) => r.gmailId);
+    expect(found('minutes')).toEqual(['m1']);
+    expect(found('cc:carol')).toEqual(['m1']);
+    expect(found('filename:xlsx')).toEqual(['m1']);
+    expect(found('filename:notes')).toEqual(['m1']);
+    expect(found('budget')).toEqual(['m1']);
+    expect(found('filename:pdf')).toEqual([]);
+    upgraded.close();
+  });
+
   it('refuses a database created by a newer version, leaving it untouched', () => {
     const file = path.join(dir, 'newer.db');
     openDatabase(file).close();

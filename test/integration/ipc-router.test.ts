@@ -185,21 +185,47 @@ describe('IPC router: answers from the store', () => {
     expect(noAccount.ok === false && noAccount.error.code).toBe('NOT_FOUND');
   });
 
-  it('messages:search finds by a body word and pages', async () => {
+  it('messages:search finds by a body word, newest first, counts every match and pages through them', async () => {
     const r = value(await router.invoke('messages:search', { accountId: seeded.accountId, query: 'zeppelin' }));
     expect(r.messages.map((m) => m.id)).toEqual([seeded.hostileId]);
+    expect(r.total).toBe(1);
     const lisbon = value(await router.invoke('messages:search', { accountId: seeded.accountId, query: 'TP1234' }));
     expect(lisbon.messages.map((m) => m.id)).toEqual([seeded.plainId]);
     const p1 = value(await router.invoke('messages:search', { accountId: seeded.accountId, query: 'routine', limit: 100 }));
     expect(p1.messages).toHaveLength(100);
+    expect(p1.total).toBe(250);
     expect(p1.nextCursor).not.toBeNull();
     const p2 = value(await router.invoke('messages:search', { accountId: seeded.accountId, query: 'routine', limit: 100, cursor: p1.nextCursor }));
     const p3 = value(await router.invoke('messages:search', { accountId: seeded.accountId, query: 'routine', limit: 100, cursor: p2.nextCursor }));
     expect(p3.nextCursor).toBeNull();
-    expect(new Set([...p1.messages, ...p2.messages, ...p3.messages].map((m) => m.id)).size).toBe(250);
-    // Search syntax in user input is text, never an FTS error.
+    const all = [...p1.messages, ...p2.messages, ...p3.messages];
+    expect(new Set(all.map((m) => m.id)).size).toBe(250);
+    const dates = all.map((m) => m.internalDate ?? 0);
+    expect(dates).toEqual([...dates].sort((a, b) => b - a));
+  });
+
+  it('messages:search reads Gmail operators, ranks by relevance when asked, and points at what it cannot read', async () => {
+    const ids = async (query: string, order?: 'newest' | 'relevance') =>
+      value(await router.invoke('messages:search', { accountId: seeded.accountId, query, limit: 500, order })).messages.map((m) => m.id);
+    expect(await ids('filename:report.csv')).toEqual([seeded.hostileId]);
+    expect(await ids('cc:bob from:mallory has:attachment')).toEqual([seeded.hostileId]);
+    expect(await ids('"trip to lisbon" OR zeppelin')).toEqual([seeded.hostileId, seeded.plainId]);
+    expect(await ids('lisbon -itinerary')).toEqual([]);
+    expect(await ids('rfc822msgid:plain@travel.example')).toEqual([seeded.plainId]);
+    const unread = value(await router.invoke('messages:search', { accountId: seeded.accountId, query: 'in:inbox is:unread', limit: 10 }));
+    const seededUnread = value(await router.invoke('labels:list', { accountId: seeded.accountId })).find((l) => l.id === 'UNREAD');
+    expect(unread.total).toBe(seededUnread?.localTotal);
+    // Relevance: the subject match ranks above the body-only ones.
+    expect((await ids('quarterly report', 'relevance'))[0]).toBe(seeded.hostileId);
+
     const odd = await router.invoke('messages:search', { accountId: seeded.accountId, query: '"unbalanced AND (NEAR' });
-    expect(odd.ok).toBe(true);
+    expectInvalid(odd);
+    expect(odd.ok === false && odd.error.message).toContain('(character 1): this quote is never closed');
+    const bad = await router.invoke('messages:search', { accountId: seeded.accountId, query: 'zeppelin older_than:3x' });
+    expectInvalid(bad);
+    expect(bad.ok === false && bad.error.message).toBe(
+      'Cannot read the search at "older_than:3x" (character 10): older_than: needs a number followed by d (days), m (months) or y (years), like older_than:2d',
+    );
   });
 
   it('messages:search with NUL or other control characters searches, or says why not — never INTERNAL', async () => {

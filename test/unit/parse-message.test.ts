@@ -160,6 +160,7 @@ const alternative: Sample = {
     ['From', '=?iso-8859-1?q?Andr=E9_M=FCller?= <andre@example.de>'],
     ['To', '"Bob" <bob@example.com>, =?UTF-8?B?QmrDtnJu?= <bjorn@example.se>'],
     ['Cc', 'carol@example.com'],
+    ['Bcc', '=?UTF-8?Q?D=C3=A9sir=C3=A9e?= <desiree@example.fr>'],
     ['Subject', '=?UTF-8?B?R3LDvMOfZSBhdXMg?= =?UTF-8?Q?M=C3=BCnchen_=E2=82=AC?='],
     ...baseTop,
   ],
@@ -282,6 +283,8 @@ describe('parseGmailMessage (format=full)', () => {
     expect(p.from).toBe('André Müller <andre@example.de>');
     expect(p.to).toBe('"Bob" <bob@example.com>, Björn <bjorn@example.se>');
     expect(p.cc).toBe('carol@example.com');
+    // Kept for bcc: (Gmail keeps the Bcc header on mail the user sent).
+    expect(p.bcc).toBe('Désirée <desiree@example.fr>');
     expect(p.date).toBe('Tue, 14 Nov 2023 22:13:20 +0100');
     expect(p.messageIdHeader).toBe('<abc.123@mail.example.com>');
     expect(p.references).toBe('<parent.1@example.com> <parent.2@example.com>');
@@ -374,7 +377,7 @@ describe('parseGmailMessageAsync (format=raw)', () => {
       const full = parseGmailMessage(gmailFull(sample));
       const raw = await parseGmailMessageAsync(gmailRaw(sample));
       expect(raw.parseError).toBeNull();
-      for (const key of ['subject', 'from', 'to', 'cc', 'date', 'messageIdHeader', 'references'] as const) {
+      for (const key of ['subject', 'from', 'to', 'cc', 'bcc', 'date', 'messageIdHeader', 'references'] as const) {
         expect(raw[key], key).toBe(full[key]);
       }
       expect(raw.textBody?.trim()).toBe(full.textBody?.trim());

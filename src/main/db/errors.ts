@@ -109,6 +109,24 @@ export class InvalidCursorError extends StoreError {
   }
 }
 
+/**
+ * A search the store cannot read (Gmail's search language, src/shared/gmail-query.ts): the message names the part
+ * and where it starts; `start`/`end` (UTF-16 offsets into `query`) let a UI underline it. Not a StoreError: the
+ * store is fine, the request is not.
+ */
+export class SearchQueryError extends MailmirrorError {
+  readonly code = 'SEARCH_QUERY';
+  readonly ipcCode = 'INVALID_REQUEST';
+  constructor(
+    message: string,
+    readonly query: string,
+    readonly start: number,
+    readonly end: number,
+  ) {
+    super(message);
+  }
+}
+
 /** A rebuild was asked of a store that checks out healthy: there is nothing to rebuild. */
 export class StoreNotDamagedError extends MailmirrorError {
   readonly code = 'STORE_NOT_DAMAGED';

@@ -24,6 +24,8 @@ export type ParsedMessage = {
   from: string | null;
   to: string | null;
   cc: string | null;
+  /** Only on mail the user sent; optional so callers that never see one need not say so. */
+  bcc?: string | null;
   date: string | null;
   messageIdHeader: string | null;
   references: string | null;
@@ -50,11 +52,13 @@ const detailColumns = {
   fromAddr: sql<string>`${ph('from')}`,
   toAddr: sql<string>`${ph('to')}`,
   ccAddr: sql<string>`${ph('cc')}`,
+  bccAddr: sql<string>`${ph('bcc')}`,
   dateHeader: sql<string>`${ph('date')}`,
   messageIdHeader: sql<string>`${ph('messageIdHeader')}`,
   referencesHeader: sql<string>`${ph('references')}`,
   textBody: sql<string>`${ph('textBody')}`,
   htmlBody: sql<string>`${ph('htmlBody')}`,
+  attachmentNames: sql<string>`${ph('attachmentNames')}`,
   parseError: sql<string>`${ph('parseError')}`,
   updatedAt: sql<Date>`${ph('now')}`,
   detailsFetched: true,
@@ -103,6 +107,13 @@ const statements = preparedPerConnection((orm) => ({
 
 const int = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : null);
 
+/** The file names searched with filename: and plain words (one per line), null when there are none. */
+function attachmentNames(list: readonly ParsedAttachment[] | undefined): string | null {
+  if (!Array.isArray(list)) return null;
+  const names = list.map((a) => a.filename?.trim() ?? '').filter((n) => n !== '');
+  return names.length === 0 ? null : names.join('\n');
+}
+
 function detailParams(item: ParsedMessage, now: number) {
   return {
     threadId: item.threadId,
@@ -115,11 +126,13 @@ function detailParams(item: ParsedMessage, now: number) {
     from: item.from ?? null,
     to: item.to ?? null,
     cc: item.cc ?? null,
+    bcc: item.bcc ?? null,
     date: item.date ?? null,
     messageIdHeader: item.messageIdHeader ?? null,
     references: item.references ?? null,
     textBody: item.textBody ?? null,
     htmlBody: item.htmlBody ?? null,
+    attachmentNames: attachmentNames(item.attachments),
     parseError: item.parseError ?? null,
     now,
   };

@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   client: async () => (await import('./commands/client.js')).clientCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,
   export: async () => (await import('./commands/export.js')).exportCommand,
+  search: async () => (await import('./commands/search.js')).searchCommand,
   sync: async () => (await import('./commands/sync.js')).syncCommand,
   repair: async () => (await import('./commands/repair.js')).repairCommand,
   worker: async () => (await import('./commands/worker.js')).workerCommand,
@@ -51,6 +52,10 @@ Commands:
                                     new file (the damaged one is kept aside); waits for it
   export --account <email> [--format json] [--out <file|->]
                                     the mirror as one JSON document (default: to stdout)
+  search --account <email> [--json] <query…>
+                                    every message matching a Gmail search (from:, label:,
+                                    is:unread, after:, OR, -word, …), newest first; --json:
+                                    [{id, threadId, date (ms), from, subject, labelIds}]
   worker                            run sync workers only (extra processes)
   serve [--port N] [--demo]         the app in a browser, on 127.0.0.1; --demo: on the
                                     demo mailbox, in a temporary folder

@@ -164,8 +164,8 @@ export function createRouter(services: AppServices, opts: RouterOptions = {}): I
 
     'messages:get': ({ accountId, messageId }) => services.mirror.message(accountId, messageId),
 
-    'messages:search': ({ accountId, query, cursor, limit }) =>
-      services.mirror.searchPage({ accountId, query, cursor: cursor ?? null, limit: limit ?? DEFAULT_PAGE }),
+    'messages:search': ({ accountId, query, cursor, limit, order }) =>
+      services.mirror.searchPage({ accountId, query, cursor: cursor ?? null, limit: limit ?? DEFAULT_PAGE, order }),
 
     'attachments:download': async ({ accountId, messageId, attachmentId }) => {
       const ref = services.mirror.attachmentRef(accountId, messageId, attachmentId);

@@ -25,6 +25,9 @@ import type { CoreEventMap, CoreEventName } from '../core-events';
 
 export type MessagePage = { messages: MessageSummary[]; nextCursor: string | null };
 
+/** A page of search results, and how many messages match in all. */
+export type SearchResultPage = MessagePage & { total: number };
+
 /** The mirror as the UI reads it (the core implements it over its store: src/main/mirror-reads.ts). */
 export interface MirrorReadService {
   /** NOT_FOUND (AccountNotFoundError) unless the account exists. */
@@ -32,7 +35,8 @@ export interface MirrorReadService {
   accounts(): AccountSummary[];
   labels(accountId: number): LabelSummary[];
   messagePage(q: { accountId: number; labelId: string | null; cursor: string | null; limit: number }): MessagePage;
-  searchPage(q: { accountId: number; query: string; cursor: string | null; limit: number }): MessagePage;
+  /** SearchQueryError (INVALID_REQUEST) for a query that cannot be read. */
+  searchPage(q: { accountId: number; query: string; cursor: string | null; limit: number; order?: 'newest' | 'relevance' }): SearchResultPage;
   message(accountId: number, gmailId: string): MessageDetail;
   /** The stored attachment, checked to belong to that message of that account. */
   attachmentRef(accountId: number, messageGmailId: string, attachmentId: string): AttachmentRef;

@@ -26,6 +26,7 @@ type TopHeaders = {
   from: string | null;
   to: string | null;
   cc: string | null;
+  bcc: string | null;
   date: string | null;
   messageIdHeader: string | null;
   references: string | null;
@@ -36,13 +37,14 @@ const TOP_HEADER_KEYS: Record<string, keyof TopHeaders> = {
   from: 'from',
   to: 'to',
   cc: 'cc',
+  bcc: 'bcc',
   date: 'date',
   'message-id': 'messageIdHeader',
   references: 'references',
 };
 
 function emptyHeaders(): TopHeaders {
-  return { subject: null, from: null, to: null, cc: null, date: null, messageIdHeader: null, references: null };
+  return { subject: null, from: null, to: null, cc: null, bcc: null, date: null, messageIdHeader: null, references: null };
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : null);
