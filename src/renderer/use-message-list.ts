@@ -22,12 +22,13 @@ type State = {
   loadingMore: boolean;
   /** Main reported changes while the user was scrolled away from the top. */
   stale: boolean;
+  /** A search's exact number of matches (every page together); null for a label's list. */
+  total: number | null;
 };
 
-function fetchPage(accountId: number, view: ListView, cursor: string | null) {
-  return view.kind === 'label'
-    ? call('messages:list', { accountId, labelId: view.labelId, cursor, limit: PAGE })
-    : call('messages:search', { accountId, query: view.query, cursor, limit: PAGE });
+async function fetchPage(accountId: number, view: ListView, cursor: string | null) {
+  if (view.kind === 'label') return { ...(await call('messages:list', { accountId, labelId: view.labelId, cursor, limit: PAGE })), total: null };
+  return call('messages:search', { accountId, query: view.query, cursor, limit: PAGE });
 }
 
 export function useMessageList(accountId: number, view: ListView) {
@@ -40,6 +41,7 @@ export function useMessageList(accountId: number, view: ListView) {
     error: null,
     loadingMore: false,
     stale: false,
+    total: null,
   });
   const keyRef = useRef(key);
   const viewRef = useRef(view);
@@ -53,10 +55,10 @@ export function useMessageList(accountId: number, view: ListView) {
   useEffect(() => {
     let live = true;
     moreInFlight.current = false;
-    setState({ key, items: [], nextCursor: null, status: 'loading', error: null, loadingMore: false, stale: false });
+    setState({ key, items: [], nextCursor: null, status: 'loading', error: null, loadingMore: false, stale: false, total: null });
     fetchPage(accountId, viewRef.current, null).then(
       (page) => {
-        if (live) setState((s) => ({ ...s, items: page.messages, nextCursor: page.nextCursor, status: 'ready' }));
+        if (live) setState((s) => ({ ...s, items: page.messages, nextCursor: page.nextCursor, status: 'ready', total: page.total }));
       },
       (e: unknown) => {
         if (live) setState((s) => ({ ...s, status: 'error', error: e }));
@@ -102,7 +104,7 @@ export function useMessageList(accountId: number, view: ListView) {
       (page) => {
         if (keyRef.current !== startKey) return;
         moreInFlight.current = false;
-        setState((s) => ({ ...s, items: page.messages, nextCursor: page.nextCursor, status: 'ready', error: null, stale: false, loadingMore: false }));
+        setState((s) => ({ ...s, items: page.messages, nextCursor: page.nextCursor, status: 'ready', error: null, stale: false, loadingMore: false, total: page.total }));
       },
       () => undefined,
     );

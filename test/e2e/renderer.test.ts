@@ -184,6 +184,26 @@ describe('renderer in Chromium over the browser host', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('message-row').first().getAttribute('data-message-id')).toBe(seeded.hostileId);
     await page.screenshot({ path: join(SHOTS, '04-search.png') });
+
+    // Gmail's operators, with the exact count and newest first (the seed: sender i % 6, starred when i % 7 === 0).
+    const seededIds = Array.from({ length: 2000 }, (_, i) => i);
+    const ada = seededIds.filter((i) => i % 6 === 1);
+    const adaStarred = ada.filter((i) => i % 7 === 0);
+    await page.getByTestId('search-input').fill('from:ada is:starred');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('list-subtitle').textContent()).toBe(`${adaStarred.length} found`);
+    const shown = await page.getByTestId('message-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-message-id')));
+    expect(shown.slice(0, 5)).toEqual(adaStarred.slice(0, 5).map((i) => `m${String(i).padStart(5, '0')}`));
+    await page.getByTestId('search-input').fill('from:ada');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('list-subtitle').textContent()).toBe(`${ada.length} found`);
+    // A query it cannot read says which part and what would be understood, in place of the list.
+    await page.getByTestId('search-input').fill('from:ada older_than:3x');
+    await page.keyboard.press('Enter');
+    const error = page.getByTestId('list-error');
+    await error.waitFor();
+    expect(await error.getByTestId('error-text').textContent()).toMatch(/^Cannot read the search at "older_than:3x" \(character 10\): older_than: needs a number/);
+    await page.screenshot({ path: join(SHOTS, '04-search-unreadable.png') });
   });
 
   it('moves with j/k and opens with Enter', async () => {

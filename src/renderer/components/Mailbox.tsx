@@ -378,7 +378,8 @@ export function Mailbox(props: MailboxProps) {
   const allMail = allMailCounts(account, labels, sync?.processed ?? account.localMessages);
   let subtitle = '';
   if (view.kind === 'search') {
-    subtitle = list.status === 'ready' ? `${formatCount(list.items.length)}${list.hasMore ? '+' : ''} found` : 'Searching…';
+    const found = list.total ?? list.items.length;
+    subtitle = list.status === 'ready' ? `${formatCount(found)} found` : list.status === 'error' ? '' : 'Searching…';
   } else if (currentLabel) {
     const parts = [`${formatCount(currentLabel.messagesTotal)} messages`];
     if (currentLabel.messagesUnread > 0) parts.push(`${formatCount(currentLabel.messagesUnread)} unread`);
@@ -586,7 +587,7 @@ export function Mailbox(props: MailboxProps) {
           }}
           emptyText={
             view.kind === 'search'
-              ? 'No messages match your search.'
+              ? 'No messages match. Gmail’s operators work here too: from:, to:, subject:, label:, is:unread, has:attachment, before:, after:, older_than:, and “quoted phrases”.'
               : sync && !sync.initialSyncCompleted
                 ? 'Messages appear here as they are mirrored.'
                 : 'No messages here.'

@@ -194,7 +194,7 @@ export function MessageList(props: Props) {
     return (
       <div className="list-empty" data-testid="message-list">
         <Icon name="alert" size={26} />
-        <ErrorNotice error={props.error} testId="list-error" />
+        <ErrorNotice error={props.error} context={props.searching ? 'search' : 'general'} testId="list-error" />
       </div>
     );
   }

@@ -4,7 +4,7 @@
 import type { IpcErrorCode } from '../../shared/ipc';
 
 /** What was being done when it failed: the same code reads differently while syncing or signing in. */
-export type ErrorContext = 'general' | 'sync' | 'connect';
+export type ErrorContext = 'general' | 'sync' | 'connect' | 'search';
 
 export type PlainError = {
   code: IpcErrorCode | null;
@@ -71,6 +71,10 @@ export function plainError(e: unknown, context: ErrorContext = 'general'): Plain
   const words = (code && IN_CONTEXT[context]?.[code]) ?? WORDS[code ?? 'INTERNAL'];
   // Those messages already name the fault and the fix; another sentence would only repeat them.
   if (code && MESSAGE_IS_THE_TEXT.has(code) && message) return { code, text: message, next: '', detail: null };
+  // A search the parser could not read: its message points at the part and says what would be understood.
+  if (context === 'search' && code === 'INVALID_REQUEST' && message.startsWith('Cannot read the search')) {
+    return { code, text: message, next: '', detail: null };
+  }
   const detail = message ? (code ? `${message} [${code}]` : message) : code;
   return { code, text: words.text, next: words.next, detail };
 }
