@@ -134,6 +134,8 @@ beforeAll(async () => {
     PHOTO.toString('base64'),
     '--b', 'Content-Type: image/png; name="launch.png.exe"', 'Content-Disposition: attachment; filename="launch.png.exe"', 'Content-Transfer-Encoding: base64', '',
     PHOTO.toString('base64'),
+    '--b', 'Content-Type: image/png; name="scan.png"', 'Content-Disposition: attachment; filename="scan.png"', 'Content-Transfer-Encoding: base64', '',
+    Buffer.from('not a picture at all, whatever the name says').toString('base64'),
     '--b--', '',
   ].join('\r\n');
   photoMsgId = h.mailbox.addMessage({ labelIds: ['INBOX'], raw });
@@ -166,7 +168,7 @@ beforeAll(async () => {
       msg(photoMsgId, ['INBOX', 'Label_4'], {
         internalDate: base + 30 * 60_000,
         from: 'Grace Hopper <grace@navy.example>', to: HARNESS_EMAIL, subject: 'Photos from the launch', snippet: 'Two files', textBody: 'Two files from the launch.',
-        attachments: [att('1', 'launch.png'), att('2', 'launch.png.exe')],
+        attachments: [att('1', 'launch.png'), att('2', 'launch.png.exe'), { ...att('3', 'scan.png'), size: 44 }],
       }),
     ],
     { insertMissing: true },
@@ -417,7 +419,7 @@ describe('reader tools in Chromium', () => {
   it('previews image attachments, and a program disguised as one keeps its warning and gets no preview', async () => {
     await open('Label_4', photoMsgId);
     const files = page.getByTestId('attachment');
-    await expect.poll(() => files.count()).toBe(2);
+    await expect.poll(() => files.count()).toBe(3);
     const preview = files.filter({ hasText: 'launch.png' }).filter({ hasNotText: '.exe' }).getByTestId('attachment-preview');
     await preview.waitFor();
     expect(await preview.getAttribute('src')).toMatch(/^blob:/);
@@ -425,6 +427,11 @@ describe('reader tools in Chromium', () => {
     const exe = files.filter({ hasText: 'launch.png.exe' });
     expect(await exe.getByTestId('attachment-executable').count()).toBe(1);
     expect(await exe.getByTestId('attachment-preview').count()).toBe(0);
+    // A "picture" the browser cannot draw keeps its icon, not an empty thumbnail.
+    await page.waitForTimeout(500);
+    const scan = files.filter({ hasText: 'scan.png' });
+    expect(await scan.getByTestId('attachment-preview').count()).toBe(0);
+    expect(await scan.locator('.attachment-icon').count()).toBe(1);
     await page.screenshot({ path: join(SHOTS, 'attachment-preview-1440.png') });
   });
 

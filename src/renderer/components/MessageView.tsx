@@ -228,6 +228,15 @@ function useImagePreviews(accountId: number, message: MessageDetail, files: Mess
           const type = message.attachments.find((x) => x.id === id)?.mimeType ?? 'application/octet-stream';
           const url = URL.createObjectURL(new Blob([base64ToBytes(a.dataBase64)], { type }));
           made.push(url);
+          // Only a picture the browser can draw becomes a thumbnail; a damaged or mislabelled one keeps the icon.
+          try {
+            const probe = new Image();
+            probe.src = url;
+            await probe.decode();
+          } catch {
+            continue;
+          }
+          if (!live) return;
           setUrls((m) => new Map(m).set(id, url));
         } catch {
           // No preview (offline, gone from Gmail): the icon stays, and downloading says why.
