@@ -266,6 +266,12 @@ describe('keyboard-only use', () => {
     await press('t');
     await page.waitForTimeout(150);
     expect(await title()).toBe('Inbox');
+    // From a focused label row, the jump lands in the new list rather than leaving the ring on the old label.
+    await page.locator('[data-testid="label-row"][data-label-id="STARRED"]').focus();
+    await press('g');
+    await press('i');
+    await expect.poll(title).toBe('Inbox');
+    await expect.poll(focused).toMatch(/^row:/);
   });
 
   it('keeps every shortcut working after a click inside the message body', async () => {

@@ -255,6 +255,8 @@ export function Mailbox(props: MailboxProps) {
           }
           setSearchInput('');
           selectView({ kind: 'label', labelId: dest.labelId });
+          // The jump lands in the new list (as Gmail's does), not on whatever label row had focus before.
+          setListFocus((n) => n + 1);
         } else if (SELECT_BY[e.key]) {
           const pick = (m: (typeof list.items)[number]) =>
             e.key === 'a' ? true : e.key === 'r' ? !m.unread : e.key === 'u' ? m.unread : e.key === 's' ? m.starred : e.key === 't' ? !m.starred : false;
