@@ -14,6 +14,7 @@ import { getActiveRun } from '../db/sync-runs';
 import { saveMessageDetails, deleteMessagesByGmailId, type ParsedMessage } from '../db/message-details';
 import { filterPending, hasPendingStubs, messageExists, pendingOfThread, threadHasFetched } from '../db/stubs';
 import { transaction } from '../db';
+import { labelsWithCountsOlderThan } from '../db/labels';
 import { QUOTA_PROFILES } from '../../shared/gmail-quota';
 import { PRIORITY } from '../queues/definitions';
 import { parseGmailMessage } from './parse-message';
@@ -190,6 +191,14 @@ export async function messageBatchProcessor(
   } finally {
     for (const id of mine.ids) claims.ids.delete(id);
     for (const t of mine.threads) claims.threads.delete(t);
+  }
+  // Outside an initial or full sync (whose end reads every label's counts), the messages an incremental pass added
+  // bring labels whose Gmail counts moved (history.ts, TouchedLabels). Counts read since the last pass applied its
+  // history already hold every change it knew of (they are Gmail's counts of then), so only the others are read.
+  if (!run && parsed.length) {
+    const since = getAccount(db, accountId)?.lastIncrementalSyncAt?.getTime() ?? Date.now();
+    const labelIds = labelsWithCountsOlderThan(db, accountId, parsed.flatMap((m) => m.labelIds), since);
+    if (labelIds.length) await deps.queues.add('labelUpdate', { accountId, labelIds }, { priority: PRIORITY.labels });
   }
   deps.events.emit('sync:progress', { accountId });
   deps.events.emit('messages:changed', { accountId });
