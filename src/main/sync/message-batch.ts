@@ -13,7 +13,7 @@ import { getAccount } from '../db/accounts';
 import { getActiveRun } from '../db/sync-runs';
 import { saveMessageDetails, deleteMessagesByGmailId, type ParsedMessage } from '../db/message-details';
 import { filterPending, hasPendingStubs, messageExists, pendingOfThread, threadHasFetched } from '../db/stubs';
-import { transaction } from '../db';
+import { writeInGroup } from '../db/write-group';
 import { labelsWithCountsOlderThan } from '../db/labels';
 import { QUOTA_PROFILES } from '../../shared/gmail-quota';
 import { PRIORITY } from '../queues/definitions';
@@ -184,7 +184,8 @@ export async function messageBatchProcessor(
     // While an initial/full sync is running, messages a thread brings that the listing has not reached
     // yet are stored at once (the listing will find them fetched); otherwise only known rows are updated,
     // so a message deleted by a newer incremental pass is never brought back.
-    transaction(db, () => {
+    // The write shares its transaction with other jobs finishing now (write-group.ts); the job ends once committed.
+    await writeInGroup(db, () => {
       saveMessageDetails(db, accountId, parsed, { insertMissing: !!run });
       if (dropped.length) deleteMessagesByGmailId(db, accountId, dropped);
     });
