@@ -39,6 +39,11 @@ export type AppConfig = {
   maxInFlight: number;
   /** Incremental sync interval for the job scheduler. */
   syncIntervalMs: number;
+  /**
+   * How old Gmail's label counts may get (MAILMIRROR_LABEL_RECOUNT_MS): incremental passes read the counts of the
+   * labels their changes touched, and every label's once this long has passed since the oldest was read.
+   */
+  labelRecountMs: number;
   /** BullMQ key prefix (tests use a unique one). */
   queuePrefix: string;
   /** Bull Board (`serve`, /queues/) may retry, remove and clean jobs (MAILMIRROR_QUEUES_WRITABLE=1); read-only otherwise. */
@@ -125,6 +130,7 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
     quotaScale: num(env.MAILMIRROR_QUOTA_SCALE, 'MAILMIRROR_QUOTA_SCALE', 1),
     maxInFlight: Math.max(1, Math.floor(num(env.MAILMIRROR_MAX_IN_FLIGHT, 'MAILMIRROR_MAX_IN_FLIGHT', 8))),
     syncIntervalMs: Math.max(1000, num(env.MAILMIRROR_SYNC_INTERVAL_MS, 'MAILMIRROR_SYNC_INTERVAL_MS', 60_000)),
+    labelRecountMs: num(env.MAILMIRROR_LABEL_RECOUNT_MS, 'MAILMIRROR_LABEL_RECOUNT_MS', 3600_000),
     queuePrefix: env.MAILMIRROR_QUEUE_PREFIX ?? 'mailmirror',
     queuesWritable: env.MAILMIRROR_QUEUES_WRITABLE === '1',
     gmailTimeoutMs: env.MAILMIRROR_GMAIL_TIMEOUT_MS

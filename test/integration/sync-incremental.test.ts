@@ -38,6 +38,44 @@ describe('incremental sync', () => {
     expect(await exportOf(env, 'inc@example.com', dir)).toEqual(box.groundTruth());
   });
 
+  it('reads again only the counts of the labels a pass touched, and every label on the slower schedule', async ({ emu, connectAccount }) => {
+    const { box, dir, env } = await synced(connectAccount('counts@example.com', { messages: 300, seed: 36 }));
+    const db = openRawSqlite(storeFileOf(dir));
+    cleanups.push(() => {
+      db.close();
+    });
+    /** When each label's Gmail counts were last read. */
+    const readAt = (): Map<string, number> =>
+      new Map((db.prepare('SELECT gmail_id AS id, last_synced_at AS at FROM labels').all() as { id: string; at: number }[]).map((r) => [r.id, r.at]));
+    const readSince = (before: Map<string, number>): string[] =>
+      [...readAt()].filter(([id, at]) => at > (before.get(id) ?? 0)).map(([id]) => id).sort();
+
+    // Two read messages (so no other label's unread counts move): one gets starred, one is archived.
+    const read = box.groundTruth().messages.filter((m) => m.labelIds.includes('INBOX') && !m.labelIds.includes('UNREAD') && !m.labelIds.includes('STARRED'));
+    box.modifyLabels(read[0].id, ['STARRED'], []);
+    box.modifyLabels(read[1].id, [], ['INBOX']);
+    let before = readAt();
+    emu.resetStats();
+    await syncWait(env);
+    expect(readSince(before)).toEqual(['INBOX', 'STARRED']);
+    expect(emu.stats().requests['labels.get']).toBe(2);
+    expect(await exportOf(env, 'counts@example.com', dir)).toEqual(box.groundTruth());
+
+    // A new unread message: its labels' counts are read once it is fetched, and they are right.
+    box.addMessage({ labelIds: ['INBOX', 'UNREAD', 'CATEGORY_UPDATES'] });
+    before = readAt();
+    await syncWait(env);
+    expect(readSince(before)).toEqual(['CATEGORY_UPDATES', 'INBOX', 'UNREAD']);
+    expect(await exportOf(env, 'counts@example.com', dir)).toEqual(box.groundTruth());
+
+    // Once the oldest counts are older than MAILMIRROR_LABEL_RECOUNT_MS, a pass reads every label's.
+    box.modifyLabels(read[0].id, [], ['STARRED']);
+    before = readAt();
+    await syncWait({ ...env, MAILMIRROR_LABEL_RECOUNT_MS: '1' });
+    expect(readSince(before)).toEqual([...before.keys()].sort());
+    expect(await exportOf(env, 'counts@example.com', dir)).toEqual(box.groundTruth());
+  });
+
   it('applies random mutations exactly with faults on', async ({ emu, connectAccount }) => {
     const { box, dir, env } = await synced(connectAccount('incfault@example.com', { messages: 400, seed: 32 }));
     box.randomMutations(500, 2);

@@ -201,8 +201,10 @@ describe('applyHistory', () => {
       { kind: 'deleted', gmailId: 'short-lived', historyId: '106' },
       { kind: 'added', gmailId: 'known', threadId: 't-known', labelIds: ['SPAM'], historyId: '107' },
     ];
-    const toFetch = applyHistory(db, acc, ops, '110');
+    const { toFetch, touched } = applyHistory(db, acc, ops, '110');
     expect(toFetch).toEqual(['new1', 'unknown']);
+    // Added messages bring their labels with their fetch; 'known' turned read: its thread's labels too.
+    expect(touched).toEqual({ labels: ['INBOX', 'Label_1', 'STARRED', 'UNREAD'], unknown: false });
     expect(labelsOf(db, acc, 'new1')).toEqual(['INBOX', 'UNREAD']);
     // 'added' for a stored message leaves its labels alone.
     expect(labelsOf(db, acc, 'known')).toEqual(['INBOX', 'STARRED']);
@@ -235,11 +237,41 @@ describe('applyHistory', () => {
     const after = snapshot(db, acc);
     const second = applyHistory(db, acc, ops, '70');
     expect(snapshot(db, acc)).toEqual(after);
-    expect(second).toEqual(first);
+    expect(second.toFetch).toEqual(first.toFetch);
+    // Replayed, 'b' is deleted as a stub whose labels Gmail never told: every label's counts are to be read.
+    expect(second.touched.unknown).toBe(true);
     expect(labelsOf(db, acc, 'a')).toEqual(['INBOX', 'X']);
     expect(labelsOf(db, acc, 'b')).toEqual(['INBOX']);
     expect(labelsOf(db, acc, 'c')).toEqual([]);
     expect(getMessage(db, acc, 'd')).toBeNull();
+  });
+
+  it('names the labels whose Gmail counts may have moved, and only those', ({ db, acc }) => {
+    saveMessageDetails(
+      db,
+      acc,
+      [
+        msg('a', ['INBOX', 'CATEGORY_SOCIAL', 'UNREAD'], { threadId: 't1' }),
+        msg('a2', ['Label_9'], { threadId: 't1' }),
+        msg('z', ['Label_5', 'IMPORTANT'], { threadId: 't2' }),
+        msg('quiet', ['Label_7'], { threadId: 't3' }),
+      ],
+      { insertMissing: true },
+    );
+    // Read: the unread counts of every label of that message move.
+    expect(applyHistory(db, acc, [{ kind: 'labelsRemoved', gmailId: 'a', threadId: 't1', labelIds: ['UNREAD'], historyId: '101' }], '101').touched).toEqual({
+      labels: ['CATEGORY_SOCIAL', 'INBOX', 'UNREAD'],
+      unknown: false,
+    });
+    // Starred: that label alone.
+    expect(applyHistory(db, acc, [{ kind: 'labelsAdded', gmailId: 'a2', threadId: 't1', labelIds: ['STARRED'], historyId: '102' }], '102').touched).toEqual({
+      labels: ['STARRED'],
+      unknown: false,
+    });
+    // A stored message deleted: the labels it carried.
+    expect(applyHistory(db, acc, [{ kind: 'deleted', gmailId: 'z' }], '103').touched).toEqual({ labels: ['IMPORTANT', 'Label_5'], unknown: false });
+    // A message never stored deleted: its labels are unknown.
+    expect(applyHistory(db, acc, [{ kind: 'deleted', gmailId: 'never-seen' }], '104').touched.unknown).toBe(true);
   });
 
   it('skips label changes older than what a fetch already stored', ({ db, acc }) => {

@@ -4,7 +4,7 @@ import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { guarded, historyIdToBigInt, inTransaction, preparedPerConnection, uniqueStrings } from './internal';
 import { addLabel, removeLabel } from './message-labels';
-import { accounts, messages } from './schema';
+import { accounts, messageLabels, messages } from './schema';
 
 /**
  * One change from history.list, in order
@@ -50,7 +50,29 @@ const statements = preparedPerConnection((orm) => ({
     .where(eq(messages.id, p.id))
     .prepare(),
   delete: orm.delete(messages).where(and(eq(messages.accountId, p.accountId), eq(messages.gmailId, p.gmailId))).prepare(),
+  labelsOf: orm
+    .select({ labelId: messageLabels.labelId })
+    .from(messageLabels)
+    .innerJoin(messages, eq(messages.id, messageLabels.messageId))
+    .where(and(eq(messages.accountId, p.accountId), eq(messages.gmailId, p.gmailId)))
+    .prepare(),
 }));
+
+/**
+ * What an incremental pass changed, for the label counts (labels.get) to read again. Gmail's counts of a label move
+ * when a message carrying it goes, gains or loses it, or turns read or unread: so the labels each change names, and
+ * for a deletion or a change of UNREAD all the labels of that message. An added message's labels come with its
+ * fetch, which reads their counts then (message-batch.ts). `unknown` when a message whose labels were never known
+ * was deleted: only a re-read of every label's counts is exact then. Anything subtler (say, thread counts that
+ * follow another message of the thread) is caught by the full re-read on its own schedule (config.labelRecountMs).
+ */
+export type TouchedLabels = { labels: string[]; unknown: boolean };
+
+export type AppliedHistory = {
+  /** Gmail ids touched that still need fetching. */
+  toFetch: string[];
+  touched: TouchedLabels;
+};
 
 const accountHistoryId = (db: Db, accountId: number): string | null =>
   db.orm.select({ historyId: accounts.historyId }).from(accounts).where(eq(accounts.id, accountId)).get()?.historyId ?? null;
@@ -59,17 +81,24 @@ const accountHistoryId = (db: Db, accountId: number): string | null =>
  * Applies one incremental pass in one transaction, together with the new historyId
  * (DESIGN.md "Incremental sync"). Ops run in order. A label op older than the labels already
  * stored for that message (labels_history_id, set from a fetch or an earlier op) is skipped, so
- * replaying a pass changes nothing. Returns the gmail ids touched that still need fetching.
- * The account's history_id never moves backwards.
+ * replaying a pass changes nothing. Returns the gmail ids touched that still need fetching and the labels whose
+ * counts may have moved. The account's history_id never moves backwards.
  */
 export const applyHistory = guarded(function applyHistory(
   db: Db,
   accountId: number,
   ops: readonly HistoryOp[],
   newHistoryId: string,
-): string[] {
+): AppliedHistory {
   const s = statements(db);
   return inTransaction(db, () => {
+    const labels = new Set<string>();
+    let unknown = false;
+    // Stubs this pass created: a message added and deleted within it moved no count for good.
+    const addedNow = new Set<string>();
+    const noteLabelsOf = (gmailId: string): void => {
+      for (const r of s.labelsOf.all({ accountId, gmailId })) labels.add(r.labelId);
+    };
     const touched: string[] = [];
     const touchedSet = new Set<string>();
     const touch = (id: string) => {
@@ -83,16 +112,25 @@ export const applyHistory = guarded(function applyHistory(
 
     for (const op of ops) {
       if (op.kind === 'deleted') {
+        const gone = s.find.get({ accountId, gmailId: op.gmailId });
+        if (!gone || (!gone.detailsFetched && !addedNow.has(op.gmailId))) unknown = true;
+        noteLabelsOf(op.gmailId);
         s.delete.run({ accountId, gmailId: op.gmailId });
         continue;
       }
       touch(op.gmailId);
+      // An added message's labels come with its fetch (message-batch.ts reads their counts then).
+      if (op.kind !== 'added') {
+        for (const l of op.labelIds) labels.add(l);
+        if (op.labelIds.includes('UNREAD')) noteLabelsOf(op.gmailId);
+      }
       const existing = s.find.get({ accountId, gmailId: op.gmailId });
       if (op.kind === 'added') {
         if (existing) {
           s.urgent.run({ id: existing.id });
           continue;
         }
+        addedNow.add(op.gmailId);
         const id = insertStub(op.gmailId, op.threadId, op.historyId ?? null);
         for (const l of uniqueStrings(op.labelIds)) addLabel(db, accountId, id, l);
         continue;
@@ -122,7 +160,10 @@ export const applyHistory = guarded(function applyHistory(
     const historyId = current !== null && next !== null && next < current ? stored : newHistoryId;
     db.orm.update(accounts).set({ historyId, lastIncrementalSyncAt: new Date() }).where(eq(accounts.id, accountId)).run();
 
-    return touched.filter((gmailId) => s.find.get({ accountId, gmailId })?.detailsFetched === false);
+    return {
+      toFetch: touched.filter((gmailId) => s.find.get({ accountId, gmailId })?.detailsFetched === false),
+      touched: { labels: [...labels].sort(), unknown },
+    };
   });
 });
 

@@ -44,7 +44,7 @@ export type LabelRow = Pick<
   /** The local mirror: stored messages with this label, and how many of them are UNREAD. */
   localMessagesTotal: number;
   localMessagesUnread: number;
-  /** When Gmail's definition or counts were last written (ms), null if never. */
+  /** When Gmail's counts were last read (labels.get, ms), null if never. */
   lastSyncedAt: number | null;
 };
 
@@ -84,7 +84,8 @@ const statements = preparedPerConnection((orm) => ({
       messagesUnread: sql`coalesce(${p.mu}, 0)`,
       threadsTotal: sql`coalesce(${p.tt}, 0)`,
       threadsUnread: sql`coalesce(${p.tu}, 0)`,
-      lastSyncedAt: sql`${p.now}`,
+      // When Gmail's counts were read: a definition alone (labels.list) leaves it as it was.
+      lastSyncedAt: sql`CASE WHEN ${p.mt} IS NULL THEN NULL ELSE ${p.now} END`,
     })
     .onConflictDoUpdate({
       target: [labels.accountId, labels.gmailId],
@@ -99,7 +100,7 @@ const statements = preparedPerConnection((orm) => ({
         messagesUnread: sql`coalesce(${p.mu}, ${labels.messagesUnread})`,
         threadsTotal: sql`coalesce(${p.tt}, ${labels.threadsTotal})`,
         threadsUnread: sql`coalesce(${p.tu}, ${labels.threadsUnread})`,
-        lastSyncedAt: sql`excluded.last_synced_at`,
+        lastSyncedAt: sql`CASE WHEN ${p.mt} IS NULL THEN ${labels.lastSyncedAt} ELSE excluded.last_synced_at END`,
       },
     })
     .prepare(),
@@ -184,6 +185,34 @@ export const setLabelCounts = guarded(function setLabelCounts(db: Db, accountId:
     }
     return changed;
   });
+});
+
+/** Whether some label's counts were never read, or last read before `before` (ms): time for a re-read of them all. */
+export const labelCountsOlderThan = guarded(function labelCountsOlderThan(db: Db, accountId: number, before: number): boolean {
+  const row = db.orm
+    .select({ n: sql<number>`count(*)` })
+    .from(labels)
+    .where(and(eq(labels.accountId, accountId), sql`coalesce(${labels.lastSyncedAt}, 0) < ${before}`))
+    .get();
+  return (row?.n ?? 0) > 0;
+});
+
+/** Of these labels, those stored whose counts were never read or last read before `before` (ms). */
+export const labelsWithCountsOlderThan = guarded(function labelsWithCountsOlderThan(
+  db: Db,
+  accountId: number,
+  labelIds: readonly string[],
+  before: number,
+): string[] {
+  const ids = uniqueStrings(labelIds);
+  if (ids.length === 0) return [];
+  return db.orm
+    .select({ id: labels.gmailId })
+    .from(labels)
+    .where(and(eq(labels.accountId, accountId), inArray(labels.gmailId, ids), sql`coalesce(${labels.lastSyncedAt}, 0) < ${before}`))
+    .all()
+    .map((r) => r.id)
+    .sort();
 });
 
 /**

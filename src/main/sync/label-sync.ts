@@ -1,7 +1,8 @@
 // Labels first: labels.list (no counts, like Gmail), then labels.get per label for the counts.
 // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.labels/list
 import type { gmail_v1 } from 'googleapis';
-import { upsertLabels, setLabelCounts, type GmailLabel } from '../db/labels';
+import { labelCountsOlderThan, listLabels, upsertLabels, setLabelCounts, type GmailLabel, type LabelRow } from '../db/labels';
+import type { TouchedLabels } from '../db/history';
 import { updateAccount, getAccount } from '../db/accounts';
 import { GmailNotFoundError } from '../gmail/errors';
 import type { SyncDeps } from './sync-deps';
@@ -48,6 +49,37 @@ export async function syncAllLabels(deps: SyncDeps, accountId: number): Promise<
   upsertLabels(deps.db, accountId, full, { deleteMissing: true });
   updateAccount(deps.db, accountId, { labelSyncCompleted: true });
   deps.events.emit('labels:changed', { accountId });
+}
+
+/** A label's definition as labels.list gives it (no counts: Gmail sends none there). */
+function definitionOf(l: gmail_v1.Schema$Label): GmailLabel {
+  const { messagesTotal: _mt, messagesUnread: _mu, threadsTotal: _tt, threadsUnread: _tu, ...definition } = toLabel(l);
+  return definition;
+}
+
+const sameDefinition = (a: GmailLabel, b: LabelRow): boolean =>
+  a.name === b.name &&
+  (a.color ?? null) === b.color &&
+  (a.textColor ?? null) === b.textColor &&
+  (a.labelListVisibility ?? null) === b.labelListVisibility &&
+  (a.messageListVisibility ?? null) === b.messageListVisibility;
+
+/**
+ * After an incremental pass: label definitions from labels.list (1 unit; history says nothing about them), then the
+ * counts (labels.get, 1 unit each) of the labels the pass touched and of new labels only, or of every label once
+ * the oldest counts are `config.labelRecountMs` old or the changes cannot tell which labels moved.
+ */
+export async function syncTouchedLabels(deps: SyncDeps, accountId: number, touched: TouchedLabels): Promise<void> {
+  const res = await deps.gmail.call(accountId, 'labels.list', (g) => g.users.labels.list({ userId: 'me' }));
+  const list = (res.data.labels ?? []).filter((l) => !!l.id).map(definitionOf);
+  const stored = new Map(listLabels(deps.db, accountId).map((l) => [l.id, l]));
+  const due = touched.unknown || labelCountsOlderThan(deps.db, accountId, Date.now() - deps.config.labelRecountMs);
+  const changed = list.length !== stored.size || list.some((l) => !stored.has(l.id) || !sameDefinition(l, stored.get(l.id)!));
+  if (changed) upsertLabels(deps.db, accountId, list, { deleteMissing: true });
+  const wanted = new Set(touched.labels);
+  const ids = list.map((l) => l.id).filter((id) => due || wanted.has(id) || !stored.has(id));
+  if (ids.length) setLabelCounts(deps.db, accountId, await getLabels(deps, accountId, ids));
+  if (changed || ids.length) deps.events.emit('labels:changed', { accountId });
 }
 
 /** Counts only (labels.get), for labels whose messages changed. */

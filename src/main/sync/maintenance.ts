@@ -2,7 +2,7 @@
 import type { Job } from 'bullmq';
 import { getAccount, listAccounts } from '../db/accounts';
 import { getActiveRun } from '../db/sync-runs';
-import { listLabels } from '../db/labels';
+import { labelCountsOlderThan, listLabels } from '../db/labels';
 import { assertStoreIntact, optimize } from '../db/maintenance';
 import type { SyncDeps } from './sync-deps';
 import { syncIntervalMs } from '../settings';
@@ -27,9 +27,11 @@ export async function syncHealthCheckProcessor(data: { accountId: number }, deps
   const { accountId } = data;
   if (!canPerformIncrementalSync(deps, accountId) || getActiveRun(deps.db, accountId, ['initial', 'full'])) return { drifted: [] };
   const acct = getAccount(deps.db, accountId)!;
-  const profile = await deps.gmail.call(accountId, 'users.getProfile', (g) => g.users.getProfile({ userId: 'me' }));
-  const labels = listLabels(deps.db, accountId);
-  await refreshLabelCounts(deps, accountId, labels.map((l) => l.id));
+  // Counts every incremental pass keeps fresh for what it touched, and re-reads in full on their own schedule
+  // (config.labelRecountMs): read again only when older than half that, so a check at start-up costs nothing.
+  if (labelCountsOlderThan(deps.db, accountId, Date.now() - deps.config.labelRecountMs / 2)) {
+    await refreshLabelCounts(deps, accountId, listLabels(deps.db, accountId).map((l) => l.id));
+  }
   // Only a settled mirror can drift: while stubs wait for details their labels are unknown.
   const drifted =
     hasPendingStubs(deps.db, accountId)
@@ -38,6 +40,8 @@ export async function syncHealthCheckProcessor(data: { accountId: number }, deps
           .filter((l) => l.localMessagesTotal !== l.messagesTotal)
           .map((l) => l.id);
   if (drifted.length) {
+    // Taken before listing: the next incremental pass replays whatever changes while the labels are listed.
+    const profile = await deps.gmail.call(accountId, 'users.getProfile', (g) => g.users.getProfile({ userId: 'me' }));
     await reconcileLabels(deps, accountId, drifted, acct.includeSpamTrash);
     if (profile.data.historyId) rewindHistoryId(deps.db, accountId, profile.data.historyId);
     deps.log.warn({ accountId, drifted }, 'label counts drifted: repaired');

@@ -13,7 +13,8 @@ import { getAccount } from '../db/accounts';
 import { getActiveRun } from '../db/sync-runs';
 import { saveMessageDetails, deleteMessagesByGmailId, type ParsedMessage } from '../db/message-details';
 import { filterPending, hasPendingStubs, messageExists, pendingOfThread, threadHasFetched } from '../db/stubs';
-import { transaction } from '../db';
+import { writeInGroup } from '../db/write-group';
+import { labelsWithCountsOlderThan } from '../db/labels';
 import { QUOTA_PROFILES } from '../../shared/gmail-quota';
 import { PRIORITY } from '../queues/definitions';
 import { parseGmailMessage } from './parse-message';
@@ -183,13 +184,22 @@ export async function messageBatchProcessor(
     // While an initial/full sync is running, messages a thread brings that the listing has not reached
     // yet are stored at once (the listing will find them fetched); otherwise only known rows are updated,
     // so a message deleted by a newer incremental pass is never brought back.
-    transaction(db, () => {
+    // The write shares its transaction with other jobs finishing now (write-group.ts); the job ends once committed.
+    await writeInGroup(db, () => {
       saveMessageDetails(db, accountId, parsed, { insertMissing: !!run });
       if (dropped.length) deleteMessagesByGmailId(db, accountId, dropped);
     });
   } finally {
     for (const id of mine.ids) claims.ids.delete(id);
     for (const t of mine.threads) claims.threads.delete(t);
+  }
+  // Outside an initial or full sync (whose end reads every label's counts), the messages an incremental pass added
+  // bring labels whose Gmail counts moved (history.ts, TouchedLabels). Counts read since the last pass applied its
+  // history already hold every change it knew of (they are Gmail's counts of then), so only the others are read.
+  if (!run && parsed.length) {
+    const since = getAccount(db, accountId)?.lastIncrementalSyncAt?.getTime() ?? Date.now();
+    const labelIds = labelsWithCountsOlderThan(db, accountId, parsed.flatMap((m) => m.labelIds), since);
+    if (labelIds.length) await deps.queues.add('labelUpdate', { accountId, labelIds }, { priority: PRIORITY.labels });
   }
   deps.events.emit('sync:progress', { accountId });
   deps.events.emit('messages:changed', { accountId });
