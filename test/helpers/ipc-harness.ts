@@ -5,7 +5,7 @@
 // so a test can nudge the router as the sync engine would, and `override` replaces one service
 // method (e.g. syncStatus, to show a 96,000-message sync the store does not hold).
 import { Queue } from 'bullmq';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator, type Mailbox } from '../../src/emulator';
@@ -51,10 +51,16 @@ export type HarnessOptions = {
   clientSecret?: string;
   /** Addresses the emulator knows besides HARNESS_EMAIL (the first consents unless told otherwise). */
   gmailAccounts?: string[];
+  /**
+   * The conversations setting. The e2e suites written before conversations existed read one row per message, so the
+   * harness turns conversations off unless told `true` (then the app's default applies: on).
+   */
+  conversations?: boolean;
 };
 
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'mm-ipc-'));
+  if (opts.conversations !== true) writeFileSync(join(dir, 'settings.json'), JSON.stringify({ conversations: false }));
   const emu = await startEmulator(opts.clientSecret ? { clientSecret: opts.clientSecret } : {});
   const mailbox = emu.addAccount(HARNESS_EMAIL, { messages: 1, seed: 1 });
   for (const email of opts.gmailAccounts ?? []) emu.addAccount(email, { messages: 1, seed: 2 });
