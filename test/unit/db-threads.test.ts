@@ -87,6 +87,18 @@ describe('conversation list', () => {
     expect(listMessages(db, acc, { labelId: null, limit: 10 }).items.find((r) => r.gmailId === 'b1')?.hasAttachments).toBe(true);
   });
 
+  it('names the senders as Gmail does: who started it, then the others by their latest message', ({ db, acc }) => {
+    const who = ['Ada <ada@x.example>', 'Me <me@example.com>', 'Grace <grace@x.example>', 'Ada <ada@x.example>', 'Bob <bob@x.example>', 'Grace <grace@x.example>'];
+    saveMessageDetails(db, acc, who.map((from, i) => m(`s${i}`, 'ts', 10 - i, i === 4 ? ['INBOX', 'UNREAD'] : ['INBOX'], { from })), { insertMissing: true });
+    const [t] = allThreads(db, acc, 'INBOX');
+    expect(t.senders).toEqual([
+      { from: 'Ada <ada@x.example>', unread: false },
+      { from: 'Me <me@example.com>', unread: false },
+      { from: 'Bob <bob@x.example>', unread: true },
+      { from: 'Grace <grace@x.example>', unread: false },
+    ]);
+  });
+
   it('leaves Spam and Trash out of conversations, except in Spam and Trash themselves', ({ db, acc }) => {
     saveMessageDetails(
       db,

@@ -8,7 +8,7 @@ import { guarded, preparedPerConnection } from './internal';
 import { listFields, type MessageListRow } from './message-queries';
 import { messageLabels, messages } from './schema';
 
-/** One sender of a conversation, in the order they first wrote in it. */
+/** One sender of a conversation (the one who started it first, then the others by their latest message). */
 export type ThreadSender = {
   /** The From header as stored (`"Name" <addr>`). */
   from: string;
@@ -156,22 +156,29 @@ const addressOf = (from: string): string => (/<([^>]*)>/.exec(from)?.[1] ?? from
 
 function summarize(latest: MessageListRow, thread: readonly MessageListRow[], listedLabel: string | null): ThreadListRow {
   const shown = thread.filter((m) => m.id === latest.id || inConversation(m.labelIds, listedLabel));
-  const senders = new Map<string, ThreadSender>();
+  // Gmail's order: whoever started the conversation, then the others by their latest message in it.
+  const senders = new Map<string, ThreadSender & { last: number }>();
   const labels = new Set<string>();
   let unreadCount = 0;
   let hasAttachments = false;
-  for (const m of shown) {
+  let starter: string | null = null;
+  shown.forEach((m, i) => {
     for (const l of m.labelIds) labels.add(l);
     if (m.unread) unreadCount++;
     hasAttachments ||= m.hasAttachments;
     if (m.from) {
       const key = addressOf(m.from);
+      starter ??= key;
       const s = senders.get(key);
-      if (s) s.unread ||= m.unread;
-      else senders.set(key, { from: m.from, unread: m.unread });
+      if (s) {
+        s.unread ||= m.unread;
+        s.last = i;
+      } else senders.set(key, { from: m.from, unread: m.unread, last: i });
     }
-  }
-  const all = [...senders.values()];
+  });
+  const all = [...senders.entries()]
+    .sort(([ka, a], [kb, b]) => (ka === starter ? -1 : kb === starter ? 1 : a.last - b.last))
+    .map(([, s]) => ({ from: s.from, unread: s.unread }));
   const first = shown[0] ?? latest;
   return {
     threadId: latest.threadId,

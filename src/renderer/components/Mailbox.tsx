@@ -11,6 +11,7 @@ import { Icon } from './Icon';
 import { LabelNav, allMailCounts } from './LabelNav';
 import { MessageList } from './MessageList';
 import { MessageView } from './MessageView';
+import { ConversationView, type ConversationHandle } from './ConversationView';
 import { ShortcutHelp } from './ShortcutHelp';
 import { GO_TO, SELECT_BY, SEQUENCE_TIMEOUT_MS, isShortcutCandidate, readOnlyNotice } from '../keyboard';
 import { SyncPanel } from './SyncPanel';
@@ -31,6 +32,8 @@ export type MailboxProps = {
   onToggleTheme: () => void;
   /** Reading pane and pane sizes (kept in settings by the app). */
   layout: LayoutControl;
+  /** Changes when the settings dialog saved a change (the mailbox reads the settings again). */
+  settingsRevision?: number;
 };
 
 /** How long a shortcut notice stays up (it is also announced: role=status). */
@@ -59,7 +62,10 @@ export function Mailbox(props: MailboxProps) {
   /** The label to return to when the user leaves search. */
   const lastLabelView = useRef<ListView>({ kind: 'label', labelId: 'INBOX' });
   const { online, reachable } = useConnectivity();
-  const list = useMessageList(accountId, view);
+  /** One row per conversation (the setting; null until the settings are read, so the list loads once, in its mode). */
+  const [conversations, setConversations] = useState<boolean | null>(null);
+  const conversationRef = useRef<ConversationHandle>(null);
+  const list = useMessageList(accountId, view, conversations);
   useWindowTitle(labels);
   const cursorIndex = useMemo(() => (cursorId === null ? -1 : list.items.findIndex((m) => m.id === cursorId)), [cursorId, list.items]);
   const { layout, setLayout } = props.layout;
@@ -93,11 +99,36 @@ export function Mailbox(props: MailboxProps) {
     call('sync:status', { accountId }).then(setSync, () => undefined);
   }, [accountId]);
 
+  const loadSettings = useCallback(() => {
+    call('settings:get', {}).then(
+      (s) => {
+        setSettings(s);
+        setConversations(s.conversations ?? true);
+      },
+      // Settings unreadable: the app's default, conversations.
+      () => setConversations((c) => c ?? true),
+    );
+  }, []);
+
   useEffect(() => {
     loadLabels();
     loadSync();
-    call('settings:get', {}).then(setSettings, () => undefined);
-  }, [loadLabels, loadSync]);
+    loadSettings();
+  }, [loadLabels, loadSync, loadSettings]);
+  useEffect(() => {
+    if (props.settingsRevision) loadSettings();
+  }, [props.settingsRevision, loadSettings]);
+
+  // Switching conversations on or off starts the list afresh: its rows are other things now.
+  const shownMode = useRef(conversations);
+  useEffect(() => {
+    if (shownMode.current !== null && shownMode.current !== conversations) {
+      setCursorId(null);
+      setSelected(new Set());
+      setOpenId(null);
+    }
+    shownMode.current = conversations;
+  }, [conversations]);
 
   // An account without INBOX (unusual) opens on All Mail; an empty list only means labels are
   // not read yet (they are the first thing a new account syncs).
@@ -116,7 +147,7 @@ export function Mailbox(props: MailboxProps) {
   useEvent('accounts:changed', () => {
     loadLabels();
     loadSync();
-    call('settings:get', {}).then(setSettings, () => undefined);
+    loadSettings();
   });
   useEvent('messages:changed', (p) => {
     if (p.accountId !== accountId) return;
@@ -267,12 +298,19 @@ export function Mailbox(props: MailboxProps) {
         e.preventDefault();
         if (count > 0) openAt(Math.max(0, Math.min(count - 1, to)));
       };
-      /** The nearest row of the open conversation, newer (up the list) or older. */
+      /**
+       * n / p: the next newer or older message of the open conversation — inside the conversation reader with
+       * conversations on, else the nearest row of the same thread, newer (up the list) or older.
+       */
       const inThread = (dir: -1 | 1, word: string) => {
         e.preventDefault();
         const at = openId === null ? -1 : list.items.findIndex((m) => m.id === openId);
-        if (at < 0) {
+        if (openId === null || (at < 0 && !conversations)) {
           showNotice('Open a conversation first (Enter or o).');
+          return;
+        }
+        if (conversations) {
+          if (!conversationRef.current?.step(dir === -1 ? 1 : -1)) showNotice(`No ${word} message in this conversation.`);
           return;
         }
         const thread = list.items[at].threadId;
@@ -354,7 +392,7 @@ export function Mailbox(props: MailboxProps) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [list.items, cursorIndex, openId, openAt, toggleSelect, view.kind, searchInput, labels, selected.size, selectView, leaveSearch, showNotice]);
+  }, [list.items, cursorIndex, openId, openAt, toggleSelect, view.kind, searchInput, labels, selected.size, selectView, leaveSearch, showNotice, conversations]);
 
   const submitSearch = (q: string) => {
     const query = q.trim();
@@ -377,7 +415,15 @@ export function Mailbox(props: MailboxProps) {
           : labelDisplayName({ id: view.labelId, name: view.labelId, type: 'system' });
   let subtitle = '';
   if (view.kind === 'search') {
-    subtitle = list.status === 'ready' ? `${formatCount(list.items.length)}${list.hasMore ? '+' : ''} found` : 'Searching…';
+    const what = conversations ? (list.items.length === 1 ? ' conversation' : ' conversations') : '';
+    subtitle = list.status === 'ready' ? `${formatCount(list.items.length)}${list.hasMore ? '+' : ''}${what} found` : 'Searching…';
+  } else if (currentLabel && conversations) {
+    // Gmail's figures for conversations first (threadsTotal / threadsUnread), its messages after.
+    const parts = [`${formatCount(currentLabel.threadsTotal)} ${currentLabel.threadsTotal === 1 ? 'conversation' : 'conversations'}`];
+    if (currentLabel.threadsUnread > 0) parts.push(`${formatCount(currentLabel.threadsUnread)} unread`);
+    parts.push(`${formatCount(currentLabel.messagesTotal)} ${currentLabel.messagesTotal === 1 ? 'message' : 'messages'}`);
+    if (currentLabel.localTotal < currentLabel.messagesTotal) parts.push(`${formatCount(currentLabel.localTotal)} mirrored so far`);
+    subtitle = parts.join(' · ');
   } else if (currentLabel) {
     const parts = [`${formatCount(currentLabel.messagesTotal)} messages`];
     if (currentLabel.messagesUnread > 0) parts.push(`${formatCount(currentLabel.messagesUnread)} unread`);
@@ -509,6 +555,7 @@ export function Mailbox(props: MailboxProps) {
           labels={labels && labels.length === 0 && sync && !sync.initialSyncCompleted ? null : labels}
           error={labelsError ?? (sync?.error?.code === 'DB_DAMAGED' ? sync.error : null)}
           allMail={allMailCounts(account, labels, sync?.processed ?? account.localMessages)}
+          conversations={conversations === true}
           selected={view.kind === 'label' ? view.labelId : undefined}
           onSelect={(labelId) => {
             setSearchInput('');
@@ -563,6 +610,7 @@ export function Mailbox(props: MailboxProps) {
         </div>
         <MessageList
           items={list.items}
+          me={account.email}
           status={list.status}
           error={list.error}
           hasMore={list.hasMore}
@@ -583,7 +631,9 @@ export function Mailbox(props: MailboxProps) {
               ? 'No messages match your search.'
               : sync && !sync.initialSyncCompleted
                 ? 'Messages appear here as they are mirrored.'
-                : 'No messages here.'
+                : conversations
+                  ? 'No conversations here.'
+                  : 'No messages here.'
           }
           searching={view.kind === 'search'}
         />
@@ -618,7 +668,18 @@ export function Mailbox(props: MailboxProps) {
             </button>
           </div>
         )}
-        {openId ? (
+        {openId && conversations ? (
+          <ConversationView
+            key={openId}
+            accountId={accountId}
+            accountEmail={account.email}
+            threadId={openId}
+            labelId={view.kind === 'label' ? view.labelId : null}
+            labelsById={labelsById}
+            remoteImagesAlways={settings?.remoteImages === 'always'}
+            handle={conversationRef}
+          />
+        ) : openId ? (
           <MessageView
             key={openId}
             accountId={accountId}
