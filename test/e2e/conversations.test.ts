@@ -3,12 +3,14 @@
 // the whole conversation (read messages collapsed, a long run of them folded, the unread and newest open, quotes
 // folded, long recipient lists collapsed), n / p move inside it and j / k between conversations, search results are
 // grouped by conversation, and the setting turns it all back into one row per message.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserHost } from '../../src/main/host/browser-host';
 import type { IpcRouter } from '../../src/main/ipc/router';
+import { saveMessageDetails } from '../../src/main/db';
 import { launchChromium } from '../helpers/chromium';
 import { ensureRendererBuilt, serveHarness } from '../helpers/renderer-host';
 import { createHarness, seedMailbox, type Harness, type Seeded } from '../helpers/ipc-harness';
@@ -57,6 +59,18 @@ const shownItems = () =>
     .evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.messageId}:${(e as HTMLElement).dataset.expanded === 'true' ? 'open' : 'closed'}`));
 /** Which conversation message has focus (n / p put it there). */
 const focusedMessage = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('[data-testid="conversation-message"]')?.dataset.messageId ?? null);
+
+/** axe-core's serious and critical findings (the message frames' contents are the sender's, not the app's). */
+async function axeViolations(): Promise<string[]> {
+  await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+  const found = await page.evaluate(async () => {
+    type Result = { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<Result> } }).axe;
+    const r = await axe.run({ exclude: [['[data-testid="message-frame"]'], ['.frame-twin']] }, { iframes: false, resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, target: v.nodes[0]?.target.join(' ') ?? '' }));
+  });
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.target}`);
+}
 
 async function shot(name: string) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
@@ -137,6 +151,12 @@ describe('conversations', () => {
     await frame.waitFor();
     expect(await frame.getAttribute('sandbox')).toBe('allow-popups allow-popups-to-escape-sandbox');
     expect(await frame.contentFrame().locator('body').innerText()).toContain('better rail links');
+    // As tall as its two short paragraphs, not a reader-sized box: the conversation scrolls, not each message.
+    await expect.poll(() => frame.getAttribute('data-fitted')).toBe('true');
+    const box = await frame.boundingBox();
+    expect(box?.height).toBeGreaterThan(40);
+    expect(box?.height).toBeLessThan(200);
+    expect(await axeViolations()).toEqual([]);
     // Its header collapses it again.
     await item('long5').getByTestId('conversation-collapse').click();
     expect(await item('long5').getAttribute('data-expanded')).toBe('false');
@@ -158,6 +178,7 @@ describe('conversations', () => {
     expect(await more.textContent()).toBe('and 5 more');
     await more.click();
     expect(await item('long8').getByTestId('recipients').innerText()).toContain('carol@example.com');
+    await item('long8').screenshot({ path: join(SHOTS, 'recipients-open.png') });
     await press('n');
     await expect.poll(focusedMessage).toBe('long9');
     await press('n');
@@ -168,6 +189,7 @@ describe('conversations', () => {
     }
     // p opened the folded older ones on its way.
     expect(await item('long6').getAttribute('data-expanded')).toBe('true');
+    await expect.poll(() => item('long5').getByTestId('message-frame').getAttribute('data-fitted')).toBe('true');
     await shot('conversation-np-light-1440');
     for (let i = 0; i < 4; i++) await press('p');
     await expect.poll(focusedMessage).toBe('long1');
@@ -211,6 +233,7 @@ describe('conversations', () => {
     await conversation().waitFor();
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
+      expect(await axeViolations(), scheme).toEqual([]);
       for (const [w, hgt] of [
         [1440, 900],
         [1024, 700],
@@ -240,5 +263,31 @@ describe('conversations', () => {
     await setConversations(true);
     await expect.poll(() => firstRows(3, 'threadId')).toEqual(['tlong', 'thostile', 'tplain']);
     expect(await page.getByTestId('reader-empty').count()).toBe(1);
+  });
+
+  it('reads an open conversation again when a reply arrives, and opens the reply', async () => {
+    await row('tlong').click();
+    await expect.poll(shownItems).toEqual(['long1:closed', 'long7:open', 'long8:closed', 'long9:open']);
+    // The user opens long8; then a reply is mirrored and the core says the Inbox changed.
+    await item('long8').getByTestId('conversation-collapsed').click();
+    const at = Date.UTC(2025, 5, 1, 16, 0, 0);
+    saveMessageDetails(
+      h.db,
+      seeded.accountId,
+      [
+        {
+          gmailId: 'long10', threadId: 'tlong', labelIds: ['INBOX', 'UNREAD'], historyId: '5200', internalDate: at, sizeEstimate: 900,
+          snippet: 'One more thing: the venue needs our headcount by Friday.', subject: 'Re: Offsite planning',
+          from: 'Alan Turing <alan@bletchley.example>', to: 'alice@example.com', cc: null, date: new Date(at).toUTCString(),
+          messageIdHeader: '<long10@example.com>', references: '<long9@example.com>',
+          textBody: 'One more thing: the venue needs our headcount by Friday.', htmlBody: null, attachments: [], parseError: null,
+        },
+      ],
+      { insertMissing: true },
+    );
+    h.emit('messages:changed', { accountId: seeded.accountId, labelIds: ['INBOX', 'UNREAD'] });
+    await expect.poll(() => row('tlong').getAttribute('data-message-count')).toBe('10');
+    await expect.poll(shownItems).toEqual(['long1:closed', 'long7:open', 'long8:open', 'long9:open', 'long10:open']);
+    expect(await row('tlong').locator('.msg-snippet').textContent()).toBe('One more thing: the venue needs our headcount by Friday.');
   });
 });

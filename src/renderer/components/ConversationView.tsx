@@ -106,6 +106,7 @@ function OpenMessage(props: {
         remoteImagesAlways={props.remoteImagesAlways}
         allowRemote={allowRemote}
         onAllowRemote={() => setAllowRemote(true)}
+        fitFrame
       />
     </>
   );
@@ -120,6 +121,8 @@ export function ConversationView(props: {
   labelsById: Map<string, LabelSummary>;
   remoteImagesAlways: boolean;
   handle?: Ref<ConversationHandle>;
+  /** Changes when the list's row for it changed (a reply arrived, a message left): the conversation is read again. */
+  version?: string;
 }) {
   const [messages, setMessages] = useState<MessageDetail[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -134,23 +137,37 @@ export function ConversationView(props: {
   const listRef = useRef<HTMLOListElement>(null);
   const now = useNow(60_000);
 
+  /** The messages already shown: a reply arriving later opens (as new mail does) without closing what the user opened. */
+  const known = useRef<Set<string> | null>(null);
   useEffect(() => {
     let live = true;
     call('threads:get', { accountId: props.accountId, threadId: props.threadId, labelId: props.labelId }).then(
       (list) => {
         if (!live) return;
+        const before = known.current;
+        known.current = new Set(list.map((m) => m.id));
         setMessages(list);
-        setOpen(initiallyOpen(list));
-        const firstUnread = list.findIndex((m) => m.unread);
-        setCurrent(firstUnread >= 0 ? firstUnread : list.length - 1);
-        setReveal((n) => n + 1);
+        if (before === null) {
+          setOpen(initiallyOpen(list));
+          const firstUnread = list.findIndex((m) => m.unread);
+          setCurrent(firstUnread >= 0 ? firstUnread : list.length - 1);
+          setReveal((n) => n + 1);
+          return;
+        }
+        setOpen((prev) => {
+          const next = new Set([...prev].filter((id) => known.current?.has(id)));
+          for (const id of initiallyOpen(list)) if (!before.has(id)) next.add(id);
+          return next;
+        });
+        setCurrent((c) => Math.min(c, list.length - 1));
       },
       (e: unknown) => live && setError(e),
     );
     return () => {
       live = false;
     };
-  }, [props.accountId, props.threadId, props.labelId]);
+    // `version` changes when the conversation gained or lost messages: read again.
+  }, [props.accountId, props.threadId, props.labelId, props.version]);
 
   useImperativeHandle(
     props.handle,

@@ -444,6 +444,9 @@ export function Mailbox(props: MailboxProps) {
     });
   };
   const readerInPlace = paneMode === 'off' && openId !== null;
+  // The open conversation's row as the list last read it: a new reply changes it, and the reader reads it again.
+  const openRow = conversations && openId !== null ? list.items.find((m) => m.id === openId) : undefined;
+  const openVersion = openRow?.conversation ? `${openRow.conversation.latestId}:${openRow.conversation.messageCount}` : undefined;
   const closeDrawer = () => {
     setDrawerOpen(false);
     drawerButton.current?.focus();
@@ -678,6 +681,7 @@ export function Mailbox(props: MailboxProps) {
             labelsById={labelsById}
             remoteImagesAlways={settings?.remoteImages === 'always'}
             handle={conversationRef}
+            version={openVersion}
           />
         ) : openId ? (
           <MessageView

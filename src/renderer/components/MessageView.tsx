@@ -441,6 +441,64 @@ export function SenderLine(props: { message: MessageDetail; tools?: ReactNode })
   );
 }
 
+/** The message frame's sandbox: no scripts and not the app's origin, so the message can neither run code nor reach the app. */
+const FRAME_SANDBOX = 'allow-popups allow-popups-to-escape-sandbox';
+
+/**
+ * The message frame at the height of its content, for a conversation where several stack up and the conversation
+ * scrolls. The frame itself cannot say how tall it is (no script runs in it, and it is not the app's origin), so a
+ * hidden twin of it is laid out at the same width with the app's origin but still no scripts (as the print frame is)
+ * and measured; it is measured again when the width changes.
+ */
+function FittedFrame(props: { srcdoc: string }) {
+  const [height, setHeight] = useState<number | null>(null);
+  const twin = useRef<HTMLIFrameElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const measure = useCallback(() => {
+    const doc = twin.current?.contentDocument;
+    if (!doc?.documentElement) return;
+    setHeight(Math.ceil(Math.max(doc.documentElement.scrollHeight, doc.body?.scrollHeight ?? 0)) + 2);
+  }, []);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    let width = el.clientWidth;
+    const ro = new ResizeObserver(() => {
+      if (el.clientWidth !== width) {
+        width = el.clientWidth;
+        measure();
+      }
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [measure]);
+  return (
+    <div className="frame-fit" ref={box}>
+      <iframe
+        ref={twin}
+        className="message-frame frame-twin"
+        title="Message body (measuring copy)"
+        aria-hidden="true"
+        tabIndex={-1}
+        sandbox="allow-same-origin"
+        referrerPolicy="no-referrer"
+        srcDoc={props.srcdoc}
+        onLoad={measure}
+      />
+      <iframe
+        className="message-frame"
+        title="Message body"
+        data-testid="message-frame"
+        data-fitted={height !== null || undefined}
+        style={height !== null ? { height } : undefined}
+        sandbox={FRAME_SANDBOX}
+        referrerPolicy="no-referrer"
+        srcDoc={props.srcdoc}
+      />
+    </div>
+  );
+}
+
 /**
  * A message's content: the remote-images banner (load here, always from this sender, or stop), a parse warning, the
  * body (sanitized HTML in a sandboxed frame, or plain text with quotes folded) and the attachments.
@@ -453,6 +511,8 @@ export function MessageBody(props: {
   remoteImagesAlways: boolean;
   allowRemote: boolean;
   onAllowRemote: () => void;
+  /** The frame as tall as its content (a conversation, which scrolls), instead of filling the reader. */
+  fitFrame?: boolean;
 }) {
   const { message, settings } = props;
   const [settingsError, setSettingsError] = useState<unknown>(null);
@@ -519,7 +579,9 @@ export function MessageBody(props: {
       )}
 
       <div className="reader-body">
-        {srcdoc ? (
+        {srcdoc && props.fitFrame ? (
+          <FittedFrame srcdoc={srcdoc} />
+        ) : srcdoc ? (
           <iframe
             className="message-frame"
             title="Message body"
