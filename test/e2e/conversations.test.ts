@@ -117,6 +117,8 @@ describe('conversations', () => {
     expect(await inbox.getAttribute('title')).toContain(`33 conversations, ${threadsUnread} unread (70 messages`);
     expect(await inbox.locator('.visually-hidden').textContent()).toBe(`, ${threadsUnread} unread conversations, 33 conversations, 70 messages`);
     expect(await page.getByTestId('list-title').locator('xpath=..').textContent()).toContain('33 conversations');
+    // The window title says what the sidebar does: unread conversations.
+    expect(await page.title()).toBe(`Inbox (${threadsUnread}) — Mailmirror`);
     await shot('inbox-light-1440');
   });
 

@@ -66,7 +66,7 @@ export function Mailbox(props: MailboxProps) {
   const [conversations, setConversations] = useState<boolean | null>(null);
   const conversationRef = useRef<ConversationHandle>(null);
   const list = useMessageList(accountId, view, conversations);
-  useWindowTitle(labels);
+  useWindowTitle(labels, conversations === true);
   const cursorIndex = useMemo(() => (cursorId === null ? -1 : list.items.findIndex((m) => m.id === cursorId)), [cursorId, list.items]);
   const { layout, setLayout } = props.layout;
   const windowSize = useWindowSize();
