@@ -120,6 +120,14 @@ describe('conversations', () => {
     // The window title says what the sidebar does: unread conversations.
     expect(await page.title()).toBe(`Inbox (${threadsUnread}) — Mailmirror`);
     await shot('inbox-light-1440');
+
+    // Sent names who the user wrote to (the conversation's own count beside it), as Gmail's Sent does.
+    await page.locator('[data-testid="label-row"][data-label-id="SENT"]').click();
+    await expect.poll(() => firstRows(2, 'threadId')).toEqual(['tlong']);
+    expect(await row('tlong').locator('.who-names').textContent()).toBe('To: Ada');
+    expect(await row('tlong').getByTestId('thread-count').textContent()).toBe('9');
+    await page.locator('[data-testid="label-row"][data-label-id="INBOX"]').click();
+    await expect.poll(() => firstRows(1, 'threadId')).toEqual(['tlong']);
   });
 
   it('opens the whole conversation: read messages collapsed (a long run folded), the unread and the newest open', async () => {

@@ -614,6 +614,7 @@ export function Mailbox(props: MailboxProps) {
         <MessageList
           items={list.items}
           me={account.email}
+          ownMail={view.kind === 'label' && (view.labelId === 'SENT' || view.labelId === 'DRAFT')}
           status={list.status}
           error={list.error}
           hasMore={list.hasMore}

@@ -16,6 +16,8 @@ type Props = {
   items: ListItem[];
   /** The account's address: the user's own messages in a conversation's senders read "me". */
   me?: string | null;
+  /** The list is Sent or Drafts: conversation rows name the recipients of the user's newest message there. */
+  ownMail?: boolean;
   status: 'loading' | 'ready' | 'error';
   error: unknown;
   hasMore: boolean;
@@ -45,9 +47,22 @@ function isOwnMail(m: MessageSummary): boolean {
 }
 
 /** A conversation's senders ("Ada, me, Grace") and its message count, unread senders in bold. */
-function ConversationWho(props: { m: ListItem; me: string | null }) {
+function ConversationWho(props: { m: ListItem; me: string | null; toFirst: boolean }) {
   const c = props.m.conversation;
   if (!c) return null;
+  if (props.toFirst) {
+    // Sent and Drafts name who the user wrote to, as Gmail's do: the newest message there is the user's own.
+    return (
+      <span className="msg-from conversation-who" data-testid="row-who">
+        <span className="who-names">{recipientsLine(props.m.to)}</span>
+        {c.messageCount > 1 && (
+          <span className="thread-count" data-testid="thread-count" aria-label={`${formatCount(c.messageCount)} messages`}>
+            {formatCount(c.messageCount)}
+          </span>
+        )}
+      </span>
+    );
+  }
   const parts = senderParts(c.senders.length > 0 ? c.senders : [{ from: props.m.from ?? '', unread: props.m.unread }], props.me);
   return (
     <span className="msg-from conversation-who" data-testid="row-who" title={parts.map((p) => p.full).filter(Boolean).join(', ')}>
@@ -71,6 +86,7 @@ function ConversationWho(props: { m: ListItem; me: string | null }) {
 const Row = memo(function Row(props: {
   m: ListItem;
   me: string | null;
+  toFirst: boolean;
   index: number;
   open: boolean;
   active: boolean;
@@ -113,7 +129,7 @@ const Row = memo(function Row(props: {
       <div className="msg-main">
         <div className="msg-line">
           {m.conversation ? (
-            <ConversationWho m={m} me={props.me} />
+            <ConversationWho m={m} me={props.me} toFirst={props.toFirst} />
           ) : (
             <span className="msg-from" data-testid="row-who">
               {own ? recipientsLine(m.to) : senderName(m.from)}
@@ -249,6 +265,7 @@ export function MessageList(props: Props) {
               <Row
                 m={props.items[vi.index]}
                 me={props.me ?? null}
+                toFirst={props.ownMail === true}
                 index={vi.index}
                 open={props.items[vi.index].id === props.openId}
                 active={vi.index === activeIndex}
