@@ -698,7 +698,7 @@ export function Mailbox(props: MailboxProps) {
             <div className="reader-empty-icon">
               <Icon name="mail" size={34} />
             </div>
-            <p>Select a message to read it</p>
+            <p>{conversations ? 'Select a conversation to read it' : 'Select a message to read it'}</p>
             <p className="muted small">
               <kbd>j</kbd> <kbd>k</kbd> to move · <kbd>Enter</kbd> to open · <kbd>/</kbd> to search · <kbd>?</kbd> all shortcuts
             </p>

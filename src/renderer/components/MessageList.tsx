@@ -56,10 +56,11 @@ function ConversationWho(props: { m: ListItem; me: string | null; toFirst: boole
       <span className="msg-from conversation-who" data-testid="row-who">
         <span className="who-names">{recipientsLine(props.m.to)}</span>
         {c.messageCount > 1 && (
-          <span className="thread-count" data-testid="thread-count" aria-label={`${formatCount(c.messageCount)} messages`}>
+          <span className="thread-count" data-testid="thread-count" aria-hidden="true">
             {formatCount(c.messageCount)}
           </span>
         )}
+        {c.messageCount > 1 && <span className="visually-hidden">, {formatCount(c.messageCount)} messages</span>}
       </span>
     );
   }
@@ -75,10 +76,11 @@ function ConversationWho(props: { m: ListItem; me: string | null; toFirst: boole
         ))}
       </span>
       {c.messageCount > 1 && (
-        <span className="thread-count" data-testid="thread-count" aria-label={`${formatCount(c.messageCount)} messages`}>
+        <span className="thread-count" data-testid="thread-count" aria-hidden="true">
           {formatCount(c.messageCount)}
         </span>
       )}
+      {c.messageCount > 1 && <span className="visually-hidden">, {formatCount(c.messageCount)} messages</span>}
     </span>
   );
 }
