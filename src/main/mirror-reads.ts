@@ -7,10 +7,11 @@ import { listLabels } from './db/labels';
 import { countProgress } from './db/stubs';
 import { getAttachmentLocation, getMessage, listMessages, type MessageListRow } from './db/message-queries';
 import { searchMessages } from './db/search';
-import type { AccountSummary, LabelSummary, MessageDetail, MessageSummary } from '../shared/ipc';
+import { listThreads, threadMessageIds, type ThreadListRow } from './db/thread-queries';
+import type { AccountSummary, LabelSummary, MessageDetail, MessageSummary, ThreadSummary } from '../shared/ipc';
 import { AccountNotFoundError } from './gmail/account-errors';
 import { InvalidRequestError, NotFoundError } from './ipc/errors';
-import type { AttachmentRef, MirrorReadService, MessagePage, SearchResultPage } from './ipc/services';
+import type { AttachmentRef, MirrorReadService, MessagePage, SearchResultPage, ThreadPage } from './ipc/services';
 
 
 const ms = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
@@ -88,6 +89,41 @@ function listMessagePage(
   return { messages: page.items.map(toSummary), nextCursor: page.nextCursor };
 }
 
+function toThreadSummary(t: ThreadListRow): ThreadSummary {
+  return {
+    ...toSummary(t.latest),
+    subject: t.subject,
+    unread: t.unreadCount > 0,
+    starred: t.starred,
+    hasAttachments: t.hasAttachments,
+    labelIds: t.labelIds,
+    messageCount: t.messageCount,
+    unreadCount: t.unreadCount,
+    senders: t.senders,
+  };
+}
+
+function listThreadPage(
+  db: Db,
+  q: { accountId: number; labelId: string | null; cursor: string | null; limit: number },
+): ThreadPage {
+  requireAccount(db, q.accountId);
+  let page;
+  try {
+    page = listThreads(db, q.accountId, { labelId: q.labelId, cursor: q.cursor, limit: q.limit });
+  } catch (e) {
+    badCursor(e);
+  }
+  return { threads: page.items.map(toThreadSummary), nextCursor: page.nextCursor };
+}
+
+function getThreadDetail(db: Db, accountId: number, threadId: string, labelId: string | null): MessageDetail[] {
+  requireAccount(db, accountId);
+  const ids = threadMessageIds(db, accountId, threadId, labelId);
+  if (ids.length === 0) throw new NotFoundError('That conversation is not in the mirror');
+  return ids.map((id) => getMessageDetail(db, accountId, id));
+}
+
 function searchMessagePage(
   db: Db,
   q: { accountId: number; query: string; cursor: string | null; limit: number; order?: 'newest' | 'relevance' },
@@ -160,6 +196,14 @@ export class MirrorReads implements MirrorReadService {
 
   message(accountId: number, gmailId: string): MessageDetail {
     return getMessageDetail(this.db(), accountId, gmailId);
+  }
+
+  threadPage(q: { accountId: number; labelId: string | null; cursor: string | null; limit: number }): ThreadPage {
+    return listThreadPage(this.db(), q);
+  }
+
+  thread(accountId: number, threadId: string, labelId: string | null): MessageDetail[] {
+    return getThreadDetail(this.db(), accountId, threadId, labelId);
   }
 
   attachmentRef(accountId: number, messageGmailId: string, attachmentId: string): AttachmentRef {

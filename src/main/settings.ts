@@ -22,6 +22,7 @@ export function defaultSettings(config: Pick<AppConfig, 'syncIntervalMs'>): Sett
     sidebarWidth: null,
     listWidth: null,
     listHeight: null,
+    conversations: true,
   };
 }
 

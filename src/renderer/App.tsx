@@ -31,6 +31,8 @@ export function App() {
   const [connect, setConnect] = useState<ConnectState>({ kind: 'idle' });
   const [pendingEmail, setPendingEmail] = useState<string | null>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  /** Bumped when the settings dialog saved something: the mailbox reads the settings again. */
+  const [settingsRevision, setSettingsRevision] = useState(0);
   /** The browser host refused this page: it was not opened from a valid link. */
   const [denied, setDenied] = useState<string | null>(null);
   const theme = useTheme();
@@ -159,6 +161,7 @@ export function App() {
             setConnect({ kind: 'setup', then: 'close' });
           }}
           version={info.version}
+          onSaved={() => setSettingsRevision((n) => n + 1)}
         />
       )}
     </>
@@ -235,6 +238,7 @@ export function App() {
         dark={theme.dark}
         onToggleTheme={() => theme.setPreference(theme.dark ? 'light' : 'dark')}
         layout={layout}
+        settingsRevision={settingsRevision}
       />
       {dialogs}
     </>

@@ -19,6 +19,8 @@ export const INVOKE_CHANNELS = [
   'messages:list',
   'messages:get',
   'messages:search',
+  'threads:list',
+  'threads:get',
   'attachments:download',
   'settings:get',
   'settings:set',

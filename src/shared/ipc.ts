@@ -132,6 +132,20 @@ export const messageSummarySchema = z.object({
 });
 export type MessageSummary = z.infer<typeof messageSummarySchema>;
 
+/**
+ * A conversation as a list row: `id`, date, from, to and snippet are those of its newest message in the label listed;
+ * `subject` is the conversation's (its first message's); unread, starred, attachments and labels are any of its
+ * messages'.
+ */
+export const threadSummarySchema = messageSummarySchema.extend({
+  /** Messages in the conversation (Spam and Trash left out unless listed there). */
+  messageCount: z.int().positive(),
+  unreadCount: z.int().nonnegative(),
+  /** Who wrote in it, in the order they first did (the first one and the latest few of a long thread). */
+  senders: z.array(z.object({ from: z.string(), unread: z.boolean() })),
+});
+export type ThreadSummary = z.infer<typeof threadSummarySchema>;
+
 export const attachmentSummarySchema = z.object({
   /** Opaque id for `attachments:download`. */
   id: z.string().min(1).max(64),
@@ -229,6 +243,8 @@ export const settingsSchema = z.object({
   listWidth: z.int().min(0).max(4000).nullable(),
   /** The list's height when the reading pane is below it. */
   listHeight: z.int().min(0).max(4000).nullable(),
+  /** Lists show one row per conversation and the reader the whole conversation, as Gmail does; off: one row per message. */
+  conversations: z.boolean(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -405,6 +421,31 @@ export const ipcChannels = {
       /** How many messages match in all (every page together). */
       total: z.int().nonnegative(),
     }),
+  },
+  /**
+   * One page of a label's conversations (null label: All Mail): one row per thread with any message in the label,
+   * newest first by its newest message there. Keyset-paged like messages:list.
+   */
+  'threads:list': {
+    request: z.strictObject({
+      accountId,
+      labelId: gmailId.nullable(),
+      cursor: cursor.nullable().optional(),
+      limit: z.int().min(1).max(500).optional(),
+    }),
+    response: z.object({
+      threads: z.array(threadSummarySchema),
+      /** Pass back as `cursor` for the next page; null when there is none. */
+      nextCursor: cursor.nullable(),
+    }),
+  },
+  /**
+   * A conversation's messages, oldest first, with their bodies. Opened from Spam or Trash (`labelId`) it holds the
+   * messages there; from anywhere else, every message but those in Spam and Trash, as Gmail shows it.
+   */
+  'threads:get': {
+    request: z.strictObject({ accountId, threadId: gmailId, labelId: gmailId.nullable().optional() }),
+    response: z.array(messageDetailSchema),
   },
   /** An attachment's bytes, fetched from Gmail on demand (base64, so both transports carry it). */
   'attachments:download': {

@@ -120,13 +120,15 @@ describe.skipIf(!READY)('full flow: mailmirror serve against the emulator', () =
     await page.screenshot({ path: join(SHOTS, '11-full-synced.png') });
   });
 
-  it('opens a label and a message, and search finds a body word', async () => {
+  it('opens a label and a conversation, and search finds a body word', async () => {
     await page.locator('[data-testid="label-row"][data-label-id="INBOX"]').click();
     await page.getByTestId('message-row').first().click();
-    await page.getByTestId('message-view').waitFor();
+    // Conversations are the app's default: a row is a thread and opens as one.
+    await page.getByTestId('conversation-view').waitFor();
     await page.getByTestId('search-input').fill('zeppelin');
     await page.keyboard.press('Enter');
-    const hit = page.locator(`[data-testid="message-row"][data-message-id="${hostileId}"]`);
+    const hostileThread = mailbox.groundTruth().messages.find((m) => m.id === hostileId)?.threadId ?? '';
+    const hit = page.locator(`[data-testid="message-row"][data-thread-id="${hostileThread}"]`);
     await hit.waitFor();
     await hit.click();
     const body = page.frameLocator('[data-testid="message-frame"]').locator('body');

@@ -215,7 +215,8 @@ describe.skipIf(SKIP !== null)('the packaged app in Electron: welcome → demo m
     await expect.poll(() => page.getByTestId('sync-phase').textContent(), { timeout: 60_000 }).toBe('Up to date');
     await shot(page, '03-synced');
 
-    // 4. The Inbox count shown in the label list equals the emulator's (and the app's own figures agree).
+    // 4. The Inbox count shown in the label list equals the emulator's (and the app's own figures agree): conversations,
+    // as Gmail counts them (threadsTotal), the app's default view; messages in its figures beside them.
     const [account] = await invoke<AccountSummary[]>(page, 'accounts:list', {});
     expect(account.email).toBe(DEMO.email);
     expect(account.messagesTotal, 'the demo mailbox changed (src/main/electron/main.ts, demo-backend.ts): update DEMO').toBe(truth.messages.length);
@@ -226,7 +227,7 @@ describe.skipIf(SKIP !== null)('the packaged app in Electron: welcome → demo m
       // Under 10,000 the count is written out in full (formatCompact), only grouped.
       return /^[\d.,\s\u00a0\u202f']+$/.test(text) ? Number(text.replace(/\D/g, '')) : `not a plain count: "${text}"`;
     };
-    await expect.poll(shown, { timeout: 60_000 }).toBe(inboxTruth.messagesTotal);
+    await expect.poll(shown, { timeout: 60_000 }).toBe(inboxTruth.threadsTotal);
     await expect.poll(() => row.getAttribute('data-local-total'), { timeout: 60_000 }).toBe(String(inboxTruth.messagesTotal));
     const inbox = (await invoke<LabelSummary[]>(page, 'labels:list', { accountId: account.id })).find((l) => l.id === 'INBOX')!;
     expect(inbox.messagesTotal, 'labels:list INBOX messagesTotal (Gmail’s figure, from the emulator)').toBe(inboxTruth.messagesTotal);

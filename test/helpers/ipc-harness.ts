@@ -5,7 +5,7 @@
 // so a test can nudge the router as the sync engine would, and `override` replaces one service
 // method (e.g. syncStatus, to show a 96,000-message sync the store does not hold).
 import { Queue } from 'bullmq';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator, type Mailbox } from '../../src/emulator';
@@ -51,10 +51,16 @@ export type HarnessOptions = {
   clientSecret?: string;
   /** Addresses the emulator knows besides HARNESS_EMAIL (the first consents unless told otherwise). */
   gmailAccounts?: string[];
+  /**
+   * The conversations setting. The e2e suites written before conversations existed read one row per message, so the
+   * harness turns conversations off unless told `true` (then the app's default applies: on).
+   */
+  conversations?: boolean;
 };
 
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'mm-ipc-'));
+  if (opts.conversations !== true) writeFileSync(join(dir, 'settings.json'), JSON.stringify({ conversations: false }));
   const emu = await startEmulator(opts.clientSecret ? { clientSecret: opts.clientSecret } : {});
   const mailbox = emu.addAccount(HARNESS_EMAIL, { messages: 1, seed: 1 });
   for (const email of opts.gmailAccounts ?? []) emu.addAccount(email, { messages: 1, seed: 2 });
@@ -153,9 +159,75 @@ export type SeedOptions = {
   /** Plain messages to add besides the few special ones. */
   count?: number;
   remoteImageUrl?: string;
+  /**
+   * Adds a conversation of nine messages (thread `tlong`, newest in the Inbox): replies quoting the one before, one
+   * sent by the user (Sent only), one HTML, one to a long list of recipients; the 7th and the 9th unread.
+   */
+  longThread?: boolean;
 };
 
-export type Seeded = { accountId: number; hostileId: string; plainId: string; attachmentId: string; ids: string[] };
+export type Seeded = {
+  accountId: number;
+  hostileId: string;
+  plainId: string;
+  attachmentId: string;
+  ids: string[];
+  /** The long conversation's message ids, oldest first (empty unless asked for). */
+  longThreadIds: string[];
+};
+
+/** The nine messages of SeedOptions.longThread, oldest first, the newest at `newest`. */
+function longThread(newest: number): ParsedMessage[] {
+  const people = [
+    'Ada Lovelace <ada@engines.example>',
+    `Alice Example <${HARNESS_EMAIL}>`,
+    '"Grace Hopper" <grace@navy.example>',
+    'Ada Lovelace <ada@engines.example>',
+    'Alan Turing <alan@bletchley.example>',
+    '"Grace Hopper" <grace@navy.example>',
+    '"Katherine Johnson" <kj@nasa.example>',
+    'Ada Lovelace <ada@engines.example>',
+    '"Grace Hopper" <grace@navy.example>',
+  ];
+  const lines = [
+    'Shall we hold the offsite in Lisbon this year? I can look at venues.',
+    'Lisbon works for me. Early October is best.',
+    'October is fine. I will ask the travel desk about flights.',
+    'Found two venues near the river; both have a large room for the workshop.',
+    'The first one has better rail links. I vote for it.',
+    'Agreed. Flights are booked for the 6th, returning on the 9th.',
+    'Could we add a half day for the launch rehearsal? I will need the big room.',
+    'Added to the agenda: Tuesday afternoon is the rehearsal.',
+    'Final agenda attached below. See you all in Lisbon!',
+  ];
+  const crowd = ['ada@engines.example', 'grace@navy.example', 'alan@bletchley.example', 'kj@nasa.example', 'mh@apollo.example', 'linus@kernel.example', 'bob@example.com', 'carol@example.com'];
+  return people.map((from, i) => {
+    const at = newest - (8 - i) * 2 * 3_600_000;
+    const quote = i > 0 ? `\n\nOn ${new Date(at - 2 * 3_600_000).toUTCString()}, ${people[i - 1].replace(/ <.*/, '').replaceAll('"', '')} wrote:\n> ${lines[i - 1]}\n> \n> (earlier messages trimmed)` : '';
+    const labelIds = i === 1 ? ['SENT'] : ['INBOX'];
+    if (i === 6 || i === 8) labelIds.push('UNREAD');
+    return {
+      gmailId: `long${i + 1}`,
+      threadId: 'tlong',
+      labelIds,
+      historyId: String(5100 + i),
+      internalDate: at,
+      sizeEstimate: 1500,
+      snippet: lines[i],
+      subject: i === 0 ? 'Offsite planning' : 'Re: Offsite planning',
+      from,
+      to: i === 7 ? crowd.join(', ') : i === 1 ? 'Ada Lovelace <ada@engines.example>' : HARNESS_EMAIL,
+      cc: null,
+      date: new Date(at).toUTCString(),
+      messageIdHeader: `<long${i + 1}@example.com>`,
+      references: i > 0 ? `<long${i}@example.com>` : null,
+      textBody: `${lines[i]}${quote}`,
+      htmlBody: i === 4 ? `<p>${lines[i]}</p><blockquote class="gmail_quote">${lines[i - 1]}</blockquote>` : null,
+      attachments: [],
+      parseError: null,
+    };
+  });
+}
 
 /** The hostile message as Gmail holds it: text and HTML, and a CSV attachment (Gmail part 1). */
 function hostileMime(html: string): string {
@@ -293,10 +365,11 @@ export async function seedMailbox(h: Harness, opts: SeedOptions = {}): Promise<S
       parseError: null,
     },
   ];
-  saveMessageDetails(db, account.id, [...special, ...items], { insertMissing: true });
+  const long = opts.longThread ? longThread(base + 3 * 3_600_000) : [];
+  saveMessageDetails(db, account.id, [...special, ...items, ...long], { insertMissing: true });
 
   // Gmail's counts, as labels.get would report them for this mailbox.
-  const all = [...special, ...items];
+  const all = [...special, ...items, ...long];
   const counts = [...SYSTEM_LABELS, ...USER_LABELS].map((l) => {
     const withLabel = all.filter((m) => m.labelIds.includes(l.id));
     const unread = withLabel.filter((m) => m.labelIds.includes('UNREAD')).length;
@@ -313,5 +386,6 @@ export async function seedMailbox(h: Harness, opts: SeedOptions = {}): Promise<S
     plainId: 'plain0001',
     attachmentId,
     ids: all.map((m) => m.gmailId),
+    longThreadIds: long.map((m) => m.gmailId),
   };
 }

@@ -11,7 +11,7 @@ let router: IpcRouter;
 let seeded: Seeded;
 
 beforeEach(async () => {
-  h = await createHarness({ gmailAccounts: ['bob@example.com'] });
+  h = await createHarness({ gmailAccounts: ['bob@example.com'], conversations: true });
   seeded = await seedMailbox(h, { count: 250 });
   router = createRouter(h.services, { throttleMs: { 'sync:progress': 100, 'labels:changed': 100, 'messages:changed': 100 } });
 });
@@ -67,6 +67,16 @@ const BAD_FOR: Record<InvokeChannel, unknown[]> = {
     { accountId: 1, query: 'x'.repeat(501) },
     { accountId: 1, query: 'a', limit: -1 },
   ],
+  'threads:list': [
+    {},
+    { accountId: 1 },
+    { accountId: 1, labelId: 5 },
+    { accountId: 1, labelId: 'INBOX', limit: 0 },
+    { accountId: 1, labelId: 'INBOX', limit: 501 },
+    { accountId: 1, labelId: 'INBOX', cursor: '' },
+    { accountId: 1, labelId: 'INBOX', query: 'x' },
+  ],
+  'threads:get': [{}, { accountId: 1 }, { accountId: 1, threadId: '' }, { accountId: 1, threadId: 7 }, { accountId: 1, threadId: 't', labelId: 3 }],
   'attachments:download': [{}, { accountId: 1, messageId: 'm' }, { accountId: 1, messageId: 'm', attachmentId: 5 }],
   'settings:get': [{ all: true }],
   'settings:set': [
@@ -74,6 +84,7 @@ const BAD_FOR: Record<InvokeChannel, unknown[]> = {
     { syncIntervalSeconds: '60' },
     { includeSpamTrash: 'no' },
     { remoteImages: 'sometimes' },
+    { conversations: 'yes' },
     { theme: 'dark' },
   ],
   'client:status': [{ clientSecret: true }],
@@ -123,6 +134,7 @@ describe('IPC router: malformed requests', () => {
   it('refuses a forged list cursor as INVALID_REQUEST', async () => {
     const r = await router.invoke('messages:list', { accountId: seeded.accountId, labelId: 'INBOX', cursor: 'not-a-cursor' });
     expectInvalid(r);
+    expectInvalid(await router.invoke('threads:list', { accountId: seeded.accountId, labelId: 'INBOX', cursor: 'not-a-cursor' }));
     expectInvalid(await router.invoke('messages:search', { accountId: seeded.accountId, query: 'update', cursor: 'o99999' }));
   });
 });
@@ -170,6 +182,55 @@ describe('IPC router: answers from the store', () => {
     const all = value(await router.invoke('messages:list', { accountId: seeded.accountId, labelId: null, limit: 3 }));
     expect(all.messages.map((m) => m.id)).toEqual([seeded.hostileId, 'plain0001', 'm00000']);
     expect(all.messages[0]).toMatchObject({ unread: true, starred: false, hasAttachments: true });
+  });
+
+  it('threads:list pages conversations: one row per thread with its count, senders and any-message markers', async () => {
+    const rows: { id: string; threadId: string; messageCount: number }[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: { threads: { id: string; threadId: string; messageCount: number }[]; nextCursor: string | null } = value(
+        await router.invoke('threads:list', { accountId: seeded.accountId, labelId: 'INBOX', cursor, limit: 40 }),
+      );
+      rows.push(...page.threads);
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor && pages < 20);
+    // 250 seeded messages in pairs, plus two threads of one: 127 conversations, none twice, newest first.
+    expect(rows).toHaveLength(127);
+    expect(new Set(rows.map((t) => t.threadId)).size).toBe(127);
+    expect(rows.slice(0, 4).map((t) => [t.threadId, t.id, t.messageCount])).toEqual([
+      ['thostile', seeded.hostileId, 1],
+      ['tplain', 'plain0001', 1],
+      ['t00000', 'm00000', 2],
+      ['t00001', 'm00002', 2],
+    ]);
+    const first = value(await router.invoke('threads:list', { accountId: seeded.accountId, labelId: 'INBOX', limit: 3 })).threads[2];
+    // m00000 is unread and starred, m00001 (the older) is neither: the conversation is both; its subject is m00001's.
+    expect(first).toMatchObject({ unread: true, unreadCount: 1, starred: true, subject: 'Design review notes #1' });
+    expect(first.senders).toEqual([
+      { from: 'Ada Lovelace <ada@engines.example>', unread: false },
+      { from: '"Grace Hopper" <grace@navy.example>', unread: true },
+    ]);
+    // Gmail's own counts for the Inbox (labels.get) agree with the rows.
+    const inbox = value(await router.invoke('labels:list', { accountId: seeded.accountId })).find((l) => l.id === 'INBOX');
+    expect(inbox?.threadsTotal).toBe(127);
+    const whole = value(await router.invoke('threads:list', { accountId: seeded.accountId, labelId: 'INBOX', limit: 500 }));
+    expect(whole.nextCursor).toBeNull();
+    const unreadRows = whole.threads.filter((t) => t.unread);
+    expect(unreadRows).toHaveLength(inbox?.threadsUnread ?? -1);
+  });
+
+  it('threads:get answers the conversation oldest first with bodies; an unknown thread is NOT_FOUND', async () => {
+    const messages = value(await router.invoke('threads:get', { accountId: seeded.accountId, threadId: 't00000' }));
+    expect(messages.map((m) => m.id)).toEqual(['m00001', 'm00000']);
+    expect(messages[1]).toMatchObject({ subject: 'Status update #0', unread: true, textBody: expect.stringContaining('routine update number 0') as unknown });
+    const hostile = value(await router.invoke('threads:get', { accountId: seeded.accountId, threadId: 'thostile', labelId: 'INBOX' }));
+    expect(hostile[0].attachments[0]).toMatchObject({ filename: 'report.csv' });
+    const missing = await router.invoke('threads:get', { accountId: seeded.accountId, threadId: 'nope' });
+    expect(missing.ok === false && missing.error.code).toBe('NOT_FOUND');
+    const noAccount = await router.invoke('threads:list', { accountId: 999, labelId: null });
+    expect(noAccount.ok === false && noAccount.error.code).toBe('NOT_FOUND');
   });
 
   it('messages:get answers the bodies and attachment list; unknown ids are NOT_FOUND', async () => {
@@ -264,8 +325,10 @@ describe('IPC router: answers from the store', () => {
       sidebarWidth: null,
       listWidth: null,
       listHeight: null,
+      conversations: true,
     });
     expect(value(await router.invoke('settings:set', { remoteImages: 'always' }))).toMatchObject({ remoteImages: 'always' });
+    expect(value(await router.invoke('settings:set', { conversations: false }))).toMatchObject({ conversations: false, remoteImages: 'always' });
     expect(value(await router.invoke('sync:now', { accountId: seeded.accountId, full: true }))).toBeNull();
     // Queued for the workers: the labels, then a full resync.
     const queued = await h.queued();

@@ -10,6 +10,7 @@ export * from './stubs';
 export * from './message-details';
 export * from './history';
 export * from './message-queries';
+export * from './thread-queries';
 export * from './search';
 export * from './export';
 export * from './sync-runs';

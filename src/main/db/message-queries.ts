@@ -42,6 +42,12 @@ const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const sortedLabels = (v: unknown): string[] => (typeof v === 'string' ? (JSON.parse(v) as string[]).sort(byString) : []);
 const isOne = (v: unknown): boolean => v === 1;
 
+/**
+ * The message's id in the subqueries below, always qualified: drizzle writes a column of a one-table select
+ * unqualified ("id"), which inside `FROM attachments a` would name the attachment's own id.
+ */
+const messageId = sql.raw('"messages"."id"');
+
 /** The columns of a MessageListRow (search.ts selects them too). */
 export const listFields = {
   id: messages.id,
@@ -52,9 +58,9 @@ export const listFields = {
   subject: messages.subject,
   snippet: messages.snippet,
   internalDate: messages.internalDate,
-  unread: sql`EXISTS (SELECT 1 FROM message_labels u WHERE u.message_id = ${messages.id} AND u.label_id = 'UNREAD')`.mapWith(isOne),
-  labelIds: sql`(SELECT json_group_array(l.label_id) FROM message_labels l WHERE l.message_id = ${messages.id})`.mapWith(sortedLabels),
-  hasAttachments: sql`EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = ${messages.id})`.mapWith(isOne),
+  unread: sql`EXISTS (SELECT 1 FROM message_labels u WHERE u.message_id = ${messageId} AND u.label_id = 'UNREAD')`.mapWith(isOne),
+  labelIds: sql`(SELECT json_group_array(l.label_id) FROM message_labels l WHERE l.message_id = ${messageId})`.mapWith(sortedLabels),
+  hasAttachments: sql`EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = ${messageId})`.mapWith(isOne),
 };
 
 const p = {

@@ -103,7 +103,10 @@ export const messages = sqliteTable(
     uniqueIndex('messages_account_gmail_id').on(t.accountId, t.gmailId),
     index('messages_pending').on(t.accountId, t.detailsFetched, t.fetchPriority, t.listSeq),
     index('messages_account_date').on(t.accountId, t.internalDate),
-    index('messages_thread').on(t.accountId, t.threadId),
+    // A thread's messages by date: the conversation list asks "is there a newer message of this thread in the
+    // label?" and the reader reads a thread in order, both as one range of this index (its prefix serves every
+    // lookup by thread, so it replaces the old (account_id, thread_id) index).
+    index('messages_thread_date').on(t.accountId, t.threadId, t.internalDate),
     // Search: rfc822msgid: finds a message by its Message-ID header, larger:/smaller: by size, without a scan.
     index('messages_message_id_header').on(t.accountId, t.messageIdHeader),
     index('messages_account_size').on(t.accountId, t.sizeEstimate),

@@ -167,6 +167,11 @@ export function createRouter(services: AppServices, opts: RouterOptions = {}): I
     'messages:search': ({ accountId, query, cursor, limit, order }) =>
       services.mirror.searchPage({ accountId, query, cursor: cursor ?? null, limit: limit ?? DEFAULT_PAGE, order }),
 
+    'threads:list': ({ accountId, labelId, cursor, limit }) =>
+      services.mirror.threadPage({ accountId, labelId, cursor: cursor ?? null, limit: limit ?? DEFAULT_PAGE }),
+
+    'threads:get': ({ accountId, threadId, labelId }) => services.mirror.thread(accountId, threadId, labelId ?? null),
+
     'attachments:download': async ({ accountId, messageId, attachmentId }) => {
       const ref = services.mirror.attachmentRef(accountId, messageId, attachmentId);
       const data = await services.fetchAttachment(ref);

@@ -2,7 +2,7 @@
 // repositories and ./queries); everything that talks to Gmail, the queues or the workers comes
 // through this interface, which src/main/app-core.ts implements over the real parts (and the
 // tests' harness over a real store and a real emulator).
-import type { AccountSummary, ClientStatus, LabelSummary, MessageDetail, MessageSummary, Settings, SyncStatus } from '../../shared/ipc';
+import type { AccountSummary, ClientStatus, LabelSummary, MessageDetail, MessageSummary, Settings, SyncStatus, ThreadSummary } from '../../shared/ipc';
 
 /** Where an attachment is, as stored: enough for the core to fetch its bytes from Gmail. */
 export type AttachmentRef = {
@@ -24,6 +24,7 @@ export type { CoreEventMap, CoreEventName } from '../core-events';
 import type { CoreEventMap, CoreEventName } from '../core-events';
 
 export type MessagePage = { messages: MessageSummary[]; nextCursor: string | null };
+export type ThreadPage = { threads: ThreadSummary[]; nextCursor: string | null };
 
 /** A page of search results, and how many messages match in all. */
 export type SearchResultPage = MessagePage & { total: number };
@@ -38,6 +39,10 @@ export interface MirrorReadService {
   /** SearchQueryError (INVALID_REQUEST) for a query that cannot be read. */
   searchPage(q: { accountId: number; query: string; cursor: string | null; limit: number; order?: 'newest' | 'relevance' }): SearchResultPage;
   message(accountId: number, gmailId: string): MessageDetail;
+  /** One row per conversation of a label (null: All Mail), newest first. */
+  threadPage(q: { accountId: number; labelId: string | null; cursor: string | null; limit: number }): ThreadPage;
+  /** A conversation's messages, oldest first, as opened from `labelId`; NOT_FOUND when none is stored. */
+  thread(accountId: number, threadId: string, labelId: string | null): MessageDetail[];
   /** The stored attachment, checked to belong to that message of that account. */
   attachmentRef(accountId: number, messageGmailId: string, attachmentId: string): AttachmentRef;
 }

@@ -16,6 +16,8 @@ type Props = {
   onSelect: (labelId: string | null) => void;
   /** Why the labels could not be read (they are shown as loading until then). */
   error?: unknown;
+  /** Count conversations (Gmail's threadsUnread / threadsTotal) first, messages second; else messages only. */
+  conversations?: boolean;
 };
 
 /**
@@ -56,16 +58,24 @@ function moveBetweenRows(e: KeyboardEvent<HTMLElement>) {
   rows[to].scrollIntoView({ block: 'nearest' });
 }
 
-function Counts({ label }: { label: LabelSummary }) {
+/** The figures a row shows: conversations with conversations on (Gmail's threadsUnread / threadsTotal), else messages. */
+function shownCounts(l: LabelSummary, conversations: boolean): { unread: number; total: number } {
+  return conversations ? { unread: l.threadsUnread, total: l.threadsTotal } : { unread: l.messagesUnread, total: l.messagesTotal };
+}
+
+function Counts({ label, conversations }: { label: LabelSummary; conversations: boolean }) {
   const mirroring = label.localTotal < label.messagesTotal;
+  const c = shownCounts(label, conversations);
   // Compact figures for the eye; the row's name carries the exact ones in words (see `spoken`).
   return (
     <span className="nav-counts" aria-hidden="true">
-      {label.messagesUnread > 0 && <span className="nav-unread">{formatCompact(label.messagesUnread)}</span>}
-      <span className={`nav-total ${mirroring ? 'mirroring' : ''}`}>{formatCompact(label.messagesTotal)}</span>
+      {c.unread > 0 && <span className="nav-unread">{formatCompact(c.unread)}</span>}
+      <span className={`nav-total ${mirroring ? 'mirroring' : ''}`}>{formatCompact(c.total)}</span>
     </span>
   );
 }
+
+const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`;
 
 function LabelRow(props: {
   label: LabelSummary;
@@ -78,19 +88,27 @@ function LabelRow(props: {
   /** For a label with sub-labels: open (true) or closed (false); ArrowRight / ArrowLeft open and close it. */
   expanded?: boolean;
   onExpand?: (open: boolean) => void;
+  conversations: boolean;
 }) {
   const l = props.label;
-  const title =
-    `${props.name}: ${formatCount(l.messagesTotal)} messages, ${formatCount(l.messagesUnread)} unread` +
-    (l.localTotal < l.messagesTotal ? ` — ${formatCount(l.localTotal)} mirrored so far` : '');
+  const so = l.localTotal < l.messagesTotal ? `${formatCount(l.localTotal)} mirrored so far` : '';
+  const messages = `${plural(l.messagesTotal, 'message', 'messages')}, ${formatCount(l.messagesUnread)} unread`;
+  const title = props.conversations
+    ? `${props.name}: ${plural(l.threadsTotal, 'conversation', 'conversations')}, ${formatCount(l.threadsUnread)} unread (${messages})` + (so ? ` — ${so}` : '')
+    : `${props.name}: ${formatCount(l.messagesTotal)} messages, ${formatCount(l.messagesUnread)} unread` + (so ? ` — ${so}` : '');
   // What a screen reader says after the name: words, not "Inbox 190 791".
-  const spoken =
-    (l.messagesUnread > 0 ? `, ${formatCount(l.messagesUnread)} unread` : '') +
-    `, ${formatCount(l.messagesTotal)} ${l.messagesTotal === 1 ? 'message' : 'messages'}` +
-    (l.localTotal < l.messagesTotal ? `, ${formatCount(l.localTotal)} mirrored so far` : '');
+  const spoken = props.conversations
+    ? (l.threadsUnread > 0 ? `, ${plural(l.threadsUnread, 'unread conversation', 'unread conversations')}` : '') +
+      `, ${plural(l.threadsTotal, 'conversation', 'conversations')}` +
+      `, ${plural(l.messagesTotal, 'message', 'messages')}` +
+      (so ? `, ${so}` : '')
+    : (l.messagesUnread > 0 ? `, ${formatCount(l.messagesUnread)} unread` : '') +
+      `, ${formatCount(l.messagesTotal)} ${l.messagesTotal === 1 ? 'message' : 'messages'}` +
+      (so ? `, ${so}` : '');
+  const unread = shownCounts(l, props.conversations).unread;
   return (
     <button
-      className={`nav-item ${props.selected ? 'selected' : ''} ${l.messagesUnread > 0 ? 'has-unread' : ''}`}
+      className={`nav-item ${props.selected ? 'selected' : ''} ${unread > 0 ? 'has-unread' : ''}`}
       style={props.depth ? { ['--depth' as string]: props.depth } : undefined}
       aria-current={props.selected ? 'page' : undefined}
       title={title}
@@ -116,7 +134,7 @@ function LabelRow(props: {
       {props.toggle ?? <span className="nav-toggle-space" />}
       <span className="nav-icon">{props.icon}</span>
       <span className="nav-name">{props.name}</span>
-      <Counts label={l} />
+      <Counts label={l} conversations={props.conversations} />
       <span className="visually-hidden">{spoken}</span>
     </button>
   );
@@ -133,6 +151,7 @@ function ColorDot({ label }: { label: LabelSummary }) {
 
 export function LabelNav(props: Props) {
   const sections = useMemo(() => buildLabelSections(props.labels ?? []), [props.labels]);
+  const conversations = props.conversations === true;
   const [collapsed, setCollapsed] = useState<Set<string>>(() => new Set());
   const [categoriesOpen, setCategoriesOpen] = useState(false);
 
@@ -176,6 +195,7 @@ export function LabelNav(props: Props) {
             toggle={toggleBtn}
             expanded={node.children.length > 0 ? open : undefined}
             onExpand={(want) => want !== open && toggle(node.path)}
+            conversations={conversations}
           />
         ) : (
           <div className="nav-item virtual" style={{ ['--depth' as string]: depth }}>
@@ -228,6 +248,7 @@ export function LabelNav(props: Props) {
       icon={<Icon name={labelIcon(l.id)} size={17} />}
       selected={props.selected === l.id}
       onSelect={() => props.onSelect(l.id)}
+      conversations={conversations}
     />
   );
 

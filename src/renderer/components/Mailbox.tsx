@@ -11,6 +11,7 @@ import { Icon } from './Icon';
 import { LabelNav, allMailCounts } from './LabelNav';
 import { MessageList } from './MessageList';
 import { MessageView } from './MessageView';
+import { ConversationView, type ConversationHandle } from './ConversationView';
 import { ShortcutHelp } from './ShortcutHelp';
 import { GO_TO, SELECT_BY, SEQUENCE_TIMEOUT_MS, isShortcutCandidate, readOnlyNotice } from '../keyboard';
 import { SyncPanel } from './SyncPanel';
@@ -31,6 +32,8 @@ export type MailboxProps = {
   onToggleTheme: () => void;
   /** Reading pane and pane sizes (kept in settings by the app). */
   layout: LayoutControl;
+  /** Changes when the settings dialog saved a change (the mailbox reads the settings again). */
+  settingsRevision?: number;
 };
 
 /** How long a shortcut notice stays up (it is also announced: role=status). */
@@ -59,8 +62,11 @@ export function Mailbox(props: MailboxProps) {
   /** The label to return to when the user leaves search. */
   const lastLabelView = useRef<ListView>({ kind: 'label', labelId: 'INBOX' });
   const { online, reachable } = useConnectivity();
-  const list = useMessageList(accountId, view);
-  useWindowTitle(labels);
+  /** One row per conversation (the setting; null until the settings are read, so the list loads once, in its mode). */
+  const [conversations, setConversations] = useState<boolean | null>(null);
+  const conversationRef = useRef<ConversationHandle>(null);
+  const list = useMessageList(accountId, view, conversations);
+  useWindowTitle(labels, conversations === true);
   const cursorIndex = useMemo(() => (cursorId === null ? -1 : list.items.findIndex((m) => m.id === cursorId)), [cursorId, list.items]);
   const { layout, setLayout } = props.layout;
   const windowSize = useWindowSize();
@@ -93,11 +99,36 @@ export function Mailbox(props: MailboxProps) {
     call('sync:status', { accountId }).then(setSync, () => undefined);
   }, [accountId]);
 
+  const loadSettings = useCallback(() => {
+    call('settings:get', {}).then(
+      (s) => {
+        setSettings(s);
+        setConversations(s.conversations ?? true);
+      },
+      // Settings unreadable: the app's default, conversations.
+      () => setConversations((c) => c ?? true),
+    );
+  }, []);
+
   useEffect(() => {
     loadLabels();
     loadSync();
-    call('settings:get', {}).then(setSettings, () => undefined);
-  }, [loadLabels, loadSync]);
+    loadSettings();
+  }, [loadLabels, loadSync, loadSettings]);
+  useEffect(() => {
+    if (props.settingsRevision) loadSettings();
+  }, [props.settingsRevision, loadSettings]);
+
+  // Switching conversations on or off starts the list afresh: its rows are other things now.
+  const shownMode = useRef(conversations);
+  useEffect(() => {
+    if (shownMode.current !== null && shownMode.current !== conversations) {
+      setCursorId(null);
+      setSelected(new Set());
+      setOpenId(null);
+    }
+    shownMode.current = conversations;
+  }, [conversations]);
 
   // An account without INBOX (unusual) opens on All Mail; an empty list only means labels are
   // not read yet (they are the first thing a new account syncs).
@@ -116,7 +147,7 @@ export function Mailbox(props: MailboxProps) {
   useEvent('accounts:changed', () => {
     loadLabels();
     loadSync();
-    call('settings:get', {}).then(setSettings, () => undefined);
+    loadSettings();
   });
   useEvent('messages:changed', (p) => {
     if (p.accountId !== accountId) return;
@@ -269,12 +300,19 @@ export function Mailbox(props: MailboxProps) {
         e.preventDefault();
         if (count > 0) openAt(Math.max(0, Math.min(count - 1, to)));
       };
-      /** The nearest row of the open conversation, newer (up the list) or older. */
+      /**
+       * n / p: the next newer or older message of the open conversation — inside the conversation reader with
+       * conversations on, else the nearest row of the same thread, newer (up the list) or older.
+       */
       const inThread = (dir: -1 | 1, word: string) => {
         e.preventDefault();
         const at = openId === null ? -1 : list.items.findIndex((m) => m.id === openId);
-        if (at < 0) {
+        if (openId === null || (at < 0 && !conversations)) {
           showNotice('Open a conversation first (Enter or o).');
+          return;
+        }
+        if (conversations) {
+          if (!conversationRef.current?.step(dir === -1 ? 1 : -1)) showNotice(`No ${word} message in this conversation.`);
           return;
         }
         const thread = list.items[at].threadId;
@@ -356,7 +394,7 @@ export function Mailbox(props: MailboxProps) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [list.items, cursorIndex, openId, openAt, toggleSelect, view.kind, searchInput, labels, selected.size, selectView, leaveSearch, showNotice]);
+  }, [list.items, cursorIndex, openId, openAt, toggleSelect, view.kind, searchInput, labels, selected.size, selectView, leaveSearch, showNotice, conversations]);
 
   const submitSearch = (q: string) => {
     const query = q.trim();
@@ -380,8 +418,17 @@ export function Mailbox(props: MailboxProps) {
   const allMail = allMailCounts(account, labels, sync?.processed ?? account.localMessages);
   let subtitle = '';
   if (view.kind === 'search') {
+    // The exact number of matching messages; with conversations on, the rows group them by thread.
     const found = list.total ?? list.items.length;
-    subtitle = list.status === 'ready' ? `${formatCount(found)} found` : list.status === 'error' ? '' : 'Searching…';
+    const what = conversations ? (found === 1 ? ' message' : ' messages') : '';
+    subtitle = list.status === 'ready' ? `${formatCount(found)}${what} found` : list.status === 'error' ? '' : 'Searching…';
+  } else if (currentLabel && conversations) {
+    // Gmail's figures for conversations first (threadsTotal / threadsUnread), its messages after.
+    const parts = [`${formatCount(currentLabel.threadsTotal)} ${currentLabel.threadsTotal === 1 ? 'conversation' : 'conversations'}`];
+    if (currentLabel.threadsUnread > 0) parts.push(`${formatCount(currentLabel.threadsUnread)} unread`);
+    parts.push(`${formatCount(currentLabel.messagesTotal)} ${currentLabel.messagesTotal === 1 ? 'message' : 'messages'}`);
+    if (currentLabel.localTotal < currentLabel.messagesTotal) parts.push(`${formatCount(currentLabel.localTotal)} mirrored so far`);
+    subtitle = parts.join(' · ');
   } else if (currentLabel) {
     const parts = [`${formatCount(currentLabel.messagesTotal)} messages`];
     if (currentLabel.messagesUnread > 0) parts.push(`${formatCount(currentLabel.messagesUnread)} unread`);
@@ -406,6 +453,9 @@ export function Mailbox(props: MailboxProps) {
     });
   };
   const readerInPlace = paneMode === 'off' && openId !== null;
+  // The open conversation's row as the list last read it: a new reply changes it, and the reader reads it again.
+  const openRow = conversations && openId !== null ? list.items.find((m) => m.id === openId) : undefined;
+  const openVersion = openRow?.conversation ? `${openRow.conversation.latestId}:${openRow.conversation.messageCount}` : undefined;
   const closeDrawer = () => {
     setDrawerOpen(false);
     drawerButton.current?.focus();
@@ -517,6 +567,7 @@ export function Mailbox(props: MailboxProps) {
           labels={labels && labels.length === 0 && sync && !sync.initialSyncCompleted ? null : labels}
           error={labelsError ?? (sync?.error?.code === 'DB_DAMAGED' ? sync.error : null)}
           allMail={allMail}
+          conversations={conversations === true}
           selected={view.kind === 'label' ? view.labelId : undefined}
           onSelect={(labelId) => {
             setSearchInput('');
@@ -572,6 +623,8 @@ export function Mailbox(props: MailboxProps) {
         <MessageList
           viewKey={view.kind === 'search' ? `search:${view.query}` : `label:${view.labelId ?? ''}`}
           items={list.items}
+          me={account.email}
+          ownMail={view.kind === 'label' && (view.labelId === 'SENT' || view.labelId === 'DRAFT')}
           status={list.status}
           error={list.error}
           hasMore={list.hasMore}
@@ -592,7 +645,9 @@ export function Mailbox(props: MailboxProps) {
               ? 'No messages match. Gmail’s operators work here too: from:, to:, subject:, label:, is:unread, has:attachment, before:, after:, older_than:, and “quoted phrases”.'
               : sync && !sync.initialSyncCompleted
                 ? 'Messages appear here as they are mirrored.'
-                : 'No messages here.'
+                : conversations
+                  ? 'No conversations here.'
+                  : 'No messages here.'
           }
           searching={view.kind === 'search'}
         />
@@ -627,7 +682,19 @@ export function Mailbox(props: MailboxProps) {
             </button>
           </div>
         )}
-        {openId ? (
+        {openId && conversations ? (
+          <ConversationView
+            key={openId}
+            accountId={accountId}
+            accountEmail={account.email}
+            threadId={openId}
+            labelId={view.kind === 'label' ? view.labelId : null}
+            labelsById={labelsById}
+            remoteImagesAlways={settings?.remoteImages === 'always'}
+            handle={conversationRef}
+            version={openVersion}
+          />
+        ) : openId ? (
           <MessageView
             key={openId}
             accountId={accountId}
@@ -641,7 +708,7 @@ export function Mailbox(props: MailboxProps) {
             <div className="reader-empty-icon">
               <Icon name="mail" size={34} />
             </div>
-            <p>Select a message to read it</p>
+            <p>{conversations ? 'Select a conversation to read it' : 'Select a message to read it'}</p>
             <p className="muted small">
               <kbd>j</kbd> <kbd>k</kbd> to move · <kbd>Enter</kbd> to open · <kbd>/</kbd> to search · <kbd>?</kbd> all shortcuts
             </p>

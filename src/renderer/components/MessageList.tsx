@@ -1,9 +1,10 @@
 // A virtualized message list: only the rows on screen exist in the DOM, so 100,000 messages
 // scroll like 100. More pages load by cursor as the end comes into view.
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useRef } from 'react';
+import { Fragment, memo, useCallback, useEffect, useRef } from 'react';
 import type { MessageSummary } from '../../shared/ipc';
-import { decodeEntities, formatListDate, hueFor, initialOf, recipientsLine, senderName } from '../lib/format';
+import { decodeEntities, formatCount, formatListDate, hueFor, initialOf, recipientsLine, senderName, senderParts } from '../lib/format';
+import type { ListItem } from '../use-message-list';
 import { useNow } from '../hooks';
 import { ErrorNotice } from './ErrorNotice';
 import { Icon } from './Icon';
@@ -12,7 +13,11 @@ const ROW_HEIGHT = 84;
 const LOAD_AHEAD = 30;
 
 type Props = {
-  items: MessageSummary[];
+  items: ListItem[];
+  /** The account's address: the user's own messages in a conversation's senders read "me". */
+  me?: string | null;
+  /** The list is Sent or Drafts: conversation rows name the recipients of the user's newest message there. */
+  ownMail?: boolean;
   status: 'loading' | 'ready' | 'error';
   error: unknown;
   hasMore: boolean;
@@ -43,8 +48,49 @@ function isOwnMail(m: MessageSummary): boolean {
   return m.labelIds.includes('DRAFT') || (m.labelIds.includes('SENT') && !m.labelIds.includes('INBOX'));
 }
 
+/** A conversation's senders ("Ada, me, Grace") and its message count, unread senders in bold. */
+function ConversationWho(props: { m: ListItem; me: string | null; toFirst: boolean }) {
+  const c = props.m.conversation;
+  if (!c) return null;
+  if (props.toFirst) {
+    // Sent and Drafts name who the user wrote to, as Gmail's do: the newest message there is the user's own.
+    return (
+      <span className="msg-from conversation-who" data-testid="row-who">
+        <span className="who-names">{recipientsLine(props.m.to)}</span>
+        {c.messageCount > 1 && (
+          <span className="thread-count" data-testid="thread-count" aria-hidden="true">
+            {formatCount(c.messageCount)}
+          </span>
+        )}
+        {c.messageCount > 1 && <span className="visually-hidden">, {formatCount(c.messageCount)} messages</span>}
+      </span>
+    );
+  }
+  const parts = senderParts(c.senders.length > 0 ? c.senders : [{ from: props.m.from ?? '', unread: props.m.unread }], props.me);
+  return (
+    <span className="msg-from conversation-who" data-testid="row-who" title={parts.map((p) => p.full).filter(Boolean).join(', ')}>
+      <span className="who-names">
+        {parts.map((p, i) => (
+          <Fragment key={i}>
+            {i > 0 && p.text !== '..' && parts[i - 1].text !== '..' ? ', ' : i > 0 ? ' ' : ''}
+            <span className={p.unread ? 'who-unread' : undefined}>{p.text}</span>
+          </Fragment>
+        ))}
+      </span>
+      {c.messageCount > 1 && (
+        <span className="thread-count" data-testid="thread-count" aria-hidden="true">
+          {formatCount(c.messageCount)}
+        </span>
+      )}
+      {c.messageCount > 1 && <span className="visually-hidden">, {formatCount(c.messageCount)} messages</span>}
+    </span>
+  );
+}
+
 const Row = memo(function Row(props: {
-  m: MessageSummary;
+  m: ListItem;
+  me: string | null;
+  toFirst: boolean;
   index: number;
   open: boolean;
   active: boolean;
@@ -54,7 +100,7 @@ const Row = memo(function Row(props: {
   onToggleSelect: (i: number) => void;
 }) {
   const { m } = props;
-  const own = isOwnMail(m) && m.to !== undefined;
+  const own = !m.conversation && isOwnMail(m) && m.to !== undefined;
   const who = own ? m.to ?? null : m.from;
   return (
     <div
@@ -67,6 +113,8 @@ const Row = memo(function Row(props: {
       className={`msg-row ${m.unread ? 'unread' : ''} ${props.open ? 'open' : ''} ${props.active ? 'active' : ''} ${props.checked ? 'checked' : ''}`}
       data-testid="message-row"
       data-message-id={m.id}
+      data-thread-id={m.conversation ? m.threadId : undefined}
+      data-message-count={m.conversation?.messageCount}
       onClick={() => props.onOpen(props.index)}
     >
       {/* Gmail's avatar-as-checkbox: a click toggles the row's selection (x from the keyboard). */}
@@ -84,9 +132,13 @@ const Row = memo(function Row(props: {
       </span>
       <div className="msg-main">
         <div className="msg-line">
-          <span className="msg-from" data-testid="row-who">
-            {own ? recipientsLine(m.to) : senderName(m.from)}
-          </span>
+          {m.conversation ? (
+            <ConversationWho m={m} me={props.me} toFirst={props.toFirst} />
+          ) : (
+            <span className="msg-from" data-testid="row-who">
+              {own ? recipientsLine(m.to) : senderName(m.from)}
+            </span>
+          )}
           <span className="msg-meta">
             {m.hasAttachments && <Icon name="paperclip" size={13} aria-label="Has attachments" />}
             {m.starred && <Icon name="star" size={13} className="star" aria-label="Starred" />}
@@ -226,6 +278,8 @@ export function MessageList(props: Props) {
             {vi.index < count ? (
               <Row
                 m={props.items[vi.index]}
+                me={props.me ?? null}
+                toFirst={props.ownMail === true}
                 index={vi.index}
                 open={props.items[vi.index].id === props.openId}
                 active={vi.index === activeIndex}

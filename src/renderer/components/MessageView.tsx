@@ -42,7 +42,7 @@ const QUOTED_LINE = /^\s*>/;
  * Plain text with its quoted runs (lines starting with ">", with the "On … wrote:" line before
  * them) folded behind a "…" toggle — unless quoting is all the message has.
  */
-function foldedText(text: string): ReactNode[] {
+export function foldedText(text: string): ReactNode[] {
   const lines = text.split(/\r?\n/);
   const quoted = lines.map((l) => QUOTED_LINE.test(l));
   const hasOwn = lines.some((l, i) => !quoted[i] && l.trim() !== '' && !ATTRIBUTION.test(l.trim()));
@@ -333,65 +333,39 @@ function senderKey(from: string | null): string | null {
   return a && a.includes('@') ? a : null;
 }
 
-export function MessageView(props: {
-  accountId: number;
-  accountEmail: string;
-  messageId: string;
-  labelsById: Map<string, LabelSummary>;
-  remoteImagesAlways: boolean;
-}) {
-  const [message, setMessage] = useState<MessageDetail | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [allowRemote, setAllowRemote] = useState(false);
-  // Read here, not handed down: the settings dialog may have changed the allowed senders since.
+/**
+ * The settings a reader needs (remote images, allowed senders), read when it opens rather than handed down: the
+ * settings dialog may have changed them since. `read` turns true once answered (or failed), so a sender's allowed
+ * images load once, without a flash of the banner.
+ */
+export function useReaderSettings(): { settings: Settings | null; setSettings: (s: Settings) => void; read: boolean } {
   const [settings, setSettings] = useState<Settings | null>(null);
-  // The body waits for the settings (a few ms): a sender's allowed images load once, without a flash of the banner.
-  const [settingsRead, setSettingsRead] = useState(false);
-  const [settingsError, setSettingsError] = useState<unknown>(null);
-  const [printDoc, setPrintDoc] = useState<{ n: number; html: string } | null>(null);
-
+  const [read, setRead] = useState(false);
   useEffect(() => {
     let live = true;
-    call('messages:get', { accountId: props.accountId, messageId: props.messageId }).then(
-      (m) => live && setMessage(m),
-      (e: unknown) => live && setError(e),
-    );
     call('settings:get', {})
       .then(
         (s) => live && setSettings(s),
         () => undefined,
       )
-      .finally(() => live && setSettingsRead(true));
+      .finally(() => live && setRead(true));
     return () => {
       live = false;
     };
-  }, [props.accountId, props.messageId]);
+  }, []);
+  return { settings, setSettings, read };
+}
 
-  const sender = senderKey(message?.from ?? null);
-  const senderAllowed = Boolean(sender && settings?.imagesAllowedFrom.includes(sender));
-  const remoteOn = allowRemote || props.remoteImagesAlways || settings?.remoteImages === 'always' || senderAllowed;
-  const sanitized = useMemo(() => (message?.htmlBody && settingsRead ? sanitizeMessageHtml(message.htmlBody, remoteOn) : null), [message, remoteOn, settingsRead]);
-  const srcdoc = useMemo(() => (sanitized ? buildMessageDocument(sanitized.body, remoteOn) : null), [sanitized, remoteOn]);
-  const plain = useMemo(() => (message?.textBody ? foldedText(message.textBody) : null), [message]);
+/** Whether a message's remote images load: allowed for it, always, or for its sender. */
+export function remoteImagesOn(message: MessageDetail, settings: Settings | null, allowedHere: boolean, always: boolean): boolean {
+  const sender = senderKey(message.from);
+  return allowedHere || always || settings?.remoteImages === 'always' || Boolean(sender && settings?.imagesAllowedFrom.includes(sender));
+}
 
-  const setSenderAllowed = useCallback(
-    async (allow: boolean) => {
-      if (!sender) return;
-      try {
-        const current = (await call('settings:get', {})).imagesAllowedFrom.filter((a) => a !== sender);
-        // The newest choice is kept when the list is full: the oldest allowance goes.
-        const next = allow ? [...current, sender].slice(-MAX_IMAGE_SENDERS) : current;
-        setSettings(await call('settings:set', { imagesAllowedFrom: next }));
-        setSettingsError(null);
-      } catch (e) {
-        setSettingsError(e);
-      }
-    },
-    [sender],
-  );
-
-  const print = () => {
-    if (!message) return;
+/** Print a message: a hidden same-origin frame with the printable document, printed as it loads. */
+export function usePrint(): { print: (message: MessageDetail, remoteOn: boolean) => void; frame: ReactNode } {
+  const [printDoc, setPrintDoc] = useState<{ n: number; html: string } | null>(null);
+  const print = useCallback((message: MessageDetail, remoteOn: boolean) => {
     // Quotes unfolded: a printout has no "…" to click.
     const html = message.htmlBody ? sanitizeMessageHtml(message.htmlBody, remoteOn, { foldQuotes: false }).body : null;
     setPrintDoc((p) => ({
@@ -409,97 +383,179 @@ export function MessageView(props: {
         remoteOn,
       ),
     }));
-  };
+  }, []);
+  const frame = printDoc && (
+    <iframe
+      key={printDoc.n}
+      className="print-frame"
+      title="Printable message"
+      data-testid="print-frame"
+      aria-hidden="true"
+      tabIndex={-1}
+      // Same origin so the app can call its print(); still no allow-scripts: nothing in it runs.
+      // allow-modals: a sandboxed document may open the print dialog only with it.
+      sandbox="allow-same-origin allow-modals"
+      referrerPolicy="no-referrer"
+      srcDoc={printDoc.html}
+      onLoad={(e) => e.currentTarget.contentWindow?.print()}
+    />
+  );
+  return { print, frame };
+}
 
-  if (error !== null) {
-    return (
-      <div className="reader-empty">
-        <Icon name="alert" size={28} />
-        <ErrorNotice error={error} testId="message-error" />
-      </div>
-    );
-  }
-  if (!message || !settingsRead) {
-    return (
-      <div className="reader" aria-busy="true">
-        <div className="reader-skeleton">
-          <span className="w60" />
-          <span className="w40" />
-          <span className="w90" />
-          <span className="w80" />
-        </div>
-      </div>
-    );
-  }
-
-  const from = parseAddress(message.from);
-  const subject = message.subject?.trim() || '(no subject)';
-  const chips = message.labelIds
+/** Label chips of a message or a conversation (states like UNREAD are not places: not shown). */
+export function LabelChips(props: { labelIds: readonly string[]; labelsById: Map<string, LabelSummary> }) {
+  const chips = props.labelIds
     .filter((id) => !HIDDEN_CHIPS.has(id))
     .map((id) => props.labelsById.get(id))
     .filter((l): l is LabelSummary => Boolean(l));
+  if (chips.length === 0) return null;
+  return (
+    <div className="chips">
+      {chips.map((l) => (
+        <span
+          key={l.id}
+          className="chip"
+          style={l.color ? { background: l.color.background, color: readableText(l.color.background, l.color.text), borderColor: 'transparent' } : undefined}
+        >
+          {l.type === 'system' ? labelDisplayName(l) : l.name}
+        </span>
+      ))}
+    </div>
+  );
+}
+
+/** Who wrote a message, to whom (long lists folded) and when. `tools` sit beside the date. */
+export function SenderLine(props: { message: MessageDetail; tools?: ReactNode }) {
+  const { message } = props;
+  const from = parseAddress(message.from);
+  return (
+    <div className="reader-from">
+      <span className="avatar large" style={{ ['--hue' as string]: hueFor(message.from) }}>
+        {initialOf(message.from)}
+      </span>
+      <div className="reader-from-text">
+        <div className="reader-sender">
+          <strong>{from.name ?? from.address ?? '(unknown sender)'}</strong>
+          {from.name && from.address && <span className="muted sender-address">&lt;{from.address}&gt;</span>}
+          {from.address && <CopyButton text={from.address} label="Copy address" testId="copy-address" small />}
+        </div>
+        <Recipients to={message.to} cc={message.cc} />
+      </div>
+      <time className="reader-date muted" dateTime={message.internalDate ? new Date(message.internalDate).toISOString() : undefined}>
+        {formatFullDate(message.internalDate)}
+      </time>
+      {props.tools}
+    </div>
+  );
+}
+
+/** The message frame's sandbox: no scripts and not the app's origin, so the message can neither run code nor reach the app. */
+const FRAME_SANDBOX = 'allow-popups allow-popups-to-escape-sandbox';
+
+/**
+ * The message frame at the height of its content, for a conversation where several stack up and the conversation
+ * scrolls. The frame itself cannot say how tall it is (no script runs in it, and it is not the app's origin), so a
+ * hidden twin of it is laid out at the same width with the app's origin but still no scripts (as the print frame is)
+ * and measured; it is measured again when the width changes.
+ */
+function FittedFrame(props: { srcdoc: string }) {
+  const [height, setHeight] = useState<number | null>(null);
+  const twin = useRef<HTMLIFrameElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const measure = useCallback(() => {
+    const doc = twin.current?.contentDocument;
+    if (!doc?.documentElement) return;
+    setHeight(Math.ceil(Math.max(doc.documentElement.scrollHeight, doc.body?.scrollHeight ?? 0)) + 2);
+  }, []);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    let width = el.clientWidth;
+    const ro = new ResizeObserver(() => {
+      if (el.clientWidth !== width) {
+        width = el.clientWidth;
+        measure();
+      }
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [measure]);
+  return (
+    <div className="frame-fit" ref={box}>
+      <iframe
+        ref={twin}
+        className="message-frame frame-twin"
+        title="Message body (measuring copy)"
+        aria-hidden="true"
+        tabIndex={-1}
+        sandbox="allow-same-origin"
+        referrerPolicy="no-referrer"
+        srcDoc={props.srcdoc}
+        onLoad={measure}
+      />
+      <iframe
+        className="message-frame"
+        title="Message body"
+        data-testid="message-frame"
+        data-fitted={height !== null || undefined}
+        style={height !== null ? { height } : undefined}
+        sandbox={FRAME_SANDBOX}
+        referrerPolicy="no-referrer"
+        srcDoc={props.srcdoc}
+      />
+    </div>
+  );
+}
+
+/**
+ * A message's content: the remote-images banner (load here, always from this sender, or stop), a parse warning, the
+ * body (sanitized HTML in a sandboxed frame, or plain text with quotes folded) and the attachments.
+ */
+export function MessageBody(props: {
+  accountId: number;
+  message: MessageDetail;
+  settings: Settings | null;
+  onSettings: (s: Settings) => void;
+  remoteImagesAlways: boolean;
+  allowRemote: boolean;
+  onAllowRemote: () => void;
+  /** The frame as tall as its content (a conversation, which scrolls), instead of filling the reader. */
+  fitFrame?: boolean;
+}) {
+  const { message, settings } = props;
+  const [settingsError, setSettingsError] = useState<unknown>(null);
+  const sender = senderKey(message.from);
+  const senderAllowed = Boolean(sender && settings?.imagesAllowedFrom.includes(sender));
+  const remoteOn = remoteImagesOn(message, settings, props.allowRemote, props.remoteImagesAlways);
+  const sanitized = useMemo(() => (message.htmlBody ? sanitizeMessageHtml(message.htmlBody, remoteOn) : null), [message, remoteOn]);
+  const srcdoc = useMemo(() => (sanitized ? buildMessageDocument(sanitized.body, remoteOn) : null), [sanitized, remoteOn]);
+  const plain = useMemo(() => (message.textBody ? foldedText(message.textBody) : null), [message]);
+  const { onSettings } = props;
+
+  const setSenderAllowed = useCallback(
+    async (allow: boolean) => {
+      if (!sender) return;
+      try {
+        const current = (await call('settings:get', {})).imagesAllowedFrom.filter((a) => a !== sender);
+        // The newest choice is kept when the list is full: the oldest allowance goes.
+        const next = allow ? [...current, sender].slice(-MAX_IMAGE_SENDERS) : current;
+        onSettings(await call('settings:set', { imagesAllowedFrom: next }));
+        setSettingsError(null);
+      } catch (e) {
+        setSettingsError(e);
+      }
+    },
+    [sender, onSettings],
+  );
 
   return (
-    <article className="reader" data-testid="message-view" data-message-id={message.id}>
-      <header className="reader-head">
-        <div className="reader-title-row">
-          <h1 className="reader-subject" data-testid="message-subject">
-            {subject}
-          </h1>
-          <div className="reader-tools" role="group" aria-label="Message actions">
-            <CopyButton text={subject} label="Copy subject" testId="copy-subject" />
-            <button className="icon-btn reader-tool" aria-label="Print" title="Print" data-testid="print-message" onClick={print}>
-              <Icon name="printer" size={17} />
-            </button>
-            <a
-              className="icon-btn reader-tool"
-              href={gmailUrl(props.accountEmail, message.id)}
-              target="_blank"
-              rel="noopener noreferrer"
-              aria-label="Open in Gmail"
-              title="Open in Gmail"
-              data-testid="open-in-gmail"
-            >
-              <Icon name="external" size={17} />
-            </a>
-          </div>
-        </div>
-        {chips.length > 0 && (
-          <div className="chips">
-            {chips.map((l) => (
-              <span
-                key={l.id}
-                className="chip"
-                style={l.color ? { background: l.color.background, color: readableText(l.color.background, l.color.text), borderColor: 'transparent' } : undefined}
-              >
-                {l.type === 'system' ? labelDisplayName(l) : l.name}
-              </span>
-            ))}
-          </div>
-        )}
-        <div className="reader-from">
-          <span className="avatar large" style={{ ['--hue' as string]: hueFor(message.from) }}>
-            {initialOf(message.from)}
-          </span>
-          <div className="reader-from-text">
-            <div className="reader-sender">
-              <strong>{from.name ?? from.address ?? '(unknown sender)'}</strong>
-              {from.name && from.address && <span className="muted sender-address">&lt;{from.address}&gt;</span>}
-              {from.address && <CopyButton text={from.address} label="Copy address" testId="copy-address" small />}
-            </div>
-            <Recipients to={message.to} cc={message.cc} />
-          </div>
-          <time className="reader-date muted" dateTime={message.internalDate ? new Date(message.internalDate).toISOString() : undefined}>
-            {formatFullDate(message.internalDate)}
-          </time>
-        </div>
-      </header>
-
+    <>
       {sanitized?.hasRemoteContent && !remoteOn && (
         <div className="remote-banner" data-testid="remote-images-banner">
           <Icon name="image" size={16} />
           <span>Remote images are hidden to protect your privacy.</span>
-          <button className="btn small" data-testid="load-remote-images" onClick={() => setAllowRemote(true)}>
+          <button className="btn small" data-testid="load-remote-images" onClick={props.onAllowRemote}>
             Load remote images
           </button>
           {sender && (
@@ -514,7 +570,7 @@ export function MessageView(props: {
           )}
         </div>
       )}
-      {sanitized?.hasRemoteContent && senderAllowed && !allowRemote && !props.remoteImagesAlways && settings?.remoteImages !== 'always' && (
+      {sanitized?.hasRemoteContent && senderAllowed && !props.allowRemote && !props.remoteImagesAlways && settings?.remoteImages !== 'always' && (
         <div className="remote-banner quiet" data-testid="sender-images-allowed">
           <Icon name="image" size={16} />
           <span>Images from {sender} are always loaded.</span>
@@ -532,7 +588,9 @@ export function MessageView(props: {
       )}
 
       <div className="reader-body">
-        {srcdoc ? (
+        {srcdoc && props.fitFrame ? (
+          <FittedFrame srcdoc={srcdoc} />
+        ) : srcdoc ? (
           <iframe
             className="message-frame"
             title="Message body"
@@ -554,22 +612,109 @@ export function MessageView(props: {
         )}
         <Attachments accountId={props.accountId} message={message} />
       </div>
-      {printDoc && (
-        <iframe
-          key={printDoc.n}
-          className="print-frame"
-          title="Printable message"
-          data-testid="print-frame"
-          aria-hidden="true"
-          tabIndex={-1}
-          // Same origin so the app can call its print(); still no allow-scripts: nothing in it runs.
-          // allow-modals: a sandboxed document may open the print dialog only with it.
-          sandbox="allow-same-origin allow-modals"
-          referrerPolicy="no-referrer"
-          srcDoc={printDoc.html}
-          onLoad={(e) => e.currentTarget.contentWindow?.print()}
-        />
-      )}
+    </>
+  );
+}
+
+/** The reader's tools for the subject line: copy it, and open the message (or conversation) in Gmail. */
+export function SubjectTools(props: { subject: string; gmailHref: string; onPrint: () => void }) {
+  return (
+    <div className="reader-tools" role="group" aria-label="Message actions">
+      <CopyButton text={props.subject} label="Copy subject" testId="copy-subject" />
+      <button className="icon-btn reader-tool" aria-label="Print" title="Print" data-testid="print-message" onClick={props.onPrint}>
+        <Icon name="printer" size={17} />
+      </button>
+      <a
+        className="icon-btn reader-tool"
+        href={props.gmailHref}
+        target="_blank"
+        rel="noopener noreferrer"
+        aria-label="Open in Gmail"
+        title="Open in Gmail"
+        data-testid="open-in-gmail"
+      >
+        <Icon name="external" size={17} />
+      </a>
+    </div>
+  );
+}
+
+/** A reader still loading. */
+export function ReaderSkeleton() {
+  return (
+    <div className="reader" aria-busy="true">
+      <div className="reader-skeleton">
+        <span className="w60" />
+        <span className="w40" />
+        <span className="w90" />
+        <span className="w80" />
+      </div>
+    </div>
+  );
+}
+
+export function MessageView(props: {
+  accountId: number;
+  accountEmail: string;
+  messageId: string;
+  labelsById: Map<string, LabelSummary>;
+  remoteImagesAlways: boolean;
+}) {
+  const [message, setMessage] = useState<MessageDetail | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [allowRemote, setAllowRemote] = useState(false);
+  const { settings, setSettings, read: settingsRead } = useReaderSettings();
+  const { print, frame: printFrame } = usePrint();
+
+  useEffect(() => {
+    let live = true;
+    call('messages:get', { accountId: props.accountId, messageId: props.messageId }).then(
+      (m) => live && setMessage(m),
+      (e: unknown) => live && setError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [props.accountId, props.messageId]);
+
+  if (error !== null) {
+    return (
+      <div className="reader-empty">
+        <Icon name="alert" size={28} />
+        <ErrorNotice error={error} testId="message-error" />
+      </div>
+    );
+  }
+  if (!message || !settingsRead) return <ReaderSkeleton />;
+
+  const subject = message.subject?.trim() || '(no subject)';
+
+  return (
+    <article className="reader" data-testid="message-view" data-message-id={message.id}>
+      <header className="reader-head">
+        <div className="reader-title-row">
+          <h1 className="reader-subject" data-testid="message-subject">
+            {subject}
+          </h1>
+          <SubjectTools
+            subject={subject}
+            gmailHref={gmailUrl(props.accountEmail, message.id)}
+            onPrint={() => print(message, remoteImagesOn(message, settings, allowRemote, props.remoteImagesAlways))}
+          />
+        </div>
+        <LabelChips labelIds={message.labelIds} labelsById={props.labelsById} />
+        <SenderLine message={message} />
+      </header>
+      <MessageBody
+        accountId={props.accountId}
+        message={message}
+        settings={settings}
+        onSettings={setSettings}
+        remoteImagesAlways={props.remoteImagesAlways}
+        allowRemote={allowRemote}
+        onAllowRemote={() => setAllowRemote(true)}
+      />
+      {printFrame}
     </article>
   );
 }

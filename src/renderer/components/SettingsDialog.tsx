@@ -132,6 +132,8 @@ export function SettingsDialog(props: {
   onReconnect: () => void;
   onChangeClient: () => void;
   version: string;
+  /** A setting was saved (the mailbox reads what concerns it again). */
+  onSaved?: (settings: Settings) => void;
 }) {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [error, setError] = useState<ErrorShape | null>(null);
@@ -146,7 +148,9 @@ export function SettingsDialog(props: {
     if (!settings) return;
     setSettings({ ...settings, ...patch });
     try {
-      setSettings(await call('settings:set', patch));
+      const next = await call('settings:set', patch);
+      setSettings(next);
+      props.onSaved?.(next);
       setError(null);
       setSaved(true);
       setTimeout(() => setSaved(false), 1500);
@@ -255,6 +259,18 @@ export function SettingsDialog(props: {
                 ['dark', 'Dark'],
               ]}
               onChange={props.onTheme}
+            />
+          </div>
+          <div className="setting">
+            <div className="setting-text">
+              <span>Conversation view</span>
+              <span className="muted small">One row per conversation, its messages together in the reader, as in Gmail. Off: one row per message.</span>
+            </div>
+            <Switch
+              checked={settings.conversations}
+              label="Conversation view"
+              testId="setting-conversations"
+              onChange={(v) => void update({ conversations: v })}
             />
           </div>
           <div className="setting">

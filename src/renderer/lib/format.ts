@@ -132,3 +132,24 @@ export function recipientsLine(to: string | null | undefined): string {
   });
   return names.length > 0 ? `To: ${names.join(', ')}` : '(no recipients)';
 }
+
+/** One name of a conversation's sender list: the first name when several share a row, "me" for the user. */
+export type SenderPart = { text: string; unread: boolean; full: string };
+
+/**
+ * A conversation's senders as Gmail's list shows them: one sender by full name; several by first names with the user
+ * as "me" ("Ada, me, Grace"); more than three as the first and the last two around "..". Unread ones are marked so
+ * the row can set them in bold.
+ */
+export function senderParts(senders: readonly { from: string; unread: boolean }[], me: string | null): SenderPart[] {
+  const mine = me?.toLowerCase() ?? null;
+  const parts = senders.map((s) => {
+    const a = parseAddress(s.from);
+    const own = mine !== null && a.address?.toLowerCase() === mine;
+    return { own, name: a.name ?? a.address ?? s.from, unread: s.unread, full: a.name && a.address ? `${a.name} <${a.address}>` : (a.address ?? s.from) };
+  });
+  if (parts.length === 1) return [{ text: parts[0].own ? 'me' : parts[0].name, unread: parts[0].unread, full: parts[0].full }];
+  const short = parts.map((p) => ({ text: p.own ? 'me' : (p.name.split(/[\s@]+/)[0] || p.name), unread: p.unread, full: p.full }));
+  if (short.length <= 3) return short;
+  return [short[0], { text: '..', unread: false, full: '' }, ...short.slice(-2)];
+}
