@@ -232,7 +232,7 @@ describe('conversations', () => {
     expect(found.value.messages).toHaveLength(inLong + 1);
     await expect.poll(async () => (await firstRows(5, 'threadId')).sort()).toEqual(['tlong', 'tplain']);
     expect(await row('tlong').getByTestId('thread-count').textContent()).toBe(String(inLong));
-    expect(await page.locator('.list-title .muted').textContent()).toBe('2 conversations found');
+    expect(await page.locator('.list-title .muted').textContent()).toBe(`2 conversations found · ${inLong + 1} messages`);
     await row('tlong').click();
     await expect.poll(() => page.getByTestId('conversation-message').count()).toBe(4);
     await press('Escape');

@@ -418,10 +418,16 @@ export function Mailbox(props: MailboxProps) {
   const allMail = allMailCounts(account, labels, sync?.processed ?? account.localMessages);
   let subtitle = '';
   if (view.kind === 'search') {
-    // The exact number of matching messages; with conversations on, the rows group them by thread.
+    // The exact number of matching messages; with conversations on the rows group them by thread, and once every
+    // match is loaded the number of conversations is known too.
     const found = list.total ?? list.items.length;
-    const what = conversations ? (found === 1 ? ' message' : ' messages') : '';
-    subtitle = list.status === 'ready' ? `${formatCount(found)}${what} found` : list.status === 'error' ? '' : 'Searching…';
+    const messages = `${formatCount(found)} ${found === 1 ? 'message' : 'messages'}`;
+    const text = !conversations
+      ? `${formatCount(found)} found`
+      : list.hasMore
+        ? `${messages} found`
+        : `${formatCount(list.items.length)} ${list.items.length === 1 ? 'conversation' : 'conversations'} found · ${messages}`;
+    subtitle = list.status === 'ready' ? text : list.status === 'error' ? '' : 'Searching…';
   } else if (currentLabel && conversations) {
     // Gmail's figures for conversations first (threadsTotal / threadsUnread), its messages after.
     const parts = [`${formatCount(currentLabel.threadsTotal)} ${currentLabel.threadsTotal === 1 ? 'conversation' : 'conversations'}`];
