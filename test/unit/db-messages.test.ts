@@ -4,6 +4,8 @@ import {
   updateAccount,
   upsertLabels,
   setLabelCounts,
+  labelCountsOlderThan,
+  labelsWithStaleCounts,
   insertStubs,
   allPendingStubs,
   countProgress,
@@ -272,6 +274,27 @@ describe('applyHistory', () => {
     expect(applyHistory(db, acc, [{ kind: 'deleted', gmailId: 'z' }], '103').touched).toEqual({ labels: ['IMPORTANT', 'Label_5'], unknown: false });
     // A message never stored deleted: its labels are unknown.
     expect(applyHistory(db, acc, [{ kind: 'deleted', gmailId: 'never-seen' }], '104').touched.unknown).toBe(true);
+  });
+
+  it('marks the counts a pass may have moved stale with the pass itself, so a crash before reading them loses nothing', ({ db, acc }) => {
+    const ids = ['INBOX', 'UNREAD', 'STARRED', 'Label_1', 'Label_2'];
+    upsertLabels(db, acc, ids.map((id) => ({ id, name: id, type: id.startsWith('Label_') ? 'user' : 'system', messagesTotal: 1, messagesUnread: 0, threadsTotal: 1, threadsUnread: 0 })), { deleteMissing: true });
+    saveMessageDetails(db, acc, [msg('a', ['INBOX', 'UNREAD'], { threadId: 't1' }), msg('b', ['Label_2'], { threadId: 't2' })], { insertMissing: true });
+    expect(labelsWithStaleCounts(db, acc)).toEqual([]);
+    expect(labelCountsOlderThan(db, acc, Date.now() - 60_000)).toBe(false);
+
+    // The pass applies its changes … and dies before labels.get: the marks are in the store.
+    applyHistory(db, acc, [{ kind: 'labelsAdded', gmailId: 'a', threadId: 't1', labelIds: ['STARRED'], historyId: '101' }], '101');
+    expect(labelsWithStaleCounts(db, acc)).toEqual(['STARRED']);
+    // Marked labels are read on their own, not taken for "every label is due".
+    expect(labelCountsOlderThan(db, acc, Date.now() - 60_000)).toBe(false);
+    // The next pass reads them; the mark goes with the read.
+    setLabelCounts(db, acc, [{ id: 'STARRED', messagesTotal: 1, messagesUnread: 0, threadsTotal: 1, threadsUnread: 0 }]);
+    expect(labelsWithStaleCounts(db, acc)).toEqual([]);
+
+    // A message never stored deleted: which counts moved is unknown, so every label is marked.
+    applyHistory(db, acc, [{ kind: 'deleted', gmailId: 'never-seen' }], '102');
+    expect(labelsWithStaleCounts(db, acc)).toEqual([...ids].sort());
   });
 
   it('skips label changes older than what a fetch already stored', ({ db, acc }) => {

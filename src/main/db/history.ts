@@ -3,6 +3,7 @@
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { guarded, historyIdToBigInt, inTransaction, preparedPerConnection, uniqueStrings } from './internal';
+import { markLabelCountsStale } from './labels';
 import { addLabel, removeLabel } from './message-labels';
 import { accounts, messageLabels, messages } from './schema';
 
@@ -159,6 +160,10 @@ export const applyHistory = guarded(function applyHistory(
     const next = historyIdToBigInt(newHistoryId);
     const historyId = current !== null && next !== null && next < current ? stored : newHistoryId;
     db.orm.update(accounts).set({ historyId, lastIncrementalSyncAt: new Date() }).where(eq(accounts.id, accountId)).run();
+
+    // The counts these changes may have moved are marked stale with them, in this transaction: a pass that dies
+    // before it reads them (labels.get) leaves the mark, and the next pass reads them though its history is empty.
+    markLabelCountsStale(db, accountId, unknown ? 'all' : [...labels]);
 
     return {
       toFetch: touched.filter((gmailId) => s.find.get({ accountId, gmailId })?.detailsFetched === false),

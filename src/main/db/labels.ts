@@ -187,12 +187,42 @@ export const setLabelCounts = guarded(function setLabelCounts(db: Db, accountId:
   });
 });
 
-/** Whether some label's counts were never read, or last read before `before` (ms): time for a re-read of them all. */
+/**
+ * The read time a label's counts get when a change may have moved them (0: "stale, read these"), so that reading
+ * them survives a crash between the change and the read. Not "never read" (NULL), which asks for every label.
+ */
+const STALE = 0;
+
+/** Marks these labels' counts (or every label's) stale; called inside the transaction that applies the changes. */
+export function markLabelCountsStale(db: Db, accountId: number, ids: readonly string[] | 'all'): void {
+  if (ids !== 'all' && ids.length === 0) return;
+  db.orm
+    .update(labels)
+    .set({ lastSyncedAt: sql`${STALE}` })
+    .where(and(eq(labels.accountId, accountId), ids === 'all' ? undefined : inArray(labels.gmailId, uniqueStrings(ids))))
+    .run();
+}
+
+/** The labels whose counts a change marked stale and no read has refreshed since. */
+export const labelsWithStaleCounts = guarded(function labelsWithStaleCounts(db: Db, accountId: number): string[] {
+  return db.orm
+    .select({ id: labels.gmailId })
+    .from(labels)
+    .where(and(eq(labels.accountId, accountId), sql`${labels.lastSyncedAt} = ${STALE}`))
+    .all()
+    .map((r) => r.id)
+    .sort();
+});
+
+/**
+ * Whether some label's counts were never read, or last read before `before` (ms): time for a re-read of them all.
+ * Labels marked stale by a change are not counted: those are read on their own (labelsWithStaleCounts).
+ */
 export const labelCountsOlderThan = guarded(function labelCountsOlderThan(db: Db, accountId: number, before: number): boolean {
   const row = db.orm
     .select({ n: sql<number>`count(*)` })
     .from(labels)
-    .where(and(eq(labels.accountId, accountId), sql`coalesce(${labels.lastSyncedAt}, 0) < ${before}`))
+    .where(and(eq(labels.accountId, accountId), sql`coalesce(${labels.lastSyncedAt}, -1) <> ${STALE}`, sql`coalesce(${labels.lastSyncedAt}, 0) < ${before}`))
     .get();
   return (row?.n ?? 0) > 0;
 });

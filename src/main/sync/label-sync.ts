@@ -1,7 +1,7 @@
 // Labels first: labels.list (no counts, like Gmail), then labels.get per label for the counts.
 // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.labels/list
 import type { gmail_v1 } from 'googleapis';
-import { labelCountsOlderThan, listLabels, upsertLabels, setLabelCounts, type GmailLabel, type LabelRow } from '../db/labels';
+import { labelCountsOlderThan, labelsWithStaleCounts, listLabels, upsertLabels, setLabelCounts, type GmailLabel, type LabelRow } from '../db/labels';
 import type { TouchedLabels } from '../db/history';
 import { updateAccount, getAccount } from '../db/accounts';
 import { GmailNotFoundError } from '../gmail/errors';
@@ -76,7 +76,8 @@ export async function syncTouchedLabels(deps: SyncDeps, accountId: number, touch
   const due = touched.unknown || labelCountsOlderThan(deps.db, accountId, Date.now() - deps.config.labelRecountMs);
   const changed = list.length !== stored.size || list.some((l) => !stored.has(l.id) || !sameDefinition(l, stored.get(l.id)!));
   if (changed) upsertLabels(deps.db, accountId, list, { deleteMissing: true });
-  const wanted = new Set(touched.labels);
+  // The changes' labels, and any a pass before this one marked and died before reading.
+  const wanted = new Set([...touched.labels, ...labelsWithStaleCounts(deps.db, accountId)]);
   const ids = list.map((l) => l.id).filter((id) => due || wanted.has(id) || !stored.has(id));
   if (ids.length) setLabelCounts(deps.db, accountId, await getLabels(deps, accountId, ids));
   if (changed || ids.length) deps.events.emit('labels:changed', { accountId });
