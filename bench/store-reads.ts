@@ -1,7 +1,10 @@
 // Every read the bench makes of the app's store, in one place, through src/main/db's read-only open (the only
 // code that opens the store): the bench only looks, beside the running sync (WAL readers do not block it).
 import { existsSync } from 'node:fs';
-import { countFetchedMessages, databaseFile, latestListingRun, listAccounts, openDatabaseReadOnly, type Db } from '../src/main/db';
+import {
+  countFetchedMessages, databaseFile, latestListingRun, listAccounts, openDatabaseReadOnly, rememberedQuotaProfile, type Db,
+  type RememberedProfile,
+} from '../src/main/db';
 
 /** Read-only, or null while the file is not there or cannot be opened yet. */
 function openReader(dataDir: string): Db | null {
@@ -49,6 +52,8 @@ export type StoreWatch = {
   labelsSynced(): boolean;
   /** How many of these messages are stored with their details. */
   fetchedAmong(gmailIds: string[]): number;
+  /** The quota table found for the (first) account (MAILMIRROR_QUOTA_PROFILE=auto), or null while not found. */
+  quotaProfile(): RememberedProfile | null;
   close(): void;
 };
 
@@ -59,6 +64,10 @@ export function watchStore(dataDir: string): StoreWatch | null {
   return {
     labelsSynced: () => !!listAccounts(db)[0]?.labelSyncCompleted,
     fetchedAmong: (ids) => countFetchedMessages(db, ids),
+    quotaProfile: () => {
+      const a = listAccounts(db)[0];
+      return a ? rememberedQuotaProfile(db, a.id) : null;
+    },
     close: () => db.close(),
   };
 }

@@ -15,21 +15,15 @@
 //   (its own delay beyond the fastest), whichever is later (quota-scripts.ts says why that is exact). Counting from
 //   the answer plus a fixed margin instead (until issue 14) capped use near 0.92 of a second's budget. Over a
 //   minute the log admits at most 60 seconds' worth, so the minute holds too;
-// - GCRA (the generic cell rate algorithm: a token bucket kept as one timestamp, the "theoretical arrival time")
-//   a little above what the log sustains, with a burst of half a second's budget (at least the costliest call):
-//   the log's expiries then clock grants one at a time, as evenly as they were first granted, instead of a second's
-//   budget at once then a pause; GCRA also carries the slowdown after a rate-limit answer.
-// Measured by test/integration/governor-quota.test.ts (two processes against a stand-in that holds both windows: no
-// 429, never over a second's budget in any second) and `npm run bench` (our emulator holds both windows).
-// With the short window off (shortWindowMs: 0; tests that compress the minute) the older minute-only pacing applies:
-//   rate = min(0.98 x budget, (budget - burst) x W / (W + jitter)) units per window W (60 s; jitter 250 ms),
-//   burst tolerance = one second's worth of budget, and at least the costliest single call.
+// - GCRA (a token bucket kept as one timestamp) a little above what the log sustains, so the log's expiries clock the
+//   grants evenly; it also carries the slowdown after a rate-limit answer (quota-pacing.ts).
+// Measured by test/integration/governor-quota.test.ts and `npm run bench` (our emulator holds both windows). With the
+// short window off (shortWindowMs: 0; tests that compress the minute) the older minute-only pacing applies.
+// Which table (`2026`, `legacy`, or found per account with `auto`): quota-profile.ts.
 //
 // Order inside a process: priority order, metadata first (quota-order.ts).
 //
-// Parts: the Lua scripts that hold the shared state (quota-scripts.ts), the rate and burst for a profile
-// (quota-pacing.ts), the in-process order and in-flight slots (quota-order.ts); this file runs calls through them and
-// owns the retry policy for one request's answers.
+// This file runs calls through those parts and owns the retry policy for one request's answers.
 import type { Redis } from 'ioredis';
 import { QUOTA_PROFILES, type GmailMethod, type QuotaProfileName } from '../../shared/gmail-quota';
 import { classifyGmailError, GmailAuthError, GmailRateLimitError, type GmailError } from './errors';
@@ -118,7 +112,12 @@ export class QuotaGovernor {
     this.backoffBaseMs = opts.backoffBaseMs ?? 500;
     this.windowMs = opts.windowMs ?? 60_000;
     const pace = (profile: QuotaProfileName, scale = opts.scale): Pace => paceFor({ ...opts, profile, scale });
-    this.paces = { '2026': pace('2026'), legacy: pace('legacy'), probe: pace('2026', opts.scale * PROBE_RATE) };
+    // The probe runs faster but with the `2026` burst: a first second of three seconds' budget (and batches that
+    // big) would only draw more rate-limit answers from a `2026` project before the first one is in.
+    const base = pace('2026');
+    const fast = pace('2026', opts.scale * PROBE_RATE);
+    const probe = { ...fast, pacing: { ...fast.pacing, burstUnits: base.pacing.burstUnits }, burstMs: base.pacing.burstUnits * fast.msPerUnit };
+    this.paces = { '2026': base, legacy: pace('legacy'), probe };
     this.pacing = this.paces[opts.profile === 'auto' ? '2026' : opts.profile].pacing;
     this.recoverMs = this.pacing.short ? this.pacing.short.windowMs * RECOVER_SHORT_WINDOWS : this.windowMs;
     const probeUnits = this.pacing.unitsPerWindow > 0 ? QUOTA_PROFILES['2026'].unitsPerMinute * opts.scale * PROBE_BUDGETS : 0;
@@ -166,18 +165,20 @@ export class QuotaGovernor {
     }
     for (; ; attempt++) {
       if (signal?.aborted) throw abortReason(signal);
-      // The account's table may change between attempts (auto: a probe's answer).
-      const pace = this.paceOf(account);
-      const cost = Math.max(1, pace.costs[method]);
-      const units = opts.parts !== undefined ? opts.parts * cost : (opts.units ?? cost);
-      // More units than the method costs: a batch of that many parts.
-      const parts = Math.max(1, Math.round(units / cost));
+      // The account's table may change while a call waits (auto: a probe's answer): units are counted by the table in
+      // force when they are granted. More units than the method costs: a batch of that many parts.
+      const unitsOf = (pace: Pace): number => {
+        const cost = Math.max(1, pace.costs[method]);
+        return opts.parts !== undefined ? opts.parts * cost : (opts.units ?? cost);
+      };
+      const first = this.paceOf(account);
+      const parts = opts.parts ?? Math.max(1, Math.round(unitsOf(first) / Math.max(1, first.costs[method])));
       // The slot is taken before the units, so a request leaves as soon as its units are granted: units taken and
       // then held while waiting for a slot would reach Gmail later, bunched, and break the sliding-window bound.
       // Paced, the turn to ask for units is taken before the slot (in priority order): the queue of fetches waiting
       // for units then holds no slot but the head's, and a metadata call, which skips that queue (a few units that
       // GCRA grants within milliseconds), finds a free slot instead of waiting for a fetch to complete.
-      const release = await this.slotAndUnits(account, pace, units, parts, priority, limit, stats, signal);
+      const { release, units } = await this.slotAndUnits(account, unitsOf, parts, priority, limit, stats, signal);
       let outcome: { ok: true; value: T } | { ok: false; error: GmailError };
       try {
         this.count(stats, 'calls', 1);
@@ -215,7 +216,7 @@ export class QuotaGovernor {
     if (error instanceof GmailRateLimitError) {
       this.count(stats, 'rateLimited', 1);
       // A quota answer tells the table (auto): the probe's, or a contradiction of `legacy`. Batch parts too.
-      if (error.reason !== 'concurrent') this.profiles.rateLimited(account);
+      if (error.reason !== 'concurrent') await this.repay(account, this.profiles.rateLimited(account, this.paces['2026'].pacing.unitsPerWindow));
       // Recorded even on the last attempt: Gmail's answer concerns every process using this account. Not for a part of
       // a batch: its parts are answered together, one episode, recorded if the part's own resend is refused again.
       if (!ctx.inBatch) {
@@ -256,25 +257,27 @@ export class QuotaGovernor {
     return Math.random() * Math.min(MAX_BACKOFF_MS, this.backoffBaseMs * 2 ** (attempt - 1));
   }
 
-  /** A slot, then the units; returns the slot's release. */
+  /** A slot, then the units (as many as unitsOf says for the account's pace when granted); returns the slot's release. */
   private async slotAndUnits(
-    account: string, pace: Pace, units: number, parts: number, priority: number, limit: InFlightLimit, stats: QuotaStats,
-    signal?: AbortSignal,
-  ): Promise<() => void> {
-    const paced = pace.msPerUnit > 0;
+    account: string, unitsOf: (pace: Pace) => number, parts: number, priority: number, limit: InFlightLimit,
+    stats: QuotaStats, signal?: AbortSignal,
+  ): Promise<{ release: () => void; units: number }> {
+    const paced = this.pacing.unitsPerWindow > 0;
     const releaseTurn = paced && priority > 0 ? await this.turnFor(account).acquire(priority, signal) : undefined;
     try {
       // Unpaced (scale 0) is for emulators only, and the emulator counts a batch as one request in flight; one slot
       // per part there serialized batches and measured 40% slower (issue 8).
       const release = await limit.acquire(priority, signal, paced ? parts : 1);
-      let member: string | null;
+      let grant: { member: string | null; units: number; pace: Pace };
       try {
-        member = await this.take(account, pace, units, stats, signal);
+        grant = await this.take(account, unitsOf, stats, signal);
+        this.profiles.granted(account, grant.units);
       } catch (e) {
         release();
         throw e;
       }
-      if (member === null) return release;
+      const { member, units, pace } = grant;
+      if (member === null) return { release, units };
       const { key, logKey } = { key: this.key(account), logKey: this.logKey(account) };
       const short = pace.pacing.short;
       const margin = short?.marginMs ?? 0;
@@ -284,32 +287,42 @@ export class QuotaGovernor {
         this.redis.mailmirrorQuotaSettle(key, logKey, member, margin, 0).catch(() => undefined);
       }, (short?.windowMs ?? 1000) / 4);
       touch.unref();
-      return () => {
-        clearInterval(touch);
-        release();
-        // Not awaited: the next grant need not wait for it. A lost settle leaves the entry counted from its grant plus
-        // the margin (and its last touch), as if its answer had been among the fastest.
-        this.redis.mailmirrorQuotaSettle(key, logKey, member, margin, 1).catch(() => undefined);
+      return {
+        units,
+        release: () => {
+          clearInterval(touch);
+          release();
+          // Not awaited: the next grant need not wait for it. A lost settle leaves the entry counted from its grant
+          // plus the margin (and its last touch), as if its answer had been among the fastest.
+          this.redis.mailmirrorQuotaSettle(key, logKey, member, margin, 1).catch(() => undefined);
+        },
       };
     } finally {
       releaseTurn?.();
     }
   }
 
-  /** Takes the units; returns the log member of this grant to settle at its answer, if the short window is on. */
-  private async take(account: string, pace: Pace, units: number, stats: QuotaStats, signal?: AbortSignal): Promise<string | null> {
-    if (pace.msPerUnit <= 0) {
-      await this.waitUnpaced(account, stats, signal);
-      return null;
-    }
+  /**
+   * Takes the units at the account's pace as it is at each try; returns them, that pace, and the log member of this
+   * grant to settle at its answer (null when the short window is off).
+   */
+  private async take(
+    account: string, unitsOf: (pace: Pace) => number, stats: QuotaStats, signal?: AbortSignal,
+  ): Promise<{ member: string | null; units: number; pace: Pace }> {
     for (;;) {
+      const pace = this.paceOf(account);
+      const units = unitsOf(pace);
+      if (pace.msPerUnit <= 0) {
+        await this.waitUnpaced(account, stats, signal);
+        return { member: null, units, pace };
+      }
       const short = pace.pacing.short;
       const wait = await this.redis.mailmirrorQuotaAcquire(
         this.key(account), this.logKey(account), units, pace.msPerUnit, pace.burstMs, this.recoverMs, short?.windowMs ?? 0,
         short?.budget ?? 0, short?.marginMs ?? 0,
       );
-      if (typeof wait === 'string') return wait;
-      if (wait <= 0) return null;
+      if (typeof wait === 'string') return { member: wait, units, pace };
+      if (wait <= 0) return { member: null, units, pace };
       // Sleep exactly until the script says the units are there: no polling loop. Another process may take them
       // first; the script then says how long to wait next.
       await sleep(wait, signal);
@@ -351,6 +364,15 @@ export class QuotaGovernor {
     let t = this.turns.get(account);
     if (!t) this.turns.set(account, (t = new Turn()));
     return t;
+  }
+
+  /** Pauses the account long enough at the `2026` pace to pay back what a probe spent beyond it. */
+  private async repay(account: string, excessUnits: number): Promise<void> {
+    const pace = this.paces['2026'];
+    if (!(excessUnits > 0) || pace.msPerUnit <= 0) return;
+    const left = await this.redis.mailmirrorQuotaPenalize(this.key(account), excessUnits * pace.msPerUnit, 1, MIN_RATE_FACTOR, this.recoverMs, pace.burstMs);
+    const p = this.localPause(account);
+    p.until = Math.max(p.until, Date.now() + left);
   }
 
   private async penalize(account: string, error: GmailRateLimitError, attempt: number): Promise<void> {

@@ -5,8 +5,9 @@
 //   that is 0.6 of its per-second budget for message fetches (they cost a quarter of their `2026` price there), so
 //   nothing is refused; a `2026` project refuses it within seconds where the per-second window is held, and once the
 //   minute's budget is spent where only the minute is. Answered requests worth PROBE_BUDGETS minutes of the `2026`
-//   budget (twice: even a fixed-window minute would have refused some) within one minute and no rate-limit answer
-//   say `legacy`; a rate-limit answer says `2026`. The probe lasts ~20 s of a sync with enough to fetch;
+//   budget within one minute and no rate-limit answer say `legacy`; a rate-limit answer says `2026`, and what the
+//   probe spent beyond the `2026` pace is paid back by a pause (excessUnits), or the minute window would refuse
+//   what follows. The probe lasts ~15 s of a sync with enough to fetch;
 // - the answer is remembered per account (the store, through GmailAccess), and checked again when a rate-limit answer
 //   contradicts it (a `legacy` account refused while paced as `legacy`), or after RECHECK_2026_MS for `2026` (the
 //   user may have moved to another Cloud project's client).
@@ -23,11 +24,13 @@ export type RememberedProfile = { profile: QuotaProfileName; checkedAt: number }
 /** The probe's pace, as a multiple of the `2026` table's. */
 export const PROBE_RATE = 6;
 /** Units the probe spends without a rate-limit answer before it says `legacy`, in `2026` minute budgets. */
-export const PROBE_BUDGETS = 2;
+export const PROBE_BUDGETS = 1.5;
 /** A remembered `2026` is probed again after this long. */
 export const RECHECK_2026_MS = 7 * 24 * 3600_000;
 
-type State = { profile: QuotaProfileName; source: ProfileSource; probe: { since: number; units: number } | null };
+/** A running probe: since when, units granted (for the excess) and answered (for the verdict) since then. */
+type Probe = { since: number; granted: number; answered: number };
+type State = { profile: QuotaProfileName; source: ProfileSource; probe: Probe | null };
 
 export class ProfileChooser {
   private readonly states = new Map<string, State>();
@@ -68,27 +71,47 @@ export class ProfileChooser {
     return { profile: s.profile, source: s.source, probing: s.probe !== null };
   }
 
-  /** A request of the account was answered (not refused for quota): `units` count towards a running probe. */
-  answered(account: string, units: number, now = Date.now()): void {
-    const probe = this.states.get(account)?.probe;
-    if (!probe) return;
-    // Not enough to fetch to spend it within a minute: start counting again (the answer needs a minute's spend).
-    if (now - probe.since > this.windowMs) Object.assign(probe, { since: now, units: 0 });
-    probe.units += units;
-    if (probe.units >= this.probeUnits) this.found(account, 'legacy', now);
+  /** Units were granted to the account: they count towards a running probe's spend. */
+  granted(account: string, units: number, now = Date.now()): void {
+    const probe = this.probeOf(account, now);
+    if (probe) probe.granted += units;
   }
 
-  /** Gmail refused a request of the account for quota (not for concurrency). */
-  rateLimited(account: string, now = Date.now()): void {
-    if (this.setting !== 'auto') return;
+  /** A request of the account was answered (not refused for quota): `units` count towards a running probe's verdict. */
+  answered(account: string, units: number, now = Date.now()): void {
+    const probe = this.probeOf(account, now);
+    if (!probe) return;
+    probe.answered += units;
+    if (probe.answered >= this.probeUnits) this.found(account, 'legacy', now);
+  }
+
+  /**
+   * Gmail refused a request of the account for quota (not for concurrency). Returns the units a probe it ended spent
+   * beyond the `2026` pace (`budget` units per window), to be paid back before the account goes on; else 0.
+   */
+  rateLimited(account: string, budget: number, now = Date.now()): number {
+    if (this.setting !== 'auto') return 0;
     const s = this.state(account);
-    if (s.probe) this.found(account, '2026', now);
-    else if (s.profile === 'legacy') {
+    if (s.probe) {
+      const excess = s.probe.granted - (budget * (now - s.probe.since)) / this.windowMs;
+      this.found(account, '2026', now);
+      return Math.max(0, excess);
+    }
+    if (s.profile === 'legacy') {
       // Paced as `legacy` and refused: the answer may be stale (another project's client). Back to the safe table,
       // forget the answer, and find out again.
       this.states.set(account, { profile: '2026', source: 'assumed', probe: this.newProbe(now) });
       this.emit(account, null);
     }
+    return 0;
+  }
+
+  /** The account's running probe; one that could not spend enough within a window starts counting again. */
+  private probeOf(account: string, now: number): Probe | null {
+    const probe = this.states.get(account)?.probe;
+    if (!probe) return null;
+    if (now - probe.since > this.windowMs) Object.assign(probe, { since: now, granted: 0, answered: 0 });
+    return probe;
   }
 
   private found(account: string, profile: QuotaProfileName, now: number): void {
@@ -118,7 +141,7 @@ export class ProfileChooser {
   }
 
   private newProbe(now: number): State['probe'] {
-    return this.probeUnits > 0 ? { since: now, units: 0 } : null;
+    return this.probeUnits > 0 ? { since: now, granted: 0, answered: 0 } : null;
   }
 }
 
