@@ -277,6 +277,35 @@ describe('QuotaGovernor', () => {
     expect(gmailServer.arrivals.filter((x) => x.status === 200)).toHaveLength(240);
   });
 
+  it('after a rate-limit answer, is back at the full pace within seconds once the answers stop', async () => {
+    // Paced with the per-second window (`2026` x10: 1,000 units a second, messages.get = 20). One 429 with
+    // Retry-After: 1 s slows the account; the slowdown used to wear off over a whole minute (0.7 of the pace, then
+    // 0.725 five seconds later); now it is gone within five seconds of the pause.
+    const scale = 10;
+    const short = { windowMs: 1000, budget: 1000 };
+    const gmailServer = await fake({ budget: 6_000 * scale, windowMs: 60_000, short, latencyMs: 2 });
+    const [gov] = governors(1, { profile: '2026', scale, maxInFlight: 8 });
+    const gmail = createGmailClient({ rootUrl: gmailServer.url, auth: auth() });
+    await Promise.all([1, 2, 3, 4].map(() => gmail.users.getProfile({ userId: 'me' })));
+    let started = 0;
+    const lane = async (tag: string): Promise<void> => {
+      for (let i = 0; i < 60; i++) {
+        await gov.call('user@example.com', 'messages.get', () => {
+          if (++started === 80) gmailServer.rateLimitNext(1);
+          return gmail.users.messages.get({ userId: 'me', id: `${tag}-${i}` });
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, (_, k) => lane(`r${k}`)));
+    const box = gmailServer.penaltyBox;
+    expect(box).toBeDefined();
+    const { until } = box as { from: number; until: number };
+    // The second that starts five seconds after the pause: the account spends (nearly) a whole second's budget.
+    const inSixth = gmailServer.arrivals.filter((x) => x.status === 200 && x.t >= until + 5000 && x.t < until + 6000);
+    expect(inSixth.reduce((n, x) => n + x.units, 0)).toBeGreaterThanOrEqual(0.85 * short.budget);
+    expect(gmailServer.arrivals.filter((x) => x.status === 429 && x.t >= until)).toEqual([]);
+  });
+
   it('retries transient errors, then surfaces them; never retries a 404', async () => {
     const gmailServer = await fake();
     const [gov] = governors(1, { profile: 'legacy', scale: 0, maxInFlight: 2, maxAttempts: 3, backoffBaseMs: 20 });
