@@ -28,9 +28,12 @@ import type { Redis } from 'ioredis';
 import { QUOTA_PROFILES, type GmailMethod, type QuotaProfileName } from '../../shared/gmail-quota';
 import { classifyGmailError, GmailAuthError, GmailRateLimitError, type GmailError } from './errors';
 import { abortReason, InFlightLimit, priorityOf, sleep, Turn } from './quota-order';
-import { governorPacing, paceFor, type Pace, type PacingOptions } from './quota-pacing';
-import { PROBE_BUDGETS, PROBE_RATE, ProfileChooser, type ProfileInUse, type QuotaProfileSetting } from './quota-profile';
+import { governorPacing, paceFor, type Pace } from './quota-pacing';
+import { PROBE_BUDGETS, PROBE_RATE, ProfileChooser, type ProfileInUse } from './quota-profile';
 import { defineQuotaScripts, type GovernorRedis } from './quota-scripts';
+import { emptyStats, type CallOptions, type QuotaGovernorOptions, type QuotaStats } from './quota-options';
+
+export type { CallOptions, QuotaGovernorOptions, QuotaStats } from './quota-options';
 
 export { callPriority } from './quota-order';
 export { DEFAULT_JITTER_MS, governorPacing, QUOTA_SAFETY } from './quota-pacing';
@@ -50,37 +53,7 @@ const MAX_BACKOFF_MS = 32_000;
  */
 const UNPACED_CHECK_MS = 50;
 
-export type QuotaGovernorOptions = Omit<PacingOptions, 'profile'> & {
-  /** The quota table, or `auto`: found out per account (quota-profile.ts). */
-  profile: QuotaProfileSetting;
-  /** Requests in flight per account in this process. */
-  maxInFlight: number;
-  /** Prefix of the Redis keys (one hash per account). */
-  keyPrefix: string;
-  /** Tries per call before the classified error is thrown (BullMQ's job attempts are the last resort). Default 6. */
-  maxAttempts?: number;
-  /** First backoff step; doubles per attempt up to 32 s, full jitter. Default 500 ms. */
-  backoffBaseMs?: number;
-};
-
-export type CallOptions = {
-  /** Units the call costs (default: the method's); k times the method's cost is a batch of k parts. */
-  units?: number;
-  /** A batch of this many parts of the method (k times its cost under the account's table); instead of units. */
-  parts?: number;
-  signal?: AbortSignal;
-  /**
-   * The request was sent already, as a part of a batch (Gmail answers each part on its own), and answered with this
-   * error: that was its first attempt. Whether and when it goes again is decided as for any answer.
-   */
-  answeredInBatch?: GmailError;
-};
-
 type RetryState = { tokenRetried: boolean };
-
-export type QuotaStats = { calls: number; units: number; rateLimited: number; retries: number; waitedMs: number };
-
-const emptyStats = (): QuotaStats => ({ calls: 0, units: 0, rateLimited: 0, retries: 0, waitedMs: 0 });
 
 /** What this process knows of an account's pause without asking Redis (unpaced mode). */
 type LocalPause = { until: number; checkedAt: number; check?: Promise<number> };
