@@ -36,7 +36,11 @@ function gmailError(res: ServerResponse, status: number, reason: string, message
  * With a budget, units are charged per arrival over a sliding window and an overdraft is a 429, as Gmail does.
  */
 async function startFakeGmail(
-  opts: { budget?: number; windowMs?: number; cost?: number; latencyMs?: number; short?: { windowMs: number; budget: number } } = {},
+  opts: {
+    budget?: number; windowMs?: number; cost?: number; latencyMs?: number; short?: { windowMs: number; budget: number };
+    /** A delay drawn per request before it is metered (its trip there), as opposed to latencyMs after. */
+    tripThereMs?: { min: number; max: number };
+  } = {},
 ): Promise<FakeGmail> {
   const cost = opts.cost ?? 20;
   const windowMs = opts.windowMs ?? 60_000;
@@ -48,6 +52,8 @@ async function startFakeGmail(
   const state: { penaltyBox: { from: number; until: number } | undefined } = { penaltyBox: undefined };
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const trip = opts.tripThereMs;
+    if (trip) await new Promise((r) => setTimeout(r, trip.min + Math.random() * (trip.max - trip.min)));
     const t = Date.now();
     if (req.url?.startsWith('/gmail/v1/users/me/profile')) {
       // unmetered: lets a test warm up its client before measuring
@@ -245,6 +251,26 @@ describe('QuotaGovernor', () => {
     // Not starved by the second window (the ratio itself is a speed figure: npm run bench).
     expect(units / span / (short.budget / short.windowMs)).toBeGreaterThan(0.6);
     console.log(`per-second window: ${(units / span / (short.budget / short.windowMs)).toFixed(3)} of a second's budget per second, max ${maxWindowUnits(arr, 1000)} units in a second`);
+  });
+
+  it('holds the per-second window when the latency is on the way there (30 ± 20 ms before metering)', async () => {
+    // Gmail meters a request when it arrives: with the delay before metering, a grant arrives 10-50 ms after it was
+    // made, a different delay each time. Each grant counts from its answer less the fastest round trip, so no window
+    // is overdrawn however the delays fall.
+    const scale = 10;
+    const short = { windowMs: 1000, budget: 1000 };
+    const gmailServer = await fake({ budget: 6_000 * scale, windowMs: 60_000, short, tripThereMs: { min: 10, max: 50 } });
+    const [a, b] = governors(2, { profile: '2026', scale, maxInFlight: 5 });
+    const run = async (gov: QuotaGovernor, tag: string): Promise<unknown[]> => {
+      const gmail = createGmailClient({ rootUrl: gmailServer.url, auth: auth() });
+      await Promise.all([1, 2, 3, 4].map(() => gmail.users.getProfile({ userId: 'me' })));
+      return Promise.all(Array.from({ length: 125 }, (_, i) =>
+        gov.call('user@example.com', 'messages.get', () => gmail.users.messages.get({ userId: 'me', id: `${tag}-${i}`, format: 'full' }))));
+    };
+    await Promise.all([run(a, 'a'), run(b, 'b')]);
+    const arr = gmailServer.arrivals;
+    expect(arr.filter((x) => x.status === 429)).toHaveLength(0);
+    expect(maxWindowUnits(arr, short.windowMs)).toBeLessThanOrEqual(short.budget);
   });
 
   it('a 429 with Retry-After pauses every process for at least that long, then all resume', async () => {
