@@ -1,14 +1,15 @@
 // The bench's command line (node:util parseArgs): which regimes to run and how big.
 import { parseArgs } from 'node:util';
 
-export const REGIMES = ['quota-2026', 'quota-legacy', 'cpu', 'cpu-100k', 'units', 'first-use', 'incremental', 'search'] as const;
+export const REGIMES = ['quota-2026', 'quota-legacy', 'quota-auto-legacy', 'quota-auto-2026', 'cpu', 'cpu-100k', 'units', 'first-use', 'incremental', 'search'] as const;
 export type Regime = (typeof REGIMES)[number];
 
 export type Options = { only: Set<Regime>; quick: boolean; keep: boolean; help: boolean };
 
 export const USAGE = `Usage: npm run bench -- [options]
 
-  --only <list>   some regimes, comma-separated: quota (both quota regimes), ${REGIMES.join(', ')}
+  --only <list>   some regimes, comma-separated: quota (the two quota-bound regimes), quota-auto (both auto
+                  profile regimes), ${REGIMES.join(', ')}
                   (big or 100k = cpu-100k; naming it turns --100k on); search syncs 100,000 messages
                   (20,000 with --quick) and times Gmail searches over them
   --100k          include the 100k-message run (the default unless MAILMIRROR_BENCH_100K=0)
@@ -27,9 +28,12 @@ function regimesOf(list: string): Set<Regime> {
     if (name === 'quota') {
       only.add('quota-2026');
       only.add('quota-legacy');
+    } else if (name === 'quota-auto') {
+      only.add('quota-auto-legacy');
+      only.add('quota-auto-2026');
     } else if (name === 'big' || name === '100k') only.add('cpu-100k');
     else if ((REGIMES as readonly string[]).includes(name)) only.add(name as Regime);
-    else throw new Error(`unknown regime "${name}" (one of: quota, ${REGIMES.join(', ')})`);
+    else throw new Error(`unknown regime "${name}" (one of: quota, quota-auto, ${REGIMES.join(', ')})`);
   }
   return only;
 }

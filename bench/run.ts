@@ -4,6 +4,7 @@
  *
  *   npm run bench                                   every regime (the 100k one unless --no-100k)
  *   npm run bench -- --only cpu,units               some regimes: quota-2026, quota-legacy (or quota),
+ *                                                   quota-auto-legacy, quota-auto-2026 (or quota-auto),
  *                                                   cpu, cpu-100k, units, first-use, incremental, search
  *   npm run bench -- --no-100k                      skip the 100k-message run (also MAILMIRROR_BENCH_100K=0)
  *   npm run bench -- --quick                        smaller mailboxes (a smoke test of the harness itself)
@@ -27,6 +28,7 @@ import { firstUse } from './regime-first-use';
 import { incremental } from './regime-incremental';
 import { quotaBound } from './regime-quota';
 import { searchBig } from './regime-search';
+import { quotaAuto } from './regime-quota-auto';
 import { unitsPerMessage } from './regime-units';
 import { fmt, log, publish, type Meta, type Results } from './report';
 
@@ -46,6 +48,8 @@ async function main(): Promise<void> {
     ['first-use', () => firstUse(opts, dirs, results)],
     ['quota-2026', () => quotaBound('2026', opts, dirs, results)],
     ['quota-legacy', () => quotaBound('legacy', opts, dirs, results)],
+    ['quota-auto-legacy', () => quotaAuto('legacy', opts, dirs, results)],
+    ['quota-auto-2026', () => quotaAuto('2026', opts, dirs, results)],
     ['cpu', () => cpuBound(opts, dirs, results)],
     ['cpu-100k', () => cpuBig(opts, dirs, results)],
     ['incremental', () => incremental(opts, dirs, results)],

@@ -10,8 +10,10 @@ import {
   openDatabase,
   openDatabaseReadOnly,
   rebuildSearchIndex,
+  rememberedQuotaProfile,
   searchMessages,
   type Db,
+  type RememberedProfile,
 } from '../src/main/db';
 
 /** Read-only, or null while the file is not there or cannot be opened yet. */
@@ -60,6 +62,8 @@ export type StoreWatch = {
   labelsSynced(): boolean;
   /** How many of these messages are stored with their details. */
   fetchedAmong(gmailIds: string[]): number;
+  /** The quota table found for the (first) account (MAILMIRROR_QUOTA_PROFILE=auto), or null while not found. */
+  quotaProfile(): RememberedProfile | null;
   close(): void;
 };
 
@@ -70,6 +74,10 @@ export function watchStore(dataDir: string): StoreWatch | null {
   return {
     labelsSynced: () => !!listAccounts(db)[0]?.labelSyncCompleted,
     fetchedAmong: (ids) => countFetchedMessages(db, ids),
+    quotaProfile: () => {
+      const a = listAccounts(db)[0];
+      return a ? rememberedQuotaProfile(db, a.id) : null;
+    },
     close: () => db.close(),
   };
 }

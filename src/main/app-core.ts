@@ -189,7 +189,9 @@ export class AppCore implements AppServices {
       if (damage) return accountStatus(snap, { damage: damageAdvice(damage) });
       let meter = this.meters.get(accountId);
       if (!meter) this.meters.set(accountId, (meter = new RateMeter()));
-      return accountStatus(snap, { ...this.live.facts(accountId), ratePerSecond: meter.push(snap.counts.fetched) });
+      return accountStatus(snap, {
+        ...this.live.facts(accountId), ratePerSecond: meter.push(snap.counts.fetched), quotaProfile: this.config.quotaProfile,
+      });
     } catch (e) {
       const mapped = this.reportStoreError(e);
       if (mapped instanceof DatabaseDamagedError) {

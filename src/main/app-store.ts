@@ -8,6 +8,7 @@ import { DatabaseDamagedError, StoreNotDamagedError } from './db/errors';
 import { damageRecorded, recordDamage, recordedDamage, storeProblems, damageMessage } from './db/store-health';
 import { restoreAccounts, type RestoredAccount } from './db/accounts';
 import { tokenRepository } from './db/tokens';
+import { quotaProfileRepository } from './db/quota-profiles';
 import { accountsToCarryOver, databaseFile, rebuildStore } from './store';
 import { decryptTokens } from './gmail/token-store';
 import { GmailAccess, type GmailHealth } from './gmail/gmail-access';
@@ -74,7 +75,7 @@ export class AppStore {
 
   private partsOver(db: Db): Parts {
     const { config, box, governor, queues, events, log } = this.ctx;
-    const deps: SyncDeps = { db, config, gmail: new GmailAccess({ tokenRepo: tokenRepository(db), config, box, governor }, (accountId, health) =>
+    const deps: SyncDeps = { db, config, gmail: new GmailAccess({ tokenRepo: tokenRepository(db), config, box, governor, quotaProfiles: quotaProfileRepository(db) }, (accountId, health) =>
         this.onGmailHealth(accountId, health),
       ), queues, events, log };
     return { db, deps, sync: new SyncController(deps) };

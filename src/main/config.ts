@@ -2,7 +2,7 @@
 // The names of the flags and variables are a contract (issue 3): keep them to the letter.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isQuotaProfileName, type QuotaProfileName } from '../shared/gmail-quota';
+import { isQuotaProfileName, type QuotaProfileSetting } from '../shared/gmail-quota';
 import type { OAuthClientSource } from '../shared/oauth-client';
 import { MailmirrorError } from './errors';
 
@@ -32,7 +32,8 @@ export type AppConfig = {
    * MAILMIRROR_BUILTIN_CLIENT_FILE, else `oauth-client.json` in Electron's process.resourcesPath.
    */
   builtinClientFile?: string;
-  quotaProfile: QuotaProfileName;
+  /** MAILMIRROR_QUOTA_PROFILE: Gmail's quota table, or `auto` (default): found out per account. */
+  quotaProfile: QuotaProfileSetting;
   /** Multiplies the per-minute budget the governor assumes (0 = no pacing). Only for emulators. */
   quotaScale: number;
   /** Requests in flight per account (Gmail answers 429 past a small number). */
@@ -112,8 +113,10 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
   };
   let gmailApiUrl = url(pick('gmailApiUrl', 'MAILMIRROR_GMAIL_API_URL') ?? GOOGLE_DEFAULTS.gmailApiUrl, '--gmail-api-url');
   if (!gmailApiUrl.endsWith('/')) gmailApiUrl += '/';
-  const profile = env.MAILMIRROR_QUOTA_PROFILE ?? '2026';
-  if (!isQuotaProfileName(profile)) throw new ConfigError(`MAILMIRROR_QUOTA_PROFILE must be "2026" or "legacy", got "${profile}"`);
+  const profile = env.MAILMIRROR_QUOTA_PROFILE || 'auto';
+  if (profile !== 'auto' && !isQuotaProfileName(profile)) {
+    throw new ConfigError(`MAILMIRROR_QUOTA_PROFILE must be "auto", "2026" or "legacy", got "${profile}"`);
+  }
   const clientId = pick('clientId', 'MAILMIRROR_CLIENT_ID');
   return {
     dataDir: resolve(pick('dataDir', 'MAILMIRROR_DATA_DIR') ?? defaultDataDir(env)),

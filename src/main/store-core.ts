@@ -52,11 +52,11 @@ export class StoreCore {
     return a;
   }
 
-  /** Every account's status from the store alone: sync/status.ts's projection with no live facts. */
+  /** Every account's status from the store alone: sync/status.ts's projection with no live facts but the quota setting. */
   statuses(): AccountStatus[] {
     return listAccounts(this.db).flatMap((a) => {
       const snap = readStatusSnapshot(this.db, a.id);
-      return snap ? [accountStatus(snap)] : [];
+      return snap ? [accountStatus(snap, { quotaProfile: this.config.quotaProfile })] : [];
     });
   }
 

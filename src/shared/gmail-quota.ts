@@ -4,6 +4,10 @@
  * Shared by the app's quota governor and the emulator, which must agree on unit costs.
  */
 export type QuotaProfileName = '2026' | 'legacy';
+/** MAILMIRROR_QUOTA_PROFILE: a table, or `auto` (the default): found out per account by the app. */
+export type QuotaProfileSetting = QuotaProfileName | 'auto';
+/** How an account's table was chosen: configured, detected (auto), or assumed (auto, not found out yet: `2026`). */
+export type QuotaProfileSource = 'set' | 'detected' | 'assumed';
 
 export type GmailMethod =
   | 'users.getProfile'

@@ -217,6 +217,16 @@ export const syncStatusSchema = z.object({
   labels: z.array(
     z.object({ labelId: gmailId, name: z.string(), processed: z.int().nonnegative(), total: z.int().nonnegative() }),
   ),
+  /**
+   * Gmail's quota table the account is paced to (DESIGN.md: `2026` or `legacy`), when the core says: it decides how
+   * fast a full sync can go.
+   */
+  quotaProfile: z.enum(['2026', 'legacy']).optional(),
+  /**
+   * How that table was chosen: `set` (MAILMIRROR_QUOTA_PROFILE), `detected` (found out for this account), `assumed`
+   * (`auto`, not found out yet: the stricter `2026`).
+   */
+  quotaProfileSource: z.enum(['set', 'detected', 'assumed']).optional(),
 });
 export type SyncStatus = z.infer<typeof syncStatusSchema>;
 

@@ -36,7 +36,11 @@ function gmailError(res: ServerResponse, status: number, reason: string, message
  * With a budget, units are charged per arrival over a sliding window and an overdraft is a 429, as Gmail does.
  */
 async function startFakeGmail(
-  opts: { budget?: number; windowMs?: number; cost?: number; latencyMs?: number; short?: { windowMs: number; budget: number } } = {},
+  opts: {
+    budget?: number; windowMs?: number; cost?: number; latencyMs?: number; short?: { windowMs: number; budget: number };
+    /** A delay drawn per request before it is metered (its trip there), as opposed to latencyMs after. */
+    tripThereMs?: { min: number; max: number };
+  } = {},
 ): Promise<FakeGmail> {
   const cost = opts.cost ?? 20;
   const windowMs = opts.windowMs ?? 60_000;
@@ -48,6 +52,8 @@ async function startFakeGmail(
   const state: { penaltyBox: { from: number; until: number } | undefined } = { penaltyBox: undefined };
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const trip = opts.tripThereMs;
+    if (trip) await new Promise((r) => setTimeout(r, trip.min + Math.random() * (trip.max - trip.min)));
     const t = Date.now();
     if (req.url?.startsWith('/gmail/v1/users/me/profile')) {
       // unmetered: lets a test warm up its client before measuring
@@ -247,6 +253,26 @@ describe('QuotaGovernor', () => {
     console.log(`per-second window: ${(units / span / (short.budget / short.windowMs)).toFixed(3)} of a second's budget per second, max ${maxWindowUnits(arr, 1000)} units in a second`);
   });
 
+  it('holds the per-second window when the latency is on the way there (30 ± 20 ms before metering)', async () => {
+    // Gmail meters a request when it arrives: with the delay before metering, a grant arrives 10-50 ms after it was
+    // made, a different delay each time. Each grant counts from its answer less the fastest round trip, so no window
+    // is overdrawn however the delays fall.
+    const scale = 10;
+    const short = { windowMs: 1000, budget: 1000 };
+    const gmailServer = await fake({ budget: 6_000 * scale, windowMs: 60_000, short, tripThereMs: { min: 10, max: 50 } });
+    const [a, b] = governors(2, { profile: '2026', scale, maxInFlight: 5 });
+    const run = async (gov: QuotaGovernor, tag: string): Promise<unknown[]> => {
+      const gmail = createGmailClient({ rootUrl: gmailServer.url, auth: auth() });
+      await Promise.all([1, 2, 3, 4].map(() => gmail.users.getProfile({ userId: 'me' })));
+      return Promise.all(Array.from({ length: 125 }, (_, i) =>
+        gov.call('user@example.com', 'messages.get', () => gmail.users.messages.get({ userId: 'me', id: `${tag}-${i}`, format: 'full' }))));
+    };
+    await Promise.all([run(a, 'a'), run(b, 'b')]);
+    const arr = gmailServer.arrivals;
+    expect(arr.filter((x) => x.status === 429)).toHaveLength(0);
+    expect(maxWindowUnits(arr, short.windowMs)).toBeLessThanOrEqual(short.budget);
+  });
+
   it('a 429 with Retry-After pauses every process for at least that long, then all resume', async () => {
     const gmailServer = await fake({ latencyMs: 5 });
     const [a, b] = governors(2, { profile: '2026', scale: 0, maxInFlight: 2, backoffBaseMs: 50 });
@@ -275,6 +301,35 @@ describe('QuotaGovernor', () => {
     expect(a.stats().rateLimited + b.stats().rateLimited).toBeGreaterThanOrEqual(1);
     // every one of the 240 calls succeeded in the end
     expect(gmailServer.arrivals.filter((x) => x.status === 200)).toHaveLength(240);
+  });
+
+  it('after a rate-limit answer, is back at the full pace within seconds once the answers stop', async () => {
+    // Paced with the per-second window (`2026` x10: 1,000 units a second, messages.get = 20). One 429 with
+    // Retry-After: 1 s slows the account; the slowdown used to wear off over a whole minute (0.7 of the pace, then
+    // 0.725 five seconds later); now it is gone within five seconds of the pause.
+    const scale = 10;
+    const short = { windowMs: 1000, budget: 1000 };
+    const gmailServer = await fake({ budget: 6_000 * scale, windowMs: 60_000, short, latencyMs: 2 });
+    const [gov] = governors(1, { profile: '2026', scale, maxInFlight: 8 });
+    const gmail = createGmailClient({ rootUrl: gmailServer.url, auth: auth() });
+    await Promise.all([1, 2, 3, 4].map(() => gmail.users.getProfile({ userId: 'me' })));
+    let started = 0;
+    const lane = async (tag: string): Promise<void> => {
+      for (let i = 0; i < 60; i++) {
+        await gov.call('user@example.com', 'messages.get', () => {
+          if (++started === 80) gmailServer.rateLimitNext(1);
+          return gmail.users.messages.get({ userId: 'me', id: `${tag}-${i}` });
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, (_, k) => lane(`r${k}`)));
+    const box = gmailServer.penaltyBox;
+    expect(box).toBeDefined();
+    const { until } = box as { from: number; until: number };
+    // The second that starts five seconds after the pause: the account spends (nearly) a whole second's budget.
+    const inSixth = gmailServer.arrivals.filter((x) => x.status === 200 && x.t >= until + 5000 && x.t < until + 6000);
+    expect(inSixth.reduce((n, x) => n + x.units, 0)).toBeGreaterThanOrEqual(0.85 * short.budget);
+    expect(gmailServer.arrivals.filter((x) => x.status === 429 && x.t >= until)).toEqual([]);
   });
 
   it('retries transient errors, then surfaces them; never retries a 404', async () => {

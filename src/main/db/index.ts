@@ -4,6 +4,7 @@ export * from './client';
 export * from './errors';
 export * from './accounts';
 export * from './tokens';
+export * from './quota-profiles';
 export * from './labels';
 export { fetchedWithLabel, setLabelMembership } from './message-labels';
 export * from './stubs';

@@ -31,6 +31,12 @@ export const accounts = sqliteTable('accounts', {
   /** 'messages' | 'threads' — how details are fetched (chosen per account). */
   fetchStrategy: text('fetch_strategy', { enum: ['messages', 'threads'] }),
   includeSpamTrash: integer('include_spam_trash', { mode: 'boolean' }).notNull().default(true),
+  /**
+   * Gmail's quota table the account was found on ('2026' | 'legacy') with MAILMIRROR_QUOTA_PROFILE=auto, and when;
+   * null: not found out yet (gmail/quota-profile.ts).
+   */
+  quotaProfile: text('quota_profile', { enum: ['2026', 'legacy'] }),
+  quotaProfileCheckedAt: integer('quota_profile_checked_at', { mode: 'timestamp_ms' }),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull().default(sql`(unixepoch('subsec') * 1000)`),
 });
 

@@ -3,8 +3,9 @@
 import type { gmail_v1 } from 'googleapis';
 import type { OAuth2Client } from 'google-auth-library';
 import type { AppConfig } from '../config';
-import type { GmailMethod } from '../../shared/gmail-quota';
+import { QUOTA_PROFILES, type GmailMethod } from '../../shared/gmail-quota';
 import type { QuotaGovernor } from './quota-governor';
+import type { QuotaProfileRepository } from './quota-profile';
 import type { SecretBox } from './secret-box';
 import type { TokenRepository } from './token-store';
 import { createGmailClient } from './client';
@@ -26,10 +27,17 @@ export class GmailAccess {
   private readonly health = new Map<number, GmailHealth>();
 
   constructor(
-    private readonly deps: { tokenRepo: TokenRepository; config: AppConfig; box: SecretBox; governor: QuotaGovernor },
+    private readonly deps: {
+      tokenRepo: TokenRepository; config: AppConfig; box: SecretBox; governor: QuotaGovernor;
+      /** Where the quota table found per account (MAILMIRROR_QUOTA_PROFILE=auto) is remembered. */
+      quotaProfiles?: QuotaProfileRepository;
+    },
     /** Told when an account's Gmail health changes (reachable ↔ unreachable ↔ failing); null: answering again. */
     private readonly onHealthChange: (accountId: number, health: GmailHealth | null) => void = () => undefined,
-  ) {}
+  ) {
+    const repo = deps.quotaProfiles;
+    if (repo) deps.governor.profiles.onChange((account, r) => repo.remember(Number(account), r));
+  }
 
   private setHealth(accountId: number, next: Omit<GmailHealth, 'since'> | null): void {
     const prev = this.health.get(accountId);
@@ -61,6 +69,27 @@ export class GmailAccess {
     return e;
   }
 
+  /**
+   * The quota pacing the account runs at now, with its table's costs (MAILMIRROR_QUOTA_PROFILE=auto: the table found
+   * for it, `2026` until then): batch sizes and the choice between threads.get and messages.get follow them.
+   */
+  quota(accountId: number): { costs: Record<GmailMethod, number>; burstUnits: number } {
+    const account = this.seedProfile(accountId);
+    const gov = this.deps.governor;
+    const costs = Object.fromEntries(
+      (Object.keys(QUOTA_PROFILES['2026'].costs) as GmailMethod[]).map((m) => [m, gov.cost(m, account)]),
+    ) as Record<GmailMethod, number>;
+    return { costs, burstUnits: gov.pacingFor(account).burstUnits };
+  }
+
+  /** The account's key in the governor, its quota table seeded from the store when this process has no view yet. */
+  private seedProfile(accountId: number): string {
+    const account = String(accountId);
+    const profiles = this.deps.governor.profiles;
+    if (!profiles.known(account)) profiles.remember(account, this.deps.quotaProfiles?.remembered(accountId) ?? null);
+    return account;
+  }
+
   /** Why Gmail could not be reached for this account on the last try, or null when it answered. */
   offline(accountId: number): string | null {
     const h = this.health.get(accountId);
@@ -81,13 +110,14 @@ export class GmailAccess {
    * One Gmail call for an account, paced and retried by the governor. An `invalid_grant` (token revoked or expired
    * for good) flags the account "needs reconnect" — its data stays — and surfaces as AccountNeedsReconnectError,
    * which processors turn into an unrecoverable job failure. `answeredInBatch`: the request was a part of a batch
-   * and failed with this; the governor decides whether it goes again (QuotaGovernor.call).
+   * and failed with this; the governor decides whether it goes again (QuotaGovernor.call). `parts`: the call is a batch
+   * of that many parts of `method`.
    */
   async call<T>(
     accountId: number,
     method: GmailMethod,
     fn: (gmail: gmail_v1.Gmail) => Promise<T>,
-    units?: number,
+    parts?: number,
     opts: { answeredInBatch?: GmailError } = {},
   ): Promise<T> {
     // A stored token that cannot be used (unreadable, another client's) throws AccountNeedsReconnectError here, the
@@ -115,7 +145,7 @@ export class GmailAccess {
       }
     };
     try {
-      return await this.deps.governor.call(String(accountId), method, send, { units, answeredInBatch: opts.answeredInBatch });
+      return await this.deps.governor.call(this.seedProfile(accountId), method, send, { parts, answeredInBatch: opts.answeredInBatch });
     } catch (e) {
       this.fail(accountId, classifyGmailError(e));
     }

@@ -3,64 +3,49 @@
 // transient failures. Gmail's limits: https://developers.google.com/workspace/gmail/api/reference/quota
 //
 // Why not rate-limiter-flexible or BullMQ's limiter (DESIGN.md asks for a maintained limiter "unless measurements
-// show it cannot reach the ceiling"): both count in fixed windows. Measured with rate-limiter-flexible 11.4's
-// RateLimiterRedis on a real redis-server, messages.get (20 units) under the `2026` profile (6,000 units/min):
-// - a 1 s window of one second's budget less 3% (97 points) admits 4 calls = 80 units per window, because the
-//   17-unit remainder cannot carry over: 79.4 units/s, 0.79 of the ceiling;
-// - a window of the whole minute's budget (time compressed 20x) reaches the ceiling on average, but a caller
-//   consuming as fast as allowed spends one budget at the end of a window and the next at the start of the
-//   following one: 10,440 units in one sliding window, 1.74x the budget, which Gmail answers with 429s.
+// show it cannot reach the ceiling"): both count in fixed windows (measured: quota-scripts.ts).
 // BullMQ's limiter also counts jobs, not units. So the governor runs its own limiter in one Lua script, atomic in
 // Redis and shared by every process. Gmail holds the per-user budget both per minute and as a per-second moving
 // window ("250 quota units per user per second, moving average" for the legacy table; an independent emulator
 // that holds both answered 43 rate-limit errors to GCRA alone, which admits up to twice a second's budget in one
 // second). Two parts:
-// - a log of the grants of the last second (plus a 2% margin): a grant is refused while it would take that log over
-//   one second's budget (budget / 60). A grant counts as arriving "now" until its answer, then from its answer,
-//   so however long a request is held between our grant and Gmail's metering (a blocked event loop, a first
-//   connection) it is never counted earlier than it arrived. Over a minute that admits at most 59 seconds' worth,
-//   so the minute holds too;
-// - GCRA (the generic cell rate algorithm: a token bucket kept as one timestamp, the "theoretical arrival time")
-//   at about the log's average rate, budget / 60 / 1.05 per second = 0.952 of the ceiling, with a burst of half a
-//   second's budget (at least the costliest call), so grants are spread evenly instead of a second's budget at
-//   once then a pause; it also carries the slowdown after a rate-limit answer.
-// Measured by test/integration/governor-quota.test.ts (two processes against a stand-in that holds both windows: no
-// 429, never over a second's budget in any second) and `npm run bench` (our emulator holds both windows).
-// With the short window off (shortWindowMs: 0; tests that compress the minute) the older minute-only pacing applies:
-//   rate = min(0.98 x budget, (budget - burst) x W / (W + jitter)) units per window W (60 s; jitter 250 ms),
-//   burst tolerance = one second's worth of budget, and at least the costliest single call.
+// - a log of the grants of the last second: a grant is refused while it would take that log over one second's budget
+//   (budget / 60). Gmail charges a call when it arrives, so each grant counts for one second from when it may have
+//   arrived: its grant plus a small margin, or, once answered, its answer less the fastest round trip seen lately
+//   (its own delay beyond the fastest), whichever is later (quota-scripts.ts says why that is exact). Counting from
+//   the answer plus a fixed margin instead (until issue 14) capped use near 0.92 of a second's budget. Over a
+//   minute the log admits at most 60 seconds' worth, so the minute holds too;
+// - GCRA (a token bucket kept as one timestamp) a little above what the log sustains, so the log's expiries clock the
+//   grants evenly; it also carries the slowdown after a rate-limit answer (quota-pacing.ts).
+// Measured by test/integration/governor-quota.test.ts and `npm run bench` (our emulator holds both windows). With the
+// short window off (shortWindowMs: 0; tests that compress the minute) the older minute-only pacing applies.
+// Which table (`2026`, `legacy`, or found per account with `auto`): quota-profile.ts.
 //
-// Order inside a process (issue 8, measured by `npm run bench`): calls wait for a slot and for units in priority
-// order, lowest first, FIFO among equals. Cheap metadata calls (labels, profile, listing, history) go first: labels
-// with counts must show within seconds and the listing decides what the rest costs, so neither may queue behind a
-// backlog of message fetches. Fetches take the priority their caller sets with `callPriority.run(p, …)` (the
-// message-batch processor: the job's BullMQ priority, then the order jobs started), so a job's messages arrive
-// together instead of every job's trickling in round-robin. Only the head of that queue asks Redis for units; the
-// others wait locally, so Redis sees one acquisition at a time per account and process instead of a thundering
-// herd of retries.
+// Order inside a process: priority order, metadata first (quota-order.ts).
 //
-// Parts: the Lua scripts that hold the shared state (quota-scripts.ts), the rate and burst for a profile
-// (quota-pacing.ts), the in-process order and in-flight slots (quota-order.ts); this file runs calls through them and
-// owns the retry policy for one request's answers.
+// This file runs calls through those parts and owns the retry policy for one request's answers.
 import type { Redis } from 'ioredis';
-import { QUOTA_PROFILES, type GmailMethod, type QuotaProfile } from '../../shared/gmail-quota';
+import { QUOTA_PROFILES, type GmailMethod, type QuotaProfileName } from '../../shared/gmail-quota';
 import { classifyGmailError, GmailAuthError, GmailRateLimitError, type GmailError } from './errors';
 import { abortReason, InFlightLimit, priorityOf, sleep, Turn } from './quota-order';
-import { governorPacing, type PacingOptions } from './quota-pacing';
+import { governorPacing, paceFor, type Pace } from './quota-pacing';
+import { PROBE_BUDGETS, PROBE_RATE, ProfileChooser, type ProfileInUse } from './quota-profile';
 import { defineQuotaScripts, type GovernorRedis } from './quota-scripts';
+import { emptyStats, type CallOptions, type QuotaGovernorOptions, type QuotaStats } from './quota-options';
+
+export type { CallOptions, QuotaGovernorOptions, QuotaStats } from './quota-options';
 
 export { callPriority } from './quota-order';
 export { DEFAULT_JITTER_MS, governorPacing, QUOTA_SAFETY } from './quota-pacing';
 
-/** After a rate-limit answer the account's rate is multiplied by this, recovering linearly over one window. */
+/**
+ * After a rate-limit answer the account's rate is multiplied by this, recovering linearly over RECOVER_SHORT_WINDOWS
+ * short windows (seconds, not Gmail's minute: issue 14), or over one window when only the minute is held.
+ */
 export const RATE_LIMIT_SLOWDOWN = 0.7;
+const RECOVER_SHORT_WINDOWS = 5;
 const MIN_RATE_FACTOR = 0.1;
 const MAX_BACKOFF_MS = 32_000;
-/**
- * How long a granted request counts as arriving "now" in the short window's log when its answer never settles it
- * (its process died): the default request timeout. Then it counts from that moment, for one more window.
- */
-const FLIGHT_MS = 60_000;
 /**
  * Unpaced (scale 0: emulators, benchmarks), a process asks Redis whether another one recorded a rate-limit pause at
  * most this often per account instead of once per call (a round trip that measured 5% of a quota-off sync's CPU).
@@ -68,48 +53,26 @@ const FLIGHT_MS = 60_000;
  */
 const UNPACED_CHECK_MS = 50;
 
-export type QuotaGovernorOptions = PacingOptions & {
-  /** Requests in flight per account in this process. */
-  maxInFlight: number;
-  /** Prefix of the Redis keys (one hash per account). */
-  keyPrefix: string;
-  /** Tries per call before the classified error is thrown (BullMQ's job attempts are the last resort). Default 6. */
-  maxAttempts?: number;
-  /** First backoff step; doubles per attempt up to 32 s, full jitter. Default 500 ms. */
-  backoffBaseMs?: number;
-};
-
-export type CallOptions = {
-  /** Units the call costs (default: the method's); k times the method's cost is a batch of k parts. */
-  units?: number;
-  signal?: AbortSignal;
-  /**
-   * The request was sent already, as a part of a batch (Gmail answers each part on its own), and answered with this
-   * error: that was its first attempt. Whether and when it goes again is decided as for any answer.
-   */
-  answeredInBatch?: GmailError;
-};
-
 type RetryState = { tokenRetried: boolean };
-
-export type QuotaStats = { calls: number; units: number; rateLimited: number; retries: number; waitedMs: number };
-
-const emptyStats = (): QuotaStats => ({ calls: 0, units: 0, rateLimited: 0, retries: 0, waitedMs: 0 });
 
 /** What this process knows of an account's pause without asking Redis (unpaced mode). */
 type LocalPause = { until: number; checkedAt: number; check?: Promise<number> };
 
 export class QuotaGovernor {
   private readonly redis: GovernorRedis;
-  private readonly profile: QuotaProfile;
   private readonly maxAttempts: number;
   private readonly backoffBaseMs: number;
   private readonly windowMs: number;
-  /** ms of budget per unit at the full rate; 0 = no pacing. */
-  private readonly msPerUnit: number;
-  /** GCRA burst tolerance, in ms at the full rate. */
-  private readonly burstMs: number;
-  /** Units per window the governor paces to at full rate (0 = unpaced) and the burst it allows: for ETAs. */
+  /** How long the slowdown after a rate-limit answer (and a lowered in-flight limit) takes to wear off. */
+  private readonly recoverMs: number;
+  /** Each table's pacing, and the probe's (the `2026` table PROBE_RATE times as fast). */
+  private readonly paces: Record<QuotaProfileName | 'probe', Pace>;
+  /** Which table each account is on (`auto`: found out per account). */
+  readonly profiles: ProfileChooser;
+  /**
+   * Units per window the governor paces to at full rate (0 = unpaced) and the burst it allows, on the configured
+   * table (`auto`: on `2026`, where it starts); pacingFor() says an account's.
+   */
   readonly pacing: ReturnType<typeof governorPacing>;
   private readonly limits = new Map<string, InFlightLimit>();
   private readonly turns = new Map<string, Turn>();
@@ -118,20 +81,41 @@ export class QuotaGovernor {
   private readonly total = emptyStats();
 
   constructor(redis: Redis, private readonly opts: QuotaGovernorOptions) {
-    this.profile = QUOTA_PROFILES[opts.profile];
     this.maxAttempts = Math.max(1, opts.maxAttempts ?? 6);
     this.backoffBaseMs = opts.backoffBaseMs ?? 500;
     this.windowMs = opts.windowMs ?? 60_000;
-    this.pacing = governorPacing(opts);
-    this.msPerUnit = this.pacing.unitsPerWindow > 0 ? this.windowMs / this.pacing.unitsPerWindow : 0;
-    this.burstMs = this.pacing.burstUnits * this.msPerUnit;
+    const pace = (profile: QuotaProfileName, scale = opts.scale): Pace => paceFor({ ...opts, profile, scale });
+    // The probe runs faster but with the `2026` burst: a first second of three seconds' budget (and batches that
+    // big) would only draw more rate-limit answers from a `2026` project before the first one is in.
+    const base = pace('2026');
+    const fast = pace('2026', opts.scale * PROBE_RATE);
+    const probe = { ...fast, pacing: { ...fast.pacing, burstUnits: base.pacing.burstUnits }, burstMs: base.pacing.burstUnits * fast.msPerUnit };
+    this.paces = { '2026': base, legacy: pace('legacy'), probe };
+    this.pacing = this.paces[opts.profile === 'auto' ? '2026' : opts.profile].pacing;
+    this.recoverMs = this.pacing.short ? this.pacing.short.windowMs * RECOVER_SHORT_WINDOWS : this.windowMs;
+    const probeUnits = this.pacing.unitsPerWindow > 0 ? QUOTA_PROFILES['2026'].unitsPerMinute * opts.scale * PROBE_BUDGETS : 0;
+    this.profiles = new ProfileChooser(opts.profile, probeUnits, this.windowMs);
     this.redis = defineQuotaScripts(redis);
   }
 
+  /** The unit cost of `method` under the account's table (without one: the configured table, `auto`: `2026`). */
+  cost(method: GmailMethod, account?: string): number {
+    return (account === undefined ? this.paces[this.opts.profile === 'auto' ? '2026' : this.opts.profile] : this.paceOf(account)).costs[method];
+  }
 
-  /** The unit cost of `method` under this governor's profile. */
-  cost(method: GmailMethod): number {
-    return this.profile.costs[method];
+  /** The pacing the account runs at now (its table's, or the probe's while one runs). */
+  pacingFor(account: string): ReturnType<typeof governorPacing> {
+    return this.paceOf(account).pacing;
+  }
+
+  /** Which table the account is on, and how that was chosen. */
+  profileOf(account: string): ProfileInUse {
+    return this.profiles.inUse(account);
+  }
+
+  private paceOf(account: string): Pace {
+    const p = this.profiles.inUse(account);
+    return this.paces[p.probing ? 'probe' : p.profile];
   }
 
   /**
@@ -141,9 +125,6 @@ export class QuotaGovernor {
    * which takes k in-flight slots (at most all) when paced: Gmail may run the parts as concurrent requests of the user.
    */
   async call<T>(account: string, method: GmailMethod, fn: () => Promise<T>, opts: CallOptions = {}): Promise<T> {
-    const units = opts.units ?? this.profile.costs[method];
-    // More units than the method costs: a batch of that many parts.
-    const parts = Math.max(1, Math.round(units / Math.max(1, this.profile.costs[method])));
     const { signal } = opts;
     const stats = this.statsFor(account);
     const limit = this.limitFor(account);
@@ -157,12 +138,20 @@ export class QuotaGovernor {
     }
     for (; ; attempt++) {
       if (signal?.aborted) throw abortReason(signal);
+      // The account's table may change while a call waits (auto: a probe's answer): units are counted by the table in
+      // force when they are granted. More units than the method costs: a batch of that many parts.
+      const unitsOf = (pace: Pace): number => {
+        const cost = Math.max(1, pace.costs[method]);
+        return opts.parts !== undefined ? opts.parts * cost : (opts.units ?? cost);
+      };
+      const first = this.paceOf(account);
+      const parts = opts.parts ?? Math.max(1, Math.round(unitsOf(first) / Math.max(1, first.costs[method])));
       // The slot is taken before the units, so a request leaves as soon as its units are granted: units taken and
       // then held while waiting for a slot would reach Gmail later, bunched, and break the sliding-window bound.
       // Paced, the turn to ask for units is taken before the slot (in priority order): the queue of fetches waiting
       // for units then holds no slot but the head's, and a metadata call, which skips that queue (a few units that
       // GCRA grants within milliseconds), finds a free slot instead of waiting for a fetch to complete.
-      const release = await this.slotAndUnits(account, units, parts, priority, limit, stats, signal);
+      const { release, units } = await this.slotAndUnits(account, unitsOf, parts, priority, limit, stats, signal);
       let outcome: { ok: true; value: T } | { ok: false; error: GmailError };
       try {
         this.count(stats, 'calls', 1);
@@ -176,7 +165,10 @@ export class QuotaGovernor {
       } finally {
         release();
       }
-      if (outcome.ok) return outcome.value;
+      if (outcome.ok) {
+        this.profiles.answered(account, units);
+        return outcome.value;
+      }
       await this.retryAfter(account, outcome.error, attempt, state, { stats, limit, signal, inBatch: false });
     }
   }
@@ -196,11 +188,13 @@ export class QuotaGovernor {
     const { stats, limit, signal } = ctx;
     if (error instanceof GmailRateLimitError) {
       this.count(stats, 'rateLimited', 1);
+      // A quota answer tells the table (auto): the probe's, or a contradiction of `legacy`. Batch parts too.
+      if (error.reason !== 'concurrent') await this.repay(account, this.profiles.rateLimited(account, this.paces['2026'].pacing.unitsPerWindow));
       // Recorded even on the last attempt: Gmail's answer concerns every process using this account. Not for a part of
       // a batch: its parts are answered together, one episode, recorded if the part's own resend is refused again.
       if (!ctx.inBatch) {
         await this.penalize(account, error, attempt);
-        if (error.reason === 'concurrent') limit.lower(this.windowMs);
+        if (error.reason === 'concurrent') limit.lower(this.recoverMs);
       }
     }
     if (error instanceof GmailAuthError && error.status === 401) {
@@ -236,51 +230,72 @@ export class QuotaGovernor {
     return Math.random() * Math.min(MAX_BACKOFF_MS, this.backoffBaseMs * 2 ** (attempt - 1));
   }
 
-  /** A slot, then the units; returns the slot's release. */
+  /** A slot, then the units (as many as unitsOf says for the account's pace when granted); returns the slot's release. */
   private async slotAndUnits(
-    account: string, units: number, parts: number, priority: number, limit: InFlightLimit, stats: QuotaStats,
-    signal?: AbortSignal,
-  ): Promise<() => void> {
-    const paced = this.msPerUnit > 0;
+    account: string, unitsOf: (pace: Pace) => number, parts: number, priority: number, limit: InFlightLimit,
+    stats: QuotaStats, signal?: AbortSignal,
+  ): Promise<{ release: () => void; units: number }> {
+    const paced = this.pacing.unitsPerWindow > 0;
     const releaseTurn = paced && priority > 0 ? await this.turnFor(account).acquire(priority, signal) : undefined;
     try {
       // Unpaced (scale 0) is for emulators only, and the emulator counts a batch as one request in flight; one slot
       // per part there serialized batches and measured 40% slower (issue 8).
       const release = await limit.acquire(priority, signal, paced ? parts : 1);
-      let member: string | null;
+      let grant: { member: string | null; units: number; pace: Pace };
       try {
-        member = await this.take(account, units, stats, signal);
+        grant = await this.take(account, unitsOf, stats, signal);
+        this.profiles.granted(account, grant.units);
       } catch (e) {
         release();
         throw e;
       }
-      if (member === null) return release;
-      const logKey = this.logKey(account);
-      return () => {
-        release();
-        // Not awaited: the next grant need not wait for it, and a lost settle only keeps the units counted until
-        // FLIGHT_MS has passed.
-        this.redis.mailmirrorQuotaSettle(logKey, member).catch(() => undefined);
+      const { member, units, pace } = grant;
+      if (member === null) return { release, units };
+      const { key, logKey } = { key: this.key(account), logKey: this.logKey(account) };
+      const short = pace.pacing.short;
+      const margin = short?.marginMs ?? 0;
+      // Still unanswered a quarter of a window after its grant: it counts as arriving now (quota-scripts.ts), again
+      // every quarter window until its answer (a quarter: a timer late by a busy event loop still fires in time).
+      const touch = setInterval(() => {
+        this.redis.mailmirrorQuotaSettle(key, logKey, member, margin, 0).catch(() => undefined);
+      }, (short?.windowMs ?? 1000) / 4);
+      touch.unref();
+      return {
+        units,
+        release: () => {
+          clearInterval(touch);
+          release();
+          // Not awaited: the next grant need not wait for it. A lost settle leaves the entry counted from its grant
+          // plus the margin (and its last touch), as if its answer had been among the fastest.
+          this.redis.mailmirrorQuotaSettle(key, logKey, member, margin, 1).catch(() => undefined);
+        },
       };
     } finally {
       releaseTurn?.();
     }
   }
 
-  /** Takes the units; returns the log member of this grant to settle at its answer, if the short window is on. */
-  private async take(account: string, units: number, stats: QuotaStats, signal?: AbortSignal): Promise<string | null> {
-    if (this.msPerUnit <= 0) {
-      await this.waitUnpaced(account, stats, signal);
-      return null;
-    }
+  /**
+   * Takes the units at the account's pace as it is at each try; returns them, that pace, and the log member of this
+   * grant to settle at its answer (null when the short window is off).
+   */
+  private async take(
+    account: string, unitsOf: (pace: Pace) => number, stats: QuotaStats, signal?: AbortSignal,
+  ): Promise<{ member: string | null; units: number; pace: Pace }> {
     for (;;) {
-      const short = this.pacing.short;
+      const pace = this.paceOf(account);
+      const units = unitsOf(pace);
+      if (pace.msPerUnit <= 0) {
+        await this.waitUnpaced(account, stats, signal);
+        return { member: null, units, pace };
+      }
+      const short = pace.pacing.short;
       const wait = await this.redis.mailmirrorQuotaAcquire(
-        this.key(account), this.logKey(account), units, this.msPerUnit, this.burstMs, this.windowMs, short?.countedMs ?? 0,
-        short?.budget ?? 0, FLIGHT_MS,
+        this.key(account), this.logKey(account), units, pace.msPerUnit, pace.burstMs, this.recoverMs, short?.windowMs ?? 0,
+        short?.budget ?? 0, short?.marginMs ?? 0,
       );
-      if (wait < 0) return `${-wait}:${units}`;
-      if (wait === 0) return null;
+      if (typeof wait === 'string') return { member: wait, units, pace };
+      if (wait <= 0) return { member: null, units, pace };
       // Sleep exactly until the script says the units are there: no polling loop. Another process may take them
       // first; the script then says how long to wait next.
       await sleep(wait, signal);
@@ -296,7 +311,8 @@ export class QuotaGovernor {
       if (wait <= 0 && Date.now() - p.checkedAt >= UNPACED_CHECK_MS) {
         // One question in flight per account; everyone waiting meanwhile shares its answer.
         p.check ??= this.redis
-          .mailmirrorQuotaAcquire(this.key(account), this.logKey(account), 0, 0, 0, this.windowMs, 0, 0, 0)
+          .mailmirrorQuotaAcquire(this.key(account), this.logKey(account), 0, 0, 0, this.recoverMs, 0, 0, 0)
+          .then((w) => (typeof w === 'number' ? w : 0))
           .finally(() => {
             p.checkedAt = Date.now();
             p.check = undefined;
@@ -323,12 +339,21 @@ export class QuotaGovernor {
     return t;
   }
 
+  /** Pauses the account long enough at the `2026` pace to pay back what a probe spent beyond it. */
+  private async repay(account: string, excessUnits: number): Promise<void> {
+    const pace = this.paces['2026'];
+    if (!(excessUnits > 0) || pace.msPerUnit <= 0) return;
+    const left = await this.redis.mailmirrorQuotaPenalize(this.key(account), excessUnits * pace.msPerUnit, 1, MIN_RATE_FACTOR, this.recoverMs, pace.burstMs);
+    const p = this.localPause(account);
+    p.until = Math.max(p.until, Date.now() + left);
+  }
+
   private async penalize(account: string, error: GmailRateLimitError, attempt: number): Promise<void> {
     // Pause until max(Gmail's retry time, backoff with full jitter), never less than one backoff step so that a
     // 403 without a retry time does not bounce straight back.
     const pauseMs = Math.max(error.retryAfterMs ?? 0, this.backoff(attempt), this.backoffBaseMs);
     const factor = error.reason === 'concurrent' ? 1 : RATE_LIMIT_SLOWDOWN;
-    const left = await this.redis.mailmirrorQuotaPenalize(this.key(account), pauseMs, factor, MIN_RATE_FACTOR, this.windowMs, this.burstMs);
+    const left = await this.redis.mailmirrorQuotaPenalize(this.key(account), pauseMs, factor, MIN_RATE_FACTOR, this.recoverMs, this.paceOf(account).burstMs);
     const p = this.localPause(account);
     p.until = Math.max(p.until, Date.now() + left);
   }

@@ -1,5 +1,14 @@
 // Order and concurrency inside one process: calls wait for a slot and for their turn to ask Redis for units in
 // priority order (lowest first, FIFO among equals), and every wait ends early when the caller's signal aborts.
+//
+// Order inside a process (issue 8, measured by `npm run bench`): calls wait for a slot and for units in priority
+// order, lowest first, FIFO among equals. Cheap metadata calls (labels, profile, listing, history) go first: labels
+// with counts must show within seconds and the listing decides what the rest costs, so neither may queue behind a
+// backlog of message fetches. Fetches take the priority their caller sets with `callPriority.run(p, …)` (the
+// message-batch processor: the job's BullMQ priority, then the order jobs started), so a job's messages arrive
+// together instead of every job's trickling in round-robin. Only the head of that queue asks Redis for units; the
+// others wait locally, so Redis sees one acquisition at a time per account and process instead of a thundering
+// herd of retries.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleepTimer } from 'node:timers/promises';
 import type { GmailMethod } from '../../shared/gmail-quota';

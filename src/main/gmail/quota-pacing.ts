@@ -1,11 +1,13 @@
 // How fast the governor grants quota units: the rate and burst for a profile and scale, the same in every process.
 // Why these numbers (GCRA plus a log of the last second's grants): quota-governor.ts.
-import { QUOTA_PROFILES, type QuotaProfileName } from '../../shared/gmail-quota';
+import { QUOTA_PROFILES, type GmailMethod, type QuotaProfileName } from '../../shared/gmail-quota';
 
 /** Fraction of Gmail's budget the governor aims at, leaving room for clock skew and latency jitter. */
 export const QUOTA_SAFETY = 0.98;
 /** Variation of the delay between our grant and Gmail's metering of a request that the pacing absorbs. */
 export const DEFAULT_JITTER_MS = 250;
+/** With the short window on: GCRA's rate as a share of the budget (the log is the bound; GCRA smooths). */
+const GCRA_SHARE = 0.99;
 
 /** What the pacing depends on (part of QuotaGovernorOptions). */
 export type PacingOptions = {
@@ -32,10 +34,11 @@ export type PacingOptions = {
    */
   shortWindowMs?: number;
   /**
-   * A margin on the short window: grants are counted over shortWindowMs plus this (they count from their grant until
-   * their answer as arriving "now", then from their answer, never earlier than they arrived). Default 2% (20 ms).
+   * A margin on the short window, in ms: a grant counts from its grant plus this (and from its answer less the
+   * fastest answer seen plus this, when that is later), for one window. Covers the error of that fastest-answer
+   * estimate and the server's clock resolution. Default 0.5% of the short window (5 ms).
    */
-  shortJitterMs?: number;
+  shortMarginMs?: number;
 };
 
 /**
@@ -45,7 +48,7 @@ export type PacingOptions = {
  */
 export function governorPacing(
   opts: PacingOptions,
-): { unitsPerWindow: number; burstUnits: number; windowMs: number; short: { windowMs: number; countedMs: number; budget: number } | null } {
+): { unitsPerWindow: number; burstUnits: number; windowMs: number; short: { windowMs: number; marginMs: number; budget: number } | null } {
   const profile = QUOTA_PROFILES[opts.profile];
   const windowMs = opts.windowMs ?? 60_000;
   const budget = profile.unitsPerMinute * opts.scale;
@@ -53,21 +56,20 @@ export function governorPacing(
   const costliest = Math.max(...Object.values(profile.costs), opts.maxCallUnits ?? 0);
   const shortMs = opts.shortWindowMs ?? windowMs / 60;
   if (shortMs > 0 && shortMs < windowMs) {
-    // Gmail's per-second moving window. The log (ACQUIRE_LUA) counts grants over the window plus the jitter
-    // margin, which bounds arrivals in any window by its budget; over a minute that is at most
-    // ceil(60 / 1.05) = 58 seconds' worth, inside the minute's budget, so the minute needs no margin of its own.
-    // GCRA then runs at the log's average rate, to spread grants evenly, with a burst of half a second's budget
-    // (at least the costliest call): batches of that size leave room for the metadata calls in between.
-    const shortJitterMs = opts.shortJitterMs ?? shortMs * 0.02;
+    // Gmail's per-second moving window, held by the log (ACQUIRE_LUA): each grant counts for one window from the
+    // moment it may reach Gmail, which bounds arrivals in any window by its budget; over a minute that is at most
+    // 60 seconds' worth less the margins, so the minute needs no bound of its own. GCRA runs a little faster than
+    // the log can sustain (GCRA_SHARE of a second's budget per second): the log's expiries then clock the grants,
+    // one entry's room at a time, as evenly as they were granted, and GCRA only spreads the first second and keeps
+    // the slowdown after a rate-limit answer. The burst is half a second's budget (at least the costliest call):
+    // batches of that size leave room for the metadata calls in between.
+    const marginMs = opts.shortMarginMs ?? shortMs * 0.005;
     const shortBudget = (budget * shortMs) / windowMs;
-    const countedMs = shortMs + shortJitterMs;
     return {
-      // A logged grant counts until its answer and then a counted window more: GCRA allows for answers taking ~3% of
-      // the window (30 ms) so that it does not outrun the log, which would turn its pacing into bursts and waits.
-      unitsPerWindow: (shortBudget * windowMs) / (countedMs + shortMs * 0.03),
+      unitsPerWindow: budget * GCRA_SHARE,
       burstUnits: Math.min(shortBudget, Math.max(shortBudget / 2, costliest)) || costliest,
       windowMs,
-      short: { windowMs: shortMs, countedMs, budget: shortBudget },
+      short: { windowMs: shortMs, marginMs, budget: shortBudget },
     };
   }
   const burstUnits = Math.max(budget / 60, costliest);
@@ -81,4 +83,20 @@ export function governorPacing(
     (QUOTA_SAFETY * budget) / 4,
   );
   return { unitsPerWindow: rate, burstUnits, windowMs, short: null };
+}
+
+/** One table's pacing, as the governor runs it. */
+export type Pace = {
+  costs: Record<GmailMethod, number>;
+  pacing: ReturnType<typeof governorPacing>;
+  /** ms of budget per unit at the full rate; 0 = no pacing. */
+  msPerUnit: number;
+  /** GCRA burst tolerance, in ms at the full rate. */
+  burstMs: number;
+};
+
+export function paceFor(opts: PacingOptions): Pace {
+  const pacing = governorPacing(opts);
+  const msPerUnit = pacing.unitsPerWindow > 0 ? pacing.windowMs / pacing.unitsPerWindow : 0;
+  return { costs: QUOTA_PROFILES[opts.profile].costs, pacing, msPerUnit, burstMs: pacing.burstUnits * msPerUnit };
 }

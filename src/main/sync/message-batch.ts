@@ -15,12 +15,11 @@ import { saveMessageDetails, deleteMessagesByGmailId, type ParsedMessage } from 
 import { filterPending, hasPendingStubs, messageExists, pendingOfThread, threadHasFetched } from '../db/stubs';
 import { writeInGroup } from '../db/write-group';
 import { labelsWithCountsOlderThan } from '../db/labels';
-import { QUOTA_PROFILES } from '../../shared/gmail-quota';
 import { PRIORITY } from '../queues/definitions';
 import { parseGmailMessage } from './parse-message';
 import { GmailNotFoundError, type GmailError } from '../gmail/errors';
 import { batchGet, batchPartError, RECOMMENDED_BATCH_PARTS } from '../gmail/batch';
-import { callPriority, governorPacing } from '../gmail/quota-governor';
+import { callPriority } from '../gmail/quota-governor';
 import type { SyncDeps } from './sync-deps';
 import { maybeFinalize } from './finalize';
 import { chunk, mapLimit } from './map-limit';
@@ -49,7 +48,8 @@ export async function messageBatchProcessor(
   const run = getActiveRun(db, accountId, ['initial', 'full']);
   const listingOpen = !!run && !run.listingDone;
   const strategy = fetchStrategy();
-  const costs = QUOTA_PROFILES[deps.config.quotaProfile].costs;
+  const quota = deps.gmail.quota(accountId);
+  const costs = quota.costs;
   let claims = inFlight.get(accountId);
   if (!claims) inFlight.set(accountId, (claims = { ids: new Set(), threads: new Set() }));
   const mine = { ids: [] as string[], threads: [] as string[] };
@@ -150,7 +150,7 @@ export async function messageBatchProcessor(
           requests: ws.map((w, i) => ({ id: `p${i}`, path: `/gmail/v1/users/me/${kind}/${encodeURIComponent(w.id)}?format=full` })),
           timeoutMs: deps.config.gmailTimeoutMs,
         }),
-      ws.length * costs[method],
+      ws.length,
     );
     const again: Array<{ w: Work; err: GmailError }> = [];
     parts.forEach((p, i) => {
@@ -167,7 +167,7 @@ export async function messageBatchProcessor(
   // The most parts one batch may carry. Paced (Gmail): no more units than the burst the governor tolerates, and no
   // more parts than requests allowed in flight (the governor gives a batch one slot per part: Gmail may run them
   // as concurrent requests). Unpaced (emulators only): Gmail's recommended 50.
-  const burst = governorPacing({ profile: deps.config.quotaProfile, scale: deps.config.quotaScale }).burstUnits;
+  const burst = quota.burstUnits;
   const parts = (method: 'messages.get' | 'threads.get'): number =>
     burst > 0
       ? Math.max(1, Math.min(RECOMMENDED_BATCH_PARTS, deps.config.maxInFlight, Math.floor(burst / costs[method])))

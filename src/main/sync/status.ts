@@ -2,6 +2,7 @@
 // db/status-snapshot.ts) plus what only the running process knows (rate, how Gmail answers, Redis,
 // the disk, a damaged store, a sync just asked for) to the contract's SyncStatus. The app's windows, `serve`, `status`, `sync --wait`
 // and the tests all render what this returns, so they show the same phase and the same numbers.
+import type { QuotaProfileName, QuotaProfileSetting, QuotaProfileSource } from '../../shared/gmail-quota';
 import type { IpcErrorCode, SyncPhase, SyncStatus } from '../../shared/ipc';
 import type { StatusSnapshot } from '../db/status-snapshot';
 
@@ -23,7 +24,17 @@ export type StatusFacts = {
   requestedAt?: number | null;
   /** Now (ms): the projection is pure, the caller's clock decides. */
   now?: number;
+  /** MAILMIRROR_QUOTA_PROFILE in effect; with `auto`, the table is the one the store remembers for the account. */
+  quotaProfile?: QuotaProfileSetting;
 };
+
+/** The quota table the account is paced to, and how it was chosen (none when the caller did not say the setting). */
+function quotaOf(s: StatusSnapshot, setting: QuotaProfileSetting | undefined): { quotaProfile?: QuotaProfileName; quotaProfileSource?: QuotaProfileSource } {
+  if (setting === undefined) return {};
+  if (setting !== 'auto') return { quotaProfile: setting, quotaProfileSource: 'set' };
+  const found = s.account.quotaProfile;
+  return found ? { quotaProfile: found, quotaProfileSource: 'detected' } : { quotaProfile: '2026', quotaProfileSource: 'assumed' };
+}
 
 const OFFLINE_MESSAGE = 'Gmail cannot be reached: the mirror works offline and syncing resumes when the network is back.';
 const FAILING_MESSAGE = 'Gmail is answering with errors right now: Mailmirror keeps retrying, and your mirror stays browsable.';
@@ -68,6 +79,7 @@ export function projectSyncStatus(s: StatusSnapshot, facts: StatusFacts = {}): S
       initialSyncCompleted: false,
       lastSyncAt: null,
       labels: [],
+      ...quotaOf(s, facts.quotaProfile),
     };
   }
   const now = facts.now ?? Date.now();
@@ -99,6 +111,7 @@ export function projectSyncStatus(s: StatusSnapshot, facts: StatusFacts = {}): S
     initialSyncCompleted: account.initialSyncCompleted,
     lastSyncAt: last,
     labels: s.labels.map((l) => ({ labelId: l.labelId, name: l.name, processed: l.fetched, total: Math.max(l.total ?? 0, l.fetched) })),
+    ...quotaOf(s, facts.quotaProfile),
   };
 }
 

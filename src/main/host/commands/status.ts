@@ -20,6 +20,15 @@ export type StatusEntry = {
   lastFullSyncAt: string | null;
   lastIncrementalSyncAt: string | null;
   error: string | null;
+  /** Gmail's quota table the account is paced to, and how it was chosen (sync/status.ts). */
+  quotaProfile?: string;
+  quotaProfileSource?: string;
+};
+
+const QUOTA_SOURCE_WORDS: Record<string, string> = {
+  set: 'set by MAILMIRROR_QUOTA_PROFILE',
+  detected: 'detected for this account',
+  assumed: 'assumed until detected during a sync',
 };
 
 export async function statusCommand(ctx: CliContext, args: string[]): Promise<number> {
@@ -52,6 +61,13 @@ export async function statusCommand(ctx: CliContext, args: string[]): Promise<nu
     ]),
   );
   for (const line of table) writeLine(ctx.stdout, line);
+  // Extra lines after the table (its lines stay as they were: scripts read them).
+  for (const e of entries) {
+    if (e.quotaProfile) {
+      const how = QUOTA_SOURCE_WORDS[e.quotaProfileSource ?? ''];
+      writeLine(ctx.stdout, `Quota profile of ${e.email}: ${e.quotaProfile}${how ? ` (${how})` : ''}`);
+    }
+  }
   return 0;
 }
 
@@ -68,5 +84,6 @@ export function statusEntry(a: AccountStatus): StatusEntry {
     lastFullSyncAt: isoOrNull(a.lastFullSyncAt),
     lastIncrementalSyncAt: isoOrNull(a.lastIncrementalSyncAt),
     error: s.error?.message ?? null,
+    ...(s.quotaProfile ? { quotaProfile: s.quotaProfile, quotaProfileSource: s.quotaProfileSource } : {}),
   };
 }
