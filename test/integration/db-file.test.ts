@@ -111,7 +111,8 @@ describe('database file', () => {
     writeFileSync(path.join(oldFolder, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, before) }));
     const file = path.join(dir, 'before-search.db');
     const old = openDatabase(file, { migrationsFolder: oldFolder });
-    const acc = createAccount(old, { email: 'a@example.com' }).id;
+    // Raw SQL: today's repository writes columns (later migrations') that this older file does not have yet.
+    const acc = Number(old.sqlite.prepare("INSERT INTO accounts (email) VALUES ('a@example.com')").run().lastInsertRowid);
     old.sqlite
       .prepare(
         "INSERT INTO messages (account_id, gmail_id, thread_id, subject, cc_addr, text_body, internal_date, details_fetched) VALUES (?, 'm1', 't', 'minutes', 'Carol <carol@example.net>', 'see the file', 5, 1)",
