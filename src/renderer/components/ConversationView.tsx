@@ -7,9 +7,8 @@ import type { LabelSummary, MessageDetail, Settings } from '../../shared/ipc';
 import { call } from '../api';
 import { decodeEntities, formatCount, formatFullDate, formatListDate, hueFor, initialOf, senderName } from '../lib/format';
 import { useNow } from '../hooks';
-import { ErrorNotice } from './ErrorNotice';
 import { Icon } from './Icon';
-import { LabelChips, MessageBody, ReaderSkeleton, SenderLine, SubjectTools, remoteImagesOn, usePrint, useReaderSettings } from './MessageView';
+import { LabelChips, MessageBody, ReaderError, ReaderSkeleton, SenderLine, SubjectTools, remoteImagesOn, usePrint, useReaderSettings } from './MessageView';
 
 /** What the mailbox's keys ask of an open conversation. */
 export type ConversationHandle = {
@@ -207,14 +206,7 @@ export function ConversationView(props: {
 
   const labelIds = useMemo(() => [...new Set((messages ?? []).flatMap((m) => m.labelIds))].sort(), [messages]);
 
-  if (error !== null) {
-    return (
-      <div className="reader-empty">
-        <Icon name="alert" size={28} />
-        <ErrorNotice error={error} testId="message-error" />
-      </div>
-    );
-  }
+  if (error !== null) return <ReaderError error={error} />;
   if (!messages || !settingsRead) return <ReaderSkeleton />;
 
   const first = messages[0];

@@ -57,12 +57,7 @@ function ConversationWho(props: { m: ListItem; me: string | null; toFirst: boole
     return (
       <span className="msg-from conversation-who" data-testid="row-who">
         <span className="who-names">{recipientsLine(props.m.to)}</span>
-        {c.messageCount > 1 && (
-          <span className="thread-count" data-testid="thread-count" aria-hidden="true">
-            {formatCount(c.messageCount)}
-          </span>
-        )}
-        {c.messageCount > 1 && <span className="visually-hidden">, {formatCount(c.messageCount)} messages</span>}
+        <ThreadCount n={c.messageCount} />
       </span>
     );
   }
@@ -77,13 +72,21 @@ function ConversationWho(props: { m: ListItem; me: string | null; toFirst: boole
           </Fragment>
         ))}
       </span>
-      {c.messageCount > 1 && (
-        <span className="thread-count" data-testid="thread-count" aria-hidden="true">
-          {formatCount(c.messageCount)}
-        </span>
-      )}
-      {c.messageCount > 1 && <span className="visually-hidden">, {formatCount(c.messageCount)} messages</span>}
+      <ThreadCount n={c.messageCount} />
     </span>
+  );
+}
+
+/** A conversation's message count beside its senders (spoken as words). */
+function ThreadCount(props: { n: number }) {
+  if (props.n <= 1) return null;
+  return (
+    <>
+      <span className="thread-count" data-testid="thread-count" aria-hidden="true">
+        {formatCount(props.n)}
+      </span>
+      <span className="visually-hidden">, {formatCount(props.n)} messages</span>
+    </>
   );
 }
 

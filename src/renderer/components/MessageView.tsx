@@ -640,6 +640,16 @@ export function SubjectTools(props: { subject: string; gmailHref: string; onPrin
 }
 
 /** A reader still loading. */
+/** The reader when what it should show cannot be read: plain words, Details. */
+export function ReaderError(props: { error: unknown }) {
+  return (
+    <div className="reader-empty">
+      <Icon name="alert" size={28} />
+      <ErrorNotice error={props.error} testId="message-error" />
+    </div>
+  );
+}
+
 export function ReaderSkeleton() {
   return (
     <div className="reader" aria-busy="true">
@@ -677,14 +687,7 @@ export function MessageView(props: {
     };
   }, [props.accountId, props.messageId]);
 
-  if (error !== null) {
-    return (
-      <div className="reader-empty">
-        <Icon name="alert" size={28} />
-        <ErrorNotice error={error} testId="message-error" />
-      </div>
-    );
-  }
+  if (error !== null) return <ReaderError error={error} />;
   if (!message || !settingsRead) return <ReaderSkeleton />;
 
   const subject = message.subject?.trim() || '(no subject)';
