@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserHost } from '../../src/main/host/browser-host';
 import type { IpcRouter } from '../../src/main/ipc/router';
 import { launchChromium } from '../helpers/chromium';
-import { ensureRendererBuilt, serveHarness } from '../helpers/renderer-host';
+import { ensureRendererBuilt, serveHarness, closeServed } from '../helpers/renderer-host';
 import { createHarness, HARNESS_EMAIL, seedMailbox, type Harness, type Seeded } from '../helpers/ipc-harness';
 import type { SyncStatus } from '../../src/shared/ipc';
 import { DatabaseIoError } from '../../src/main/db/errors';
@@ -125,10 +125,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  router?.close();
-  await h?.close();
+  await closeServed({ browser, host, router, h });
   await hostEmpty?.close();
   routerEmpty?.close();
   await hEmpty?.close();

@@ -12,7 +12,7 @@ import type { BrowserHost } from '../../src/main/host/browser-host';
 import type { IpcRouter } from '../../src/main/ipc/router';
 import { saveMessageDetails } from '../../src/main/db';
 import { launchChromium } from '../helpers/chromium';
-import { ensureRendererBuilt, serveHarness } from '../helpers/renderer-host';
+import { ensureRendererBuilt, serveHarness, closeServed } from '../helpers/renderer-host';
 import { createHarness, seedMailbox, type Harness, type Seeded } from '../helpers/ipc-harness';
 
 const SHOTS = join(process.cwd(), 'test-artifacts', 'screens', 'conversations');
@@ -37,10 +37,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  router?.close();
-  await h?.close();
+  await closeServed({ browser, host, router, h });
 });
 
 const rows = () => page.getByTestId('message-row');

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserHost } from '../../src/main/host/browser-host';
 import type { IpcRouter } from '../../src/main/ipc/router';
 import { launchChromium } from '../helpers/chromium';
-import { ensureRendererBuilt, serveHarness } from '../helpers/renderer-host';
+import { ensureRendererBuilt, serveHarness, closeServed } from '../helpers/renderer-host';
 import { createHarness, seedMailbox, type Harness, type Seeded } from '../helpers/ipc-harness';
 
 const SHOTS = join(process.cwd(), 'test-artifacts', 'screens', 'keyboard');
@@ -36,10 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  router?.close();
-  await h?.close();
+  await closeServed({ browser, host, router, h });
 });
 
 const press = (key: string) => page.keyboard.press(key);

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { closeServed } from '../helpers/renderer-host';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../src/main/host/browser-host';
 import { createRouter, type IpcRouter } from '../../src/main/ipc/router';
@@ -81,10 +82,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  router?.close();
-  await h?.close();
+  await closeServed({ browser, host, router, h });
 });
 
 describe('mailbox layout', () => {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { closeServed } from '../helpers/renderer-host';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveMessageDetails, type ParsedMessage } from '../../src/main/db';
 import { startBrowserHost, type BrowserHost } from '../../src/main/host/browser-host';
@@ -186,10 +187,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  router?.close();
-  await h?.close();
+  await closeServed({ browser, host, router, h });
   await new Promise<void>((ok) => (imageServer ? imageServer.close(() => ok()) : ok()));
 });
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../src/main/host/browser-host';
 import { createRouter, type IpcRouter } from '../../src/main/ipc/router';
 import { launchChromium } from '../helpers/chromium';
-import { RENDERER, ensureRendererBuilt, serveHarness } from '../helpers/renderer-host';
+import { RENDERER, ensureRendererBuilt, serveHarness, closeServed } from '../helpers/renderer-host';
 import { saveMessageDetails } from '../../src/main/db';
 import { createHarness, seedMailbox, type Harness, type Seeded } from '../helpers/ipc-harness';
 import { attachmentIdFor } from '../../src/emulator/gmail-render';
@@ -60,10 +60,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  router?.close();
-  await h?.close();
+  await closeServed({ browser, host, router, h });
   await new Promise<void>((ok) => (imageServer ? imageServer.close(() => ok()) : ok()));
 });
 

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBrowserHost, type BrowserHost } from '../../src/main/host/browser-host';
 import { createRouter, type IpcRouter, type RouterOptions } from '../../src/main/ipc/router';
+import type { Browser } from 'playwright-core';
 import type { Harness } from './ipc-harness';
 
 /** Where `npm run build` puts the renderer. */
@@ -21,4 +22,12 @@ export async function serveHarness(h: Harness, opts?: RouterOptions): Promise<{ 
   const router = createRouter(h.services, opts);
   const host = await startBrowserHost({ router, staticDir: RENDERER, port: 0 });
   return { router, host };
+}
+
+/** A served harness's teardown, last part first: the browser, the host, the router, then the core. */
+export async function closeServed(parts: { browser?: Browser; host?: BrowserHost; router?: IpcRouter; h?: Harness }): Promise<void> {
+  await parts.browser?.close();
+  await parts.host?.close();
+  parts.router?.close();
+  await parts.h?.close();
 }
