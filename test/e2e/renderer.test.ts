@@ -387,6 +387,8 @@ describe('renderer in Chromium over the browser host', () => {
     const pill = page.getByTestId('offline-indicator');
     await pill.waitFor({ timeout: 5000 });
     expect(await pill.textContent()).toBe('Reconnecting to Mailmirror…');
+    // The sync panel no longer vouches for the last status it heard.
+    await expect.poll(() => page.getByTestId('sync-phase').textContent()).toBe('Reconnecting to Mailmirror…');
   });
 });
 

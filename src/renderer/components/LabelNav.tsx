@@ -34,7 +34,8 @@ export function allMailCounts(
   const local = Math.max(0, localMessages - sum((l) => l.localTotal));
   const unreadLabel = labels?.find((l) => l.id === 'UNREAD');
   const unread = unreadLabel ? Math.max(0, unreadLabel.messagesTotal - sum((l) => l.messagesUnread)) : null;
-  if (account.messagesTotal === null || labels === null) return { total: local, local, unread };
+  // Until Gmail's total is known the figures are the mirror's alone (Gmail's unread would exceed them).
+  if (account.messagesTotal === null || labels === null) return { total: local, local, unread: null };
   return { total: Math.max(0, account.messagesTotal - sum((l) => l.messagesTotal)), local, unread };
 }
 

@@ -422,7 +422,9 @@ export function Mailbox(props: MailboxProps) {
     // match is loaded the number of conversations is known too.
     const found = list.total ?? list.items.length;
     const messages = `${formatCount(found)} ${found === 1 ? 'message' : 'messages'}`;
-    const text = !conversations
+    const text = found === 0
+      ? 'Nothing found'
+      : !conversations
       ? `${formatCount(found)} found`
       : list.hasMore
         ? `${messages} found`
@@ -587,6 +589,7 @@ export function Mailbox(props: MailboxProps) {
           onRetry={() => void call('sync:now', { accountId }).then(loadSync, () => undefined)}
           onSyncNow={() => void call('sync:now', { accountId }).then(loadSync, () => undefined)}
           onReconnect={props.onReconnect}
+          disconnected={!reachable}
         />
       </aside>
       {!sizes.narrow && (

@@ -100,6 +100,8 @@ export function SyncPanel(props: {
   onRetry: () => void;
   onSyncNow: () => void;
   onReconnect: () => void;
+  /** The window has lost its link to Mailmirror: the last status it heard may no longer be true. */
+  disconnected?: boolean;
 }) {
   const now = useNow(15_000);
   const s = props.status;
@@ -120,7 +122,7 @@ export function SyncPanel(props: {
   // Trouble of the moment that fixes itself (Gmail unreachable or answering with errors, the local queue restarting):
   // amber and "will retry", not a failed sync.
   const passing = s.phase === 'error' && !offlineError && (s.error?.code === 'OFFLINE' || s.error?.code === 'UNAVAILABLE');
-  const tone = offlineError || passing ? 'warn' : s.phase === 'error' || s.phase === 'needs_reconnect' ? 'danger' : upToDate ? 'ok' : 'busy';
+  const tone = props.disconnected || offlineError || passing ? 'warn' : s.phase === 'error' || s.phase === 'needs_reconnect' ? 'danger' : upToDate ? 'ok' : 'busy';
   const lastSync = s.lastSyncAt ?? props.account.lastSyncAt;
   const damaged = s.error?.code === 'DB_DAMAGED';
   // A mirror already complete that cannot sync now: the error is the news, not a percentage of the next pass
@@ -149,7 +151,7 @@ export function SyncPanel(props: {
           )}
         </span>
         <span className="sync-title" data-testid="sync-phase">
-          {titleOf(s)}
+          {props.disconnected ? 'Reconnecting to Mailmirror…' : titleOf(s)}
         </span>
         {showProgress && (
           <span className="sync-pct" data-testid="sync-percent">
