@@ -2,19 +2,17 @@
 // within minimums, remembered across a restart of the host (a new port, so a new origin); the reading
 // pane right, below or off; a sidebar whose labels scroll on their own; no sideways overflow from
 // 800 px up, with the sidebar as a drawer in narrow windows. Screenshots of every mode.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { closeServed } from '../helpers/renderer-host';
+import { RENDERER, closeServed, ensureRendererBuilt, serveHarness } from '../helpers/renderer-host';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../src/main/host/browser-host';
-import { createRouter, type IpcRouter } from '../../src/main/ipc/router';
+import type { IpcRouter } from '../../src/main/ipc/router';
 import { launchChromium } from '../helpers/chromium';
 import { createHarness, seedMailbox, type Harness, type Seeded } from '../helpers/ipc-harness';
 import type { SyncStatus } from '../../src/shared/ipc';
 
-const RENDERER = join(process.cwd(), 'dist', 'renderer');
 const SHOTS = join(process.cwd(), 'test-artifacts', 'screens', 'layout');
 
 let h: Harness;
@@ -24,12 +22,6 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let seeded: Seeded;
-
-function ensureRendererBuilt(): void {
-  if (existsSync(join(RENDERER, 'index.html'))) return;
-  const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('renderer build failed');
-}
 
 async function openPage(at: BrowserHost, viewport: { width: number; height: number }): Promise<void> {
   await context?.close();
@@ -75,8 +67,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   h = await createHarness();
   seeded = await seedMailbox(h, { count: 300 });
-  router = createRouter(h.services);
-  host = await startBrowserHost({ router, staticDir: RENDERER, port: 0 });
+  ({ router, host } = await serveHarness(h));
   browser = await launchChromium();
   await openPage(host, { width: 1440, height: 900 });
 });

@@ -2,24 +2,22 @@
 // label, Sent and Drafts rows name their recipients, a mail's fixed overlay stays harmless, quoted text folds,
 // long recipient lists collapse, Print prints the message (not the window), Open in Gmail, copy, images
 // allowed per sender (and removed in Settings), image attachments previewed.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { closeServed } from '../helpers/renderer-host';
+import { closeServed, ensureRendererBuilt, serveHarness } from '../helpers/renderer-host';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveMessageDetails, type ParsedMessage } from '../../src/main/db';
-import { startBrowserHost, type BrowserHost } from '../../src/main/host/browser-host';
-import { createRouter, type IpcRouter } from '../../src/main/ipc/router';
+import type { BrowserHost } from '../../src/main/host/browser-host';
+import type { IpcRouter } from '../../src/main/ipc/router';
 import { attachmentIdFor } from '../../src/emulator/gmail-render';
 import { launchChromium } from '../helpers/chromium';
 import { createHarness, HARNESS_EMAIL, seedMailbox, type Harness, type Seeded } from '../helpers/ipc-harness';
 import { parsedMessage } from '../helpers/parsed-message';
 
-const RENDERER = join(process.cwd(), 'dist', 'renderer');
 const SHOTS = join(process.cwd(), 'test-artifacts', 'screens', 'reader');
 
 let h: Harness;
@@ -32,12 +30,6 @@ let seeded: Seeded;
 let imageServer: Server;
 let imageUrl: string;
 const imageHits: string[] = [];
-
-function ensureRendererBuilt(): void {
-  if (existsSync(join(RENDERER, 'index.html'))) return;
-  const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('renderer build failed');
-}
 
 // A real picture for the attachment preview: a 96×64 RGB gradient PNG.
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -175,8 +167,7 @@ beforeAll(async () => {
     { insertMissing: true },
   );
 
-  router = createRouter(h.services);
-  host = await startBrowserHost({ router, staticDir: RENDERER, port: 0 });
+  ({ router, host } = await serveHarness(h));
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.origin });

@@ -630,7 +630,7 @@ export function Mailbox(props: MailboxProps) {
           )}
         </div>
         <MessageList
-          viewKey={view.kind === 'search' ? `search:${view.query}` : `label:${view.labelId ?? ''}`}
+          viewKey={list.key}
           items={list.items}
           me={account.email}
           ownMail={view.kind === 'label' && (view.labelId === 'SENT' || view.labelId === 'DRAFT')}

@@ -32,7 +32,7 @@ type Props = {
   /** Changes when the list should take focus (on its active row) as soon as that row exists. */
   focusSignal: number;
   onAtTopChange: (atTop: boolean) => void;
-  /** Which list this is (a label or a search): a new one starts at the top. */
+  /** Which list this is (the list hook's key: account, label or search, mode): a new one starts at the top. */
   viewKey: string;
   emptyText: string;
   searching: boolean;
