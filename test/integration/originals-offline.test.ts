@@ -105,16 +105,15 @@ describe('full copies, offline', () => {
     const email = 'capped@example.com';
     const { dir, env } = await connectAccount(email, { messages: 40, seed: 22, attachmentShare: 1, largeMessages: 0 });
     writeFileSync(join(dir, 'settings.json'), JSON.stringify({ keepOriginals: 'capped', attachmentCapMb: 1 }));
-    // Every generated attachment is under 1 MB but one: a large message's ~1 MB archive.
+    // Every generated attachment is under 1 MB (no large messages) but this 1.5 MB archive.
     const big = emu.account(email).addMessage({ subject: 'Big archive', raw: bigMessage() });
     await syncWait(env);
     const redis = await startTestRedis();
+    const db = openDatabase(join(dir, 'mailmirror.db'));
+    const accountId = getAccountByEmail(db, email)!.id;
+    db.close();
     const offline = await offlineCore(env, redis);
-    let accountId = 0;
     try {
-      const db = openDatabase(join(dir, 'mailmirror.db'));
-      accountId = getAccountByEmail(db, email)!.id;
-      db.close();
       const m = value(await offline.router.invoke('messages:get', { accountId, messageId: big }));
       expect(m.sourceOffline).toBe(false);
       const archive = m.attachments.find((a) => a.filename === 'archive.bin')!;
