@@ -68,6 +68,8 @@ async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
 }
 
 const STAGE_BYTES = 1 << 20;
+/** Files of an eml export flushed to the disk at once (libuv runs four file operations at a time). */
+const SYNCS_IN_FLIGHT = 8;
 
 /** One file, written in order through a 1 MiB buffer, under a temporary name until commit(). */
 export class AtomicFile {
@@ -203,20 +205,47 @@ export class AtomicFolder {
     return new AtomicFolder(target, temp, kind === 'folder');
   }
 
-  /** Writes one whole file into the folder, synced to the disk before the next. */
+  /** Writes one whole file into the folder (commit() flushes them all to the disk). */
   async writeFile(name: string, data: Buffer): Promise<void> {
-    const file = join(this.tempPath, name);
     let fh: FileHandle | undefined;
     try {
-      fh = await open(file, 'wx', 0o600);
+      fh = await open(join(this.tempPath, name), 'wx', 0o600);
       await writeAll(fh, data);
-      await fh.datasync();
+      await fh.close();
+      fh = undefined;
       this.bytes += data.length;
     } catch (e) {
-      throw writeFailure(join(this.path, name), e);
-    } finally {
       await fh?.close().catch(() => undefined);
+      throw writeFailure(join(this.path, name), e);
     }
+  }
+
+  /**
+   * Flushes every file to the disk, a few at a time, reading the folder as it goes (no list of names in memory).
+   * Once at the end rather than after each file: by then the system has written most of them out by itself, so the
+   * same guarantee costs less (100,000 files of 20 kB here: 34-46 s against 54-69 s flushing as it went).
+   */
+  private async syncFiles(): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown;
+    for await (const e of await opendir(this.tempPath)) {
+      const p: Promise<void> = open(join(this.tempPath, e.name), 'r')
+        .then(async (fh) => {
+          try {
+            await fh.datasync();
+          } finally {
+            await fh.close();
+          }
+        })
+        .catch((err: unknown) => {
+          failure ??= err;
+        })
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= SYNCS_IN_FLIGHT) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    if (failure !== undefined) throw failure;
   }
 
   /** Gives the folder its final name (the one it replaces is removed after). */
@@ -224,6 +253,7 @@ export class AtomicFolder {
     const old = join(dirname(this.path), `${basename(this.path)}.export-${process.pid}.replaced`);
     let movedAside = false;
     try {
+      await this.syncFiles();
       await syncFolder(this.tempPath);
       if (this.replace) {
         await rename(this.path, old);
