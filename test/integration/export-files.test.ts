@@ -54,7 +54,7 @@ describe('export to mbox', () => {
     writeFileSync(out, 'precious');
     const refused = exportSources(SOURCES, { format: 'mbox', path: out, labelNames: NAMES });
     await expect(refused).rejects.toThrow(ExportTargetExistsError);
-    await expect(refused).rejects.toThrow(`${out} already exists (a file): choose another name, or replace it with --force`);
+    await expect(refused).rejects.toThrow(`${out} already exists (a file): choose another name, or replace it`);
     expect(readFileSync(out, 'utf8')).toBe('precious');
     await exportSources(SOURCES, { format: 'mbox', path: out, labelNames: NAMES, force: true });
     expect(readMboxrd(readFileSync(out))).toHaveLength(2);
@@ -140,7 +140,7 @@ describe('export to eml', () => {
     mkdirSync(out);
     writeFileSync(join(out, 'old.eml'), 'old');
     await expect(exportSources(SOURCES, { format: 'eml', path: out, labelNames: NAMES })).rejects.toThrow(
-      `${out} already exists (a folder): choose another name, or replace it with --force`,
+      `${out} already exists (a folder): choose another name, or replace it`,
     );
     await exportSources(SOURCES, { format: 'eml', path: out, labelNames: NAMES, force: true });
     expect(readdirSync(out).sort()).toEqual(['18c0000000000001.eml', '18c0000000000003.eml']);
@@ -150,7 +150,7 @@ describe('export to eml', () => {
     mkdirSync(home);
     writeFileSync(join(home, 'notes.txt'), 'mine');
     await expect(exportSources(SOURCES, { format: 'eml', path: home, labelNames: NAMES, force: true })).rejects.toThrow(
-      `${home} holds other things than .eml files: not replacing it, even with --force`,
+      `${home} holds other things than .eml files, so it is not replaced even when asked to: choose another name`,
     );
     expect(readFileSync(join(home, 'notes.txt'), 'utf8')).toBe('mine');
     writeFileSync(join(dir, 'a-file'), '');

@@ -45,9 +45,10 @@ async function kindOf(path: string): Promise<'file' | 'folder' | 'other' | null>
   }
 }
 
-/** The words for refusing to write over `path` (the CLI's flag and the app's choice are both named "force"). */
+/** Refusing to write over `path` when asking to replace it would do. */
 const exists = (path: string, what: string) =>
-  new ExportTargetExistsError(`${path} already exists (${what}): choose another name, or replace it with --force`);
+  new ExportTargetExistsError(`${path} already exists (${what}): choose another name, or replace it`, { forceable: true });
+const notReplaceable = (path: string, what: string) => new ExportTargetExistsError(`${path} ${what}: choose another name`);
 
 /** Flushes a folder's entry list, so a rename in it survives a power cut (not possible on every system: ignored). */
 async function syncFolder(path: string): Promise<void> {
@@ -91,7 +92,7 @@ export class AtomicFile {
     const target = resolve(path);
     const kind = await kindOf(target);
     if (kind === 'folder') throw new ExportTargetExistsError(`${target} is a folder: an mbox export is one file, give a file name`);
-    if (kind === 'other') throw exists(target, 'not a regular file');
+    if (kind === 'other') throw notReplaceable(target, 'exists and is not a regular file');
     if (kind === 'file' && !opts.force) throw exists(target, 'a file');
     await removeStalePartials(target);
     const temp = join(dirname(target), `${basename(target)}.export-${process.pid}.partial`);
@@ -187,11 +188,11 @@ export class AtomicFolder {
     const target = resolve(path);
     const kind = await kindOf(target);
     if (kind === 'file') throw new ExportTargetExistsError(`${target} is a file: an eml export is a folder, give a folder name`);
-    if (kind === 'other') throw exists(target, 'not a folder');
+    if (kind === 'other') throw notReplaceable(target, 'exists and is not a folder');
     if (kind === 'folder') {
       if (!opts.force) throw exists(target, 'a folder');
       if (!(await onlyEmlFiles(target).catch((e: unknown) => Promise.reject(writeFailure(target, e))))) {
-        throw new ExportTargetExistsError(`${target} holds other things than .eml files: not replacing it, even with --force`);
+        throw notReplaceable(target, 'holds other things than .eml files, so it is not replaced even when asked to');
       }
     }
     await removeStalePartials(target);

@@ -1,10 +1,20 @@
 // What an export can end with besides success, each its own outcome (src/main/errors.ts).
 import { MailmirrorError } from '../errors';
 
-/** The file or folder to write exists and `force` was not given (or it is not something an export may replace). */
+/**
+ * The file or folder to write exists and `force` was not given (`forceable`: asking to replace it would do), or it is
+ * not something an export may replace. The message names the path and says what to do, in words for the app; the CLI
+ * adds its flag.
+ */
 export class ExportTargetExistsError extends MailmirrorError {
   readonly code = 'EXPORT_TARGET_EXISTS';
   readonly ipcCode = 'INVALID_REQUEST';
+  readonly forceable: boolean;
+
+  constructor(message: string, opts: { forceable?: boolean } = {}) {
+    super(message);
+    this.forceable = opts.forceable === true;
+  }
 }
 
 /** Writing the export failed (disk full, permission, a missing folder, …): the message says which path and why. */

@@ -8,7 +8,7 @@
 // left out, counted and named: the export then exits with 3, so a script cannot take it for a complete one.
 import { resolve } from 'node:path';
 import { StoreCore } from '../../store-core';
-import { ExportWriteError, writeFailure } from '../../export/export-errors';
+import { ExportTargetExistsError, ExportWriteError, writeFailure } from '../../export/export-errors';
 import { parseCommandArgs, UsageError } from '../args';
 import type { CliContext } from '../cli-context';
 import { writeFileAtomic, writeLine } from '../output';
@@ -127,6 +127,8 @@ async function exportOriginals(ctx: CliContext, account: string, format: 'mbox' 
       writeLine(ctx.stderr, `mailmirror: export stopped; nothing was written to ${resolve(out)}`);
       return 130;
     }
+    // The app asks before replacing; here the way to say yes is the flag.
+    if (e instanceof ExportTargetExistsError && e.forceable) throw new ExportTargetExistsError(`${e.message} with --force`);
     throw e;
   } finally {
     store.close();
