@@ -66,7 +66,7 @@ beforeAll(async () => {
     h.db,
     seeded.accountId,
     [
-      parsedMessage('inline01', { threadId: 'tinline', from: '"Grace Hopper" <grace@navy.example>', labelIds: ['INBOX'], internalDate: at, subject: 'Launch pictures', htmlBody: html(), textBody: null }),
+      parsedMessage('inline01', { threadId: 'tinline', from: '"Grace Hopper" <grace@navy.example>', labelIds: ['INBOX', 'UNREAD'], internalDate: at, subject: 'Launch pictures', htmlBody: html(), textBody: null }),
       parsedMessage('inline02', {
         from: 'Ada Lovelace <ada@engines.example>',
         threadId: 'tinline',
@@ -112,6 +112,7 @@ describe('inline pictures in the message frame', () => {
     await page.getByTestId('open-settings').click();
     await page.getByTestId('setting-conversations').click();
     await page.keyboard.press('Escape');
+    // Both open: the first is unread, the second the newest.
     const row = page.locator('[data-testid="message-row"][data-thread-id="tinline"]');
     await row.click();
     await page.getByTestId('conversation-view').waitFor();
