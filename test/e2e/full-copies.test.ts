@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, describe, expect } from 'vitest';
 import type { Emulator, Mailbox } from '../../src/emulator';
-import { emulatorEnv, servedUrl, spawnCli, stopCli, type RunningCli } from '../helpers/cli';
+import { emulatorEnv, servedUrl, spawnCli, stopCli, until, type RunningCli } from '../helpers/cli';
 import { launchChromium } from '../helpers/chromium';
 import { mirrorTest } from '../helpers/fixtures';
 import { gradientPng, noisePng } from '../helpers/png';
@@ -156,11 +156,12 @@ describe('full copies: the mirror with Gmail stopped', () => {
     await page.getByTestId('mailbox').waitFor({ timeout: 60_000 });
     await consent.close();
     const bar = page.getByRole('progressbar');
-    await expect.poll(() => bar.getAttribute('aria-valuenow'), { timeout: 180_000, interval: 250 }).toBe('100');
-    await expect.poll(() => page.getByTestId('sync-phase').textContent(), { timeout: 60_000 }).toBe('Up to date');
+    await until(async () => (await bar.getAttribute('aria-valuenow')) === '100', 180_000, 'the first sync reaching 100%');
+    await until(async () => (await page.getByTestId('sync-phase').textContent()) === 'Up to date', 60_000, 'the sync panel saying Up to date');
 
     // Gmail goes away; the page starts afresh on the mirror alone.
     await emu.close();
+    requests.length = 0;
     await page.reload();
     await page.getByTestId('mailbox').waitFor();
   });
@@ -184,6 +185,8 @@ describe('full copies: the mirror with Gmail stopped', () => {
   };
   const inTheme = async (scheme: 'light' | 'dark', fn: () => Promise<void>) => {
     await page.emulateMedia({ colorScheme: scheme });
+    // The theme's colours ease in (0.12 s transitions): shoot what the user then sees.
+    await page.waitForTimeout(300);
     try {
       await fn();
     } finally {
@@ -229,15 +232,14 @@ describe('full copies: the mirror with Gmail stopped', () => {
     // Message-ID was folded onto a second line in the source: the header block joins it.
     expect(await head.locator('tr', { hasText: 'Message ID' }).locator('td').textContent()).toBe('<launch-2025@navy.example>');
     expect(await head.locator('tr', { hasText: 'Subject' }).locator('td').textContent()).toBe('Launch photos and the report');
+    // Created at is when the sender wrote it (its Date header), as in Gmail, not when the mirror received it.
+    expect(await head.locator('tr', { hasText: 'Created at' }).locator('td').textContent()).toContain('Jun 2, 2025');
     expect(await page.getByTestId('original-truncated').count()).toBe(0);
     // The source is one keyboard stop, so it scrolls by keyboard too.
     expect(await source.getAttribute('tabindex')).toBe('0');
     await page.waitForTimeout(250);
     await shot('13-copies-view-original-light');
-    await inTheme('dark', async () => {
-      await page.waitForTimeout(150);
-      await shot('13-copies-view-original-dark');
-    });
+    await inTheme('dark', () => shot('13-copies-view-original-dark'));
 
     // Download original gives the bytes as Save as .eml does.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('original-download').click()]);
@@ -271,6 +273,57 @@ describe('full copies: the mirror with Gmail stopped', () => {
     expect(words).toContain('not kept offline, and Gmail cannot be reached');
     expect(words).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|http/);
     await shot('13-copies-attachment-needs-gmail');
+  });
+
+  it('keeps the choice of offline copies in Settings', async () => {
+    await page.getByTestId('open-settings').click();
+    const offline = page.getByTestId('setting-offline');
+    await offline.waitFor();
+    expect(await page.getByTestId('setting-keep-capped').isChecked()).toBe(true);
+    expect(await page.getByTestId('setting-cap-mb').inputValue()).toBe('1');
+    const cap = page.getByTestId('setting-cap-mb');
+    await cap.fill('2000');
+    expect(await page.getByTestId('setting-cap-hint').textContent()).toBe('A whole number from 1 to 1000.');
+    await cap.fill('250');
+    await cap.press('Enter');
+    await offline.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(250);
+    await shot('13-copies-settings-light');
+    await inTheme('dark', () => shot('13-copies-settings-dark'));
+    await page.getByTestId('setting-keep-all').check();
+    await page.keyboard.press('Escape');
+    // Read back from the core: the choice was saved.
+    await page.getByTestId('open-settings').click();
+    await offline.waitFor();
+    await expect.poll(() => page.getByTestId('setting-keep-all').isChecked()).toBe(true);
+    expect(await page.getByTestId('setting-cap-mb').inputValue()).toBe('250');
+    await page.keyboard.press('Escape');
+  });
+
+  it('in a conversation, each message has its own More menu; clicks in View original leave the message open', async () => {
+    await page.getByTestId('open-settings').click();
+    await page.getByTestId('setting-conversations').click();
+    await page.keyboard.press('Escape');
+    const thread = mailbox.groundTruth().messages.find((m) => m.id === launchId)?.threadId ?? '';
+    await page.locator(`[data-testid="message-row"][data-thread-id="${thread}"]`).click();
+    const message = page.locator(`[data-testid="conversation-message"][data-message-id="${launchId}"]`);
+    await expect.poll(() => message.getAttribute('data-expanded')).toBe('true');
+    await message.getByTestId('message-more').click();
+    // The menu is reachable by keyboard: its first item has focus, arrows move.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('View original');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Save as .eml');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Enter');
+    const source = page.getByTestId('original-source');
+    await source.waitFor();
+    await source.click();
+    expect(await source.textContent()).toContain('Subject: Launch photos and the report');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('original-dialog').waitFor({ state: 'detached' });
+    expect(await message.getAttribute('data-expanded')).toBe('true');
+    // Focus is back on the message's More button.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('message-more');
   });
 
   it('Export account… writes an mbox of every message, and says which it could not include', async () => {
@@ -318,30 +371,5 @@ describe('full copies: the mirror with Gmail stopped', () => {
     expect(await page.getByTestId('export-count').textContent()).toContain(`Exported ${total - 1} messages`);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-  });
-
-  it('keeps the choice of offline copies in Settings', async () => {
-    await page.getByTestId('open-settings').click();
-    const offline = page.getByTestId('setting-offline');
-    await offline.waitFor();
-    expect(await page.getByTestId('setting-keep-capped').isChecked()).toBe(true);
-    expect(await page.getByTestId('setting-cap-mb').inputValue()).toBe('1');
-    const cap = page.getByTestId('setting-cap-mb');
-    await cap.fill('2000');
-    expect(await page.getByTestId('setting-cap-hint').textContent()).toBe('A whole number from 1 to 1000.');
-    await cap.fill('250');
-    await cap.press('Enter');
-    await offline.scrollIntoViewIfNeeded();
-    await page.waitForTimeout(250);
-    await shot('13-copies-settings-light');
-    await inTheme('dark', () => shot('13-copies-settings-dark'));
-    await page.getByTestId('setting-keep-all').check();
-    await page.keyboard.press('Escape');
-    // Read back from the core: the choice was saved.
-    await page.getByTestId('open-settings').click();
-    await offline.waitFor();
-    await expect.poll(() => page.getByTestId('setting-keep-all').isChecked()).toBe(true);
-    expect(await page.getByTestId('setting-cap-mb').inputValue()).toBe('250');
-    await page.keyboard.press('Escape');
   });
 });

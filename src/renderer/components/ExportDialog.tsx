@@ -1,7 +1,7 @@
 // "Export account…": the account's whole mirror written to disk, each message's original exactly as Gmail keeps it —
 // as one mbox file (what Thunderbird, Apple Mail and Google Takeout use) or a folder of .eml files. The core proposes
 // where (export:defaults); an existing file or folder is kept unless the user ticks "Replace if it exists".
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { AccountSummary, ResponseOf } from '../../shared/ipc';
 import { call } from '../api';
 import { formatBytes, formatCount } from '../lib/format';
@@ -28,6 +28,13 @@ export function ExportDialog(props: { account: AccountSummary; onClose: () => vo
   const [result, setResult] = useState<Result | null>(null);
   const [error, setError] = useState<unknown>(null);
   const pathId = useId();
+  const pathInput = useRef<HTMLInputElement>(null);
+  /** Bumped when the app (not the user) set the path: the field then shows its end, the file or folder's name. */
+  const [proposed, setProposed] = useState(0);
+  useEffect(() => {
+    const el = pathInput.current;
+    if (el && proposed > 0 && document.activeElement !== el) el.scrollLeft = el.scrollWidth;
+  }, [proposed]);
   const hintId = useId();
 
   useEffect(() => {
@@ -37,6 +44,7 @@ export function ExportDialog(props: { account: AccountSummary; onClose: () => vo
         if (!live) return;
         setDefaults(d);
         setPath((p) => p || d.mbox);
+        setProposed((n) => n + 1);
       },
       (e: unknown) => live && setError(e),
     );
@@ -50,7 +58,10 @@ export function ExportDialog(props: { account: AccountSummary; onClose: () => vo
     setFormat(f);
     setResult(null);
     // The proposed place follows the format unless the user typed their own.
-    if (defaults && (path === '' || path === defaults.mbox || path === defaults.eml)) setPath(defaults[f]);
+    if (defaults && (path === '' || path === defaults.mbox || path === defaults.eml)) {
+      setPath(defaults[f]);
+      setProposed((n) => n + 1);
+    }
   };
 
   const run = async () => {
@@ -69,7 +80,7 @@ export function ExportDialog(props: { account: AccountSummary; onClose: () => vo
   };
 
   return (
-    <Modal title="Export account" onClose={props.onClose} testId="export-dialog" width={560}>
+    <Modal title="Export account" onClose={props.onClose} testId="export-dialog" width={600}>
       <form
         className="export"
         aria-busy={busy || undefined}
@@ -98,6 +109,7 @@ export function ExportDialog(props: { account: AccountSummary; onClose: () => vo
         <div className="field export-path">
           <label htmlFor={pathId}>{format === 'mbox' ? 'Save to file' : 'Save to folder'}</label>
           <input
+            ref={pathInput}
             id={pathId}
             value={path}
             onChange={(e) => {

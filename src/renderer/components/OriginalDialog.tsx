@@ -41,6 +41,13 @@ function useOriginal(accountId: number, messageId: string): { original: Original
   return { original, error, retry: useCallback(() => setAttempt((n) => n + 1), []) };
 }
 
+/** When the sender's mail program wrote it (its Date header, as Gmail's "Created at"), else when Gmail received it. */
+function createdAt(message: MessageDetail): string | null {
+  const sent = message.dateHeader ? Date.parse(message.dateHeader) : NaN;
+  if (Number.isFinite(sent)) return formatFullDate(sent);
+  return message.internalDate === null ? null : formatFullDate(message.internalDate);
+}
+
 export function OriginalDialog(props: { accountId: number; message: MessageDetail; onClose: () => void }) {
   const { message } = props;
   const { original, error, retry } = useOriginal(props.accountId, message.id);
@@ -86,7 +93,7 @@ export function OriginalDialog(props: { accountId: number; message: MessageDetai
   const messageIdHeader = original ? headerOf(original.text, 'Message-ID') : null;
   const rows: [string, string | null][] = [
     ['Message ID', messageIdHeader],
-    ['Created at', message.internalDate === null ? null : formatFullDate(message.internalDate)],
+    ['Created at', createdAt(message)],
     ['From', message.from],
     ['To', message.to],
     ['Subject', message.subject],
