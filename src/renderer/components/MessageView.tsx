@@ -180,14 +180,22 @@ function Recipients(props: { to: string | null; cc: string | null }) {
 const PREVIEWABLE = /^image\/(png|jpe?g|gif|webp|bmp|avif)$/i;
 const PREVIEW_MAX_BYTES = 8 * 1024 * 1024;
 
+/** An attachment the user's size cap leaves in Gmail (Settings → Offline copies). */
+function overCap(a: MessageDetail['attachments'][number], settings: Settings | null): boolean {
+  return settings?.keepOriginals === 'capped' && (a.size ?? 0) > settings.attachmentCapMb * 1_000_000;
+}
+
 /**
- * Blob URLs of the message's image attachments kept offline, read one after another from the mirror. One that is not
- * kept (over the size cap) is not fetched from Gmail just for a thumbnail: it keeps its icon until opened.
+ * Blob URLs of the message's image attachments, read one after another: from the mirror, or from Gmail for one not
+ * copied yet. One the user's size cap leaves in Gmail is not fetched just for a thumbnail: it keeps its icon.
  */
-function useImagePreviews(accountId: number, message: MessageDetail, files: MessageDetail['attachments']): Map<string, string> {
+function useImagePreviews(accountId: number, message: MessageDetail, files: MessageDetail['attachments'], settings: Settings | null): Map<string, string> {
   const [urls, setUrls] = useState<Map<string, string>>(new Map());
   const wanted = files
-    .filter((a) => a.offline && a.mimeType && PREVIEWABLE.test(a.mimeType) && !isExecutableName(a.filename) && (a.size ?? 0) <= PREVIEW_MAX_BYTES)
+    .filter(
+      (a) =>
+        (a.offline || !overCap(a, settings)) && a.mimeType && PREVIEWABLE.test(a.mimeType) && !isExecutableName(a.filename) && (a.size ?? 0) <= PREVIEW_MAX_BYTES,
+    )
     .map((a) => a.id)
     .join(',');
   useEffect(() => {
@@ -226,12 +234,12 @@ function useImagePreviews(accountId: number, message: MessageDetail, files: Mess
   return urls;
 }
 
-function Attachments(props: { accountId: number; message: MessageDetail }) {
+function Attachments(props: { accountId: number; message: MessageDetail; settings: Settings | null }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   // Images the HTML shows by cid: are in the message already; everything else is listed.
   const files = props.message.attachments.filter((a) => !a.inline);
-  const previews = useImagePreviews(props.accountId, props.message, files);
+  const previews = useImagePreviews(props.accountId, props.message, files, props.settings);
   if (files.length === 0) return null;
   const download = async (id: string) => {
     setBusy(id);
@@ -587,7 +595,7 @@ export function MessageBody(props: {
             <p className="muted">{message.detailsFetched ? 'This message has no text.' : 'This message is not mirrored yet.'}</p>
           </div>
         )}
-        <Attachments accountId={props.accountId} message={message} />
+        <Attachments accountId={props.accountId} message={message} settings={settings} />
       </div>
     </>
   );
