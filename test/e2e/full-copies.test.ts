@@ -365,6 +365,11 @@ describe('full copies: the mirror with Gmail stopped', () => {
     const refused = page.getByTestId('export-error');
     await refused.waitFor();
     expect(await refused.getAttribute('data-error-code')).toBe('INVALID_REQUEST');
+    // The core's own sentence (written for the user), naming the file and the way out; nothing under Details.
+    expect(await refused.getByTestId('error-text').textContent()).toContain(out);
+    expect(await refused.getByTestId('error-text').textContent()).toMatch(/replace/i);
+    expect(await refused.locator('details').count()).toBe(0);
+    await shot('13-copies-export-refused');
     await page.getByTestId('export-force').check();
     await page.getByTestId('export-run').click();
     await result.waitFor();
