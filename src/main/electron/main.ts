@@ -9,7 +9,7 @@ import { resolveConfig, type AppConfig } from '../config';
 import { FileKeySecretBox, type SecretBox } from '../gmail/secret-box';
 import { createRouter, type IpcRouter } from '../ipc/router';
 import { DesktopServices } from '../desktop-services';
-import { startDemoBackend } from '../host/demo-backend';
+import { DEMO_QUOTA_SCALE, startDemoBackend } from '../host/demo-backend';
 import { rendererCsp } from '../../shared/csp';
 import { INVOKE_CHANNELS } from '../../shared/ipc-channels';
 import { SafeStorageSecretBox } from './safe-storage-secret-box';
@@ -136,7 +136,7 @@ async function start(): Promise<void> {
     const own = await createAppCore(config, { runWorkers: true, secretBox: secretBoxFor(config), openDamaged: true });
     // "Try the demo mailbox": the emulator runs inside the app, its mirror in <data>/demo.
     core = new DesktopServices(own, async (dataDir) => {
-      const backend = await startDemoBackend(config, { messages: 1000, quotaScale: 8, dataDir });
+      const backend = await startDemoBackend(config, { messages: 1000, quotaScale: DEMO_QUOTA_SCALE, dataDir });
       try {
         return { backend, core: await createAppCore(backend.config, { runWorkers: true, demo: backend }) };
       } catch (e) {

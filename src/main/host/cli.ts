@@ -68,7 +68,7 @@ Commands:
                                     demo mailbox, in a temporary folder
   demo [--messages N] [--quota-scale S] [--keep]
                                     a full sync of a generated mailbox (default 3000
-                                    messages, quota ×8), no Google account; --keep keeps
+                                    messages, quota ×12), no Google account; --keep keeps
                                     its temporary folder
   emulator [options]                run the Gmail emulator on its own
                                     (\`mailmirror emulator --help\` lists its options)
