@@ -235,6 +235,27 @@ describe('an export that cannot be whole', () => {
   });
 });
 
+describe('an export before the first sync has finished', () => {
+  it('says the mirror holds only part of the mailbox, and exits with 3', async () => {
+    const db = openRawSqlite(storeFileOf(dataDir), { readonly: false });
+    let r;
+    try {
+      db.prepare('UPDATE accounts SET initial_sync_completed = 0 WHERE email = ?').run(EMAIL);
+      r = await exportCli('mbox', join(out, 'early.mbox'));
+    } finally {
+      db.prepare('UPDATE accounts SET initial_sync_completed = 1 WHERE email = ?').run(EMAIL);
+      db.close();
+    }
+    expect(r.code).toBe(3);
+    const n = raws.size.toLocaleString('en-US');
+    expect(r.stdout).toMatch(new RegExp(`^Exported ${n} messages \\(.+\\) to ${join(out, 'early.mbox')}\\n$`));
+    expect(r.stderr).toBe(
+      `mailmirror: the first sync of ${EMAIL} has not finished (Gmail has ${n} messages, the mirror ${n}): the export holds only what the ` +
+        'mirror has. Let the sync finish (`mailmirror sync --wait`), then export again.\n',
+    );
+  });
+});
+
 /** Starts an export and waits until it is writing: its temporary file or folder exists and holds something. */
 async function startWriting(format: 'mbox' | 'eml', path: string): Promise<{ run: RunningCli; partial: string }> {
   const run = spawnCliSource(['export', '--account', EMAIL, '--format', format, '--out', path], env);

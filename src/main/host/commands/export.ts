@@ -5,7 +5,8 @@
 //   eml  (issue 13): a folder of `<gmail id>.eml` files, each one original exactly as Gmail's format=raw gives it.
 // mbox and eml come from the store alone (no Redis, no Gmail), one message in memory at a time, under a temporary
 // name until whole; an existing file or folder needs --force. Messages whose original is not whole in the mirror are
-// left out, counted and named: the export then exits with 3, so a script cannot take it for a complete one.
+// left out, counted and named, and so is a first sync that has not finished: the export then exits with 3, so a
+// script cannot take it for a complete one.
 import { resolve } from 'node:path';
 import { StoreCore } from '../../store-core';
 import { ExportTargetExistsError, ExportWriteError, writeFailure } from '../../export/export-errors';
@@ -95,12 +96,20 @@ function progressLine(ctx: CliContext): { update: (exported: number, bytes: numb
 
 async function exportOriginals(ctx: CliContext, account: string, format: 'mbox' | 'eml', out: string, force: boolean): Promise<number> {
   const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  let signalCode = 130;
+  const onInt = () => stop.abort();
+  const onTerm = () => {
+    signalCode = 143;
+    stop.abort();
+  };
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
   const progress = progressLine(ctx);
   const store = StoreCore.open(ctx.config);
   try {
+    // A first sync still under way: the mirror holds only part of the mailbox, and the export says so.
+    const email = store.account(account).email;
+    const sync = store.statuses().find((s) => s.email === email)?.status;
     const r = await store.exportOriginals(account, {
       format,
       path: resolve(out),
@@ -111,7 +120,16 @@ async function exportOriginals(ctx: CliContext, account: string, format: 'mbox' 
     progress.clear();
     const what = r.skipped === 0 ? plural(r.messages, 'message') : `${count(r.messages)} of ${plural(r.messages + r.skipped, 'message')}`;
     writeLine(ctx.stdout, `Exported ${what} (${formatBytes(r.bytes)}) to ${r.path}${r.skipped ? `; ${count(r.skipped)} skipped` : ''}`);
-    if (r.skipped === 0) return 0;
+    const unsynced = sync && !sync.initialSyncCompleted;
+    if (unsynced) {
+      const gmail = sync.total !== null ? `Gmail has ${plural(sync.total, 'message')}, ` : '';
+      writeLine(
+        ctx.stderr,
+        `mailmirror: the first sync of ${email} has not finished (${gmail}the mirror ${count(r.messages + r.skipped)}): ` +
+          'the export holds only what the mirror has. Let the sync finish (`mailmirror sync --wait`), then export again.',
+      );
+    }
+    if (r.skipped === 0) return unsynced ? EXIT_INCOMPLETE : 0;
     const more = r.skipped - r.skippedIds.length;
     const ids = `${r.skippedIds.join(', ')}${more > 0 ? ` and ${count(more)} more` : ''}`;
     writeLine(
@@ -125,14 +143,14 @@ async function exportOriginals(ctx: CliContext, account: string, format: 'mbox' 
     progress.clear();
     if (stop.signal.aborted) {
       writeLine(ctx.stderr, `mailmirror: export stopped; nothing was written to ${resolve(out)}`);
-      return 130;
+      return signalCode;
     }
     // The app asks before replacing; here the way to say yes is the flag.
     if (e instanceof ExportTargetExistsError && e.forceable) throw new ExportTargetExistsError(`${e.message} with --force`);
     throw e;
   } finally {
     store.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
   }
 }
