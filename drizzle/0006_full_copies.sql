@@ -2,6 +2,7 @@ CREATE TABLE `blobs` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`hash` blob NOT NULL,
 	`size` integer NOT NULL,
+	`codec` integer DEFAULT 0 NOT NULL,
 	`data` blob NOT NULL
 );
 --> statement-breakpoint

@@ -193,8 +193,12 @@ export const blobs = sqliteTable(
   'blobs',
   {
     id: integer('id').primaryKey(),
+    /** sha-256 of the bytes (not of `data`). */
     hash: blob('hash', { mode: 'buffer' }).notNull(),
+    /** Bytes the blob holds (before compression). */
     size: integer('size').notNull(),
+    /** How `data` holds them: 0 as they are, 1 deflated (raw deflate, RFC 1951). */
+    codec: integer('codec').notNull().default(0),
     data: blob('data', { mode: 'buffer' }).notNull(),
   },
   (t) => [uniqueIndex('blobs_hash').on(t.hash)],

@@ -2,13 +2,18 @@
 // with the message's details in the sync's transaction, read back whole for "View original", "Save as .eml" and
 // export, and piece by piece for attachments. What is written here never changes a list or a count.
 import { createHash } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { guarded, preparedPerConnection } from './internal';
 import { attachments, blobs, messages, sourcePieces } from './schema';
 
-/** One piece of an original as the parser cut it: its bytes, or null when they are not kept (over the cap). */
-export type SourcePiece = { bytes: Buffer | null; size: number };
+/**
+ * One piece of an original as the parser cut it: its bytes, or null when they are not kept (over the cap);
+ * `attachment`: an attachment's encoded bytes (stored as they are: most are compressed already, as pictures, PDFs
+ * and archives are, and they are the bulk of the bytes), else the message's text around them (deflated).
+ */
+export type SourcePiece = { bytes: Buffer | null; size: number; attachment?: boolean };
 
 /** An original cut into pieces (sync/mime/raw-source.ts); their bytes put together are the original. */
 export type ParsedSource = { size: number; pieces: SourcePiece[] };
@@ -28,11 +33,30 @@ export type SourceState = { state: 'whole'; bytes: Buffer } | { state: 'partial'
 
 const ph = (name: string) => sql.placeholder(name);
 
+/** Pieces smaller than this are stored as they are (deflate would save too little to pay for itself). */
+const COMPRESS_FROM = 512;
+
+/**
+ * The bytes as a blob stores them: a message's text deflated (fastest level) when that saves at least an eighth
+ * (headers and bodies shrink to a third or less); attachments as they are.
+ */
+function pack(bytes: Buffer, attachment: boolean): { codec: number; data: Buffer } {
+  if (!attachment && bytes.length >= COMPRESS_FROM) {
+    const z = deflateRawSync(bytes, { level: 1 });
+    if (z.length <= bytes.length - (bytes.length >> 3)) return { codec: 1, data: z };
+  }
+  return { codec: 0, data: bytes };
+}
+
+function unpack(codec: number, data: Buffer): Buffer {
+  return codec === 1 ? inflateRawSync(data) : data;
+}
+
 const statements = preparedPerConnection((orm) => ({
   findBlob: orm.select({ id: blobs.id }).from(blobs).where(sql`${blobs.hash} = ${ph('hash')}`).prepare(),
   insertBlob: orm
     .insert(blobs)
-    .values({ hash: sql`${ph('hash')}`, size: sql`${ph('size')}`, data: sql`${ph('data')}` })
+    .values({ hash: sql`${ph('hash')}`, size: sql`${ph('size')}`, codec: sql`${ph('codec')}`, data: sql`${ph('data')}` })
     .returning({ id: blobs.id })
     .prepare(),
   deletePieces: orm.delete(sourcePieces).where(sql`${sourcePieces.messageId} = ${ph('messageId')}`).prepare(),
@@ -41,7 +65,7 @@ const statements = preparedPerConnection((orm) => ({
     .values({ messageId: sql`${ph('messageId')}`, seq: sql`${ph('seq')}`, blobId: sql`${ph('blobId')}`, size: sql`${ph('size')}` })
     .prepare(),
   pieces: orm
-    .select({ seq: sourcePieces.seq, size: sourcePieces.size, blobId: sourcePieces.blobId, data: blobs.data })
+    .select({ seq: sourcePieces.seq, size: sourcePieces.size, blobId: sourcePieces.blobId, codec: blobs.codec, data: blobs.data })
     .from(sourcePieces)
     .leftJoin(blobs, sql`${blobs.id} = ${sourcePieces.blobId}`)
     .where(sql`${sourcePieces.messageId} = ${ph('messageId')}`)
@@ -67,7 +91,7 @@ export function writeSource(db: Db, messageId: number, source: ParsedSource): Ar
     let blobId: number | null = null;
     if (piece.bytes !== null) {
       const hash = createHash('sha256').update(piece.bytes).digest();
-      blobId = s.findBlob.get({ hash })?.id ?? s.insertBlob.get({ hash, size: piece.bytes.length, data: piece.bytes })!.id;
+      blobId = s.findBlob.get({ hash })?.id ?? s.insertBlob.get({ hash, size: piece.bytes.length, ...pack(piece.bytes, piece.attachment === true) })!.id;
     }
     s.insertPiece.run({ messageId, seq, blobId, size: piece.size });
     ids.push(blobId);
@@ -85,7 +109,7 @@ function assemble(db: Db, messageId: number): SourceState {
     if (r.data === null || r.data === undefined) whole = false;
   }
   if (!whole) return { state: 'partial', size };
-  return { state: 'whole', bytes: Buffer.concat(rows.map((r) => r.data as Buffer)) };
+  return { state: 'whole', bytes: Buffer.concat(rows.map((r) => unpack(r.codec ?? 0, r.data as Buffer))) };
 }
 
 function messageRowId(db: Db, accountId: number, gmailId: string): number | null {
@@ -145,12 +169,12 @@ export const readAttachmentPiece = guarded(function readAttachmentPiece(
   attachmentId: number,
 ): { data: Buffer; transferEncoding: string | null } | null {
   const row = db.orm
-    .select({ data: blobs.data, transferEncoding: attachments.transferEncoding })
+    .select({ codec: blobs.codec, data: blobs.data, transferEncoding: attachments.transferEncoding })
     .from(attachments)
     .innerJoin(blobs, sql`${blobs.id} = ${attachments.blobId}`)
     .where(sql`${attachments.id} = ${attachmentId}`)
     .get();
-  return row ? { data: row.data, transferEncoding: row.transferEncoding } : null;
+  return row ? { data: unpack(row.codec, row.data), transferEncoding: row.transferEncoding } : null;
 });
 
 /**

@@ -53,7 +53,7 @@ export function cutSource(src: Buffer, root: RawPart, list: CutAttachment[], cap
     const keep = capBytes === null || (a.size ?? 0) <= capBytes;
     a.sourcePiece = pieces.length;
     a.transferEncoding = leaf.transferEncoding;
-    pieces.push({ bytes: keep ? src.subarray(leaf.bodyStart, leaf.bodyEnd) : null, size: leaf.bodyEnd - leaf.bodyStart });
+    pieces.push({ bytes: keep ? src.subarray(leaf.bodyStart, leaf.bodyEnd) : null, size: leaf.bodyEnd - leaf.bodyStart, attachment: true });
     at = leaf.bodyEnd;
   }
   if (at < src.length || pieces.length === 0) pieces.push({ bytes: src.subarray(at), size: src.length - at });
