@@ -136,7 +136,7 @@ async function exportOriginals(ctx: CliContext, account: string, format: 'mbox' 
       ctx.stderr,
       `mailmirror: ${plural(r.skipped, 'message was', 'messages were')} not exported because ${r.skipped === 1 ? 'its original is' : 'their originals are'} ` +
         `not whole in the mirror yet (not copied from Gmail yet, or an attachment over the size you chose to keep): ${ids}. ` +
-        'Let the sync finish (`mailmirror sync --wait`), then export again.',
+        'Let the sync finish (`mailmirror sync --wait`) or keep every attachment (the app\'s settings), then export again.',
     );
     return EXIT_INCOMPLETE;
   } catch (e) {
