@@ -51,9 +51,10 @@ export async function exportCommand(ctx: CliContext, args: string[]): Promise<nu
   if (!isFormat(format)) throw new UsageError(`export: unknown format "${format}" (use --format json, mbox or eml)`);
   if (!values.account) throw new UsageError('export: which account? (--account <email>)');
   if (format === 'json') return exportJson(ctx, values.account, values.out ?? '-');
-  if (!values.out || values.out === '-') {
-    throw new UsageError(`export: --format ${format} writes ${format === 'mbox' ? 'a file: give --out <file>' : 'a folder: give --out <folder>'}`);
+  if (!values.out) {
+    throw new UsageError(`export: --format ${format} writes ${format === 'mbox' ? 'a file: give --out <file> (or - for stdout)' : 'a folder: give --out <folder>'}`);
   }
+  if (format === 'eml' && values.out === '-') throw new UsageError('export: --format eml writes a folder of files: give --out <folder>');
   return exportOriginals(ctx, values.account, format, values.out, values.force === true);
 }
 
@@ -104,7 +105,10 @@ async function exportOriginals(ctx: CliContext, account: string, format: 'mbox' 
   };
   process.once('SIGINT', onInt);
   process.once('SIGTERM', onTerm);
-  const progress = progressLine(ctx);
+  // `--out -`: the mbox goes to stdout, so the words go to stderr and no progress line is drawn.
+  const toStdout = out === '-';
+  const say = toStdout ? ctx.stderr : ctx.stdout;
+  const progress = progressLine({ ...ctx, isTTY: ctx.isTTY && !toStdout });
   const store = StoreCore.open(ctx.config);
   try {
     // A first sync still under way: the mirror holds only part of the mailbox, and the export says so.
@@ -112,14 +116,15 @@ async function exportOriginals(ctx: CliContext, account: string, format: 'mbox' 
     const sync = store.statuses().find((s) => s.email === email)?.status;
     const r = await store.exportOriginals(account, {
       format,
-      path: resolve(out),
+      path: toStdout ? 'standard output' : resolve(out),
+      ...(toStdout ? { stream: ctx.stdout } : {}),
       force,
       signal: stop.signal,
       onProgress: (p) => progress.update(p.exported, p.bytes),
     });
     progress.clear();
     const what = r.skipped === 0 ? plural(r.messages, 'message') : `${count(r.messages)} of ${plural(r.messages + r.skipped, 'message')}`;
-    writeLine(ctx.stdout, `Exported ${what} (${formatBytes(r.bytes)}) to ${r.path}${r.skipped ? `; ${count(r.skipped)} skipped` : ''}`);
+    writeLine(say, `${toStdout ? 'mailmirror: ' : ''}Exported ${what} (${formatBytes(r.bytes)}) to ${r.path}${r.skipped ? `; ${count(r.skipped)} skipped` : ''}`);
     const unsynced = sync && !sync.initialSyncCompleted;
     if (unsynced) {
       const gmail = sync.total !== null ? `Gmail has ${plural(sync.total, 'message')}, ` : '';
@@ -142,7 +147,7 @@ async function exportOriginals(ctx: CliContext, account: string, format: 'mbox' 
   } catch (e) {
     progress.clear();
     if (stop.signal.aborted) {
-      writeLine(ctx.stderr, `mailmirror: export stopped; nothing was written to ${resolve(out)}`);
+      writeLine(ctx.stderr, toStdout ? 'mailmirror: export stopped before its end' : `mailmirror: export stopped; nothing was written to ${resolve(out)}`);
       return signalCode;
     }
     // The app asks before replacing; here the way to say yes is the flag.
