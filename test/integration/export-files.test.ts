@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AtomicFile, AtomicFolder } from '../../src/main/export/atomic-target';
 import { exportSources, type ExportSource } from '../../src/main/export/export-account';
 import { ExportCancelledError, ExportTargetExistsError, ExportWriteError } from '../../src/main/export/export-errors';
 import { readMboxrd } from '../helpers/mboxrd-reader';
@@ -107,6 +108,24 @@ describe('export to mbox', () => {
     writeFileSync(join(dir, 'other.mbox.export-4194999.partial'), 'not ours');
     await exportSources(SOURCES, { format: 'mbox', path: out, labelNames: NAMES });
     expect(files()).toEqual(['mail.mbox', `mail.mbox.export-${process.ppid}.partial`, 'other.mbox.export-4194999.partial']);
+  });
+
+  it('refuses a second export to the same place while the first is under way, which still ends whole', async () => {
+    const file = await AtomicFile.create(join(dir, 'twice.mbox'));
+    const folder = await AtomicFolder.create(join(dir, 'twice'));
+    await expect(exportSources(SOURCES, { format: 'mbox', path: file.path, labelNames: NAMES })).rejects.toThrow(
+      `an export to ${file.path} is already under way (writing twice.mbox.export-${process.pid}.partial): wait for it to end, or choose another name`,
+    );
+    await expect(exportSources(SOURCES, { format: 'eml', path: folder.path, labelNames: NAMES })).rejects.toThrow(
+      `an export to ${folder.path} is already under way (writing twice.export-${process.pid}.partial)`,
+    );
+    await file.write(Buffer.from('whole'));
+    await file.commit();
+    await folder.writeFile('a.eml', Buffer.from('a'));
+    await folder.commit();
+    expect(files()).toEqual(['twice', 'twice.mbox']);
+    expect(readFileSync(file.path, 'utf8')).toBe('whole');
+    expect(readdirSync(folder.path)).toEqual(['a.eml']);
   });
 
   it('streams a large export through a small buffer: a source of several MB and many messages', async () => {
