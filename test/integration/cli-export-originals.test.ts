@@ -4,7 +4,7 @@
 // (exit code 3), Ctrl-C, a crash (SIGKILL) and a disk that refuses more bytes, none leaving a half export under the
 // name given. The CLI runs from source through tsx (test/helpers/cli-source.ts).
 import type { gmail_v1 } from 'googleapis';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
@@ -180,6 +180,22 @@ describe('mailmirror export --format mbox', () => {
     expect(dates).toEqual([...dates].sort((a, b) => a - b));
   });
 
+  it('streams the same mbox to stdout with --out -, its summary on stderr', async () => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main/host/cli-bin.ts', 'export', '--account', EMAIL, '--format', 'mbox', '--out', '-'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    proc.stdout.on('data', (d: Buffer) => chunks.push(d));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((res) => proc.on('close', res));
+    expect(stderr).toMatch(new RegExp(`^mailmirror: Exported ${raws.size.toLocaleString('en-US')} messages \\([\\d.]+ MB\\) to standard output\\n$`));
+    expect(code).toBe(0);
+    expect(Buffer.concat(chunks).equals(readFileSync(join(out, 'all.mbox')))).toBe(true);
+  });
+
   it('refuses to write over a file without --force, in one line naming it and the flag', async () => {
     const file = join(out, 'taken.mbox');
     writeFileSync(file, 'mine');
@@ -196,7 +212,10 @@ describe('mailmirror export --format mbox', () => {
   it('asks for --out and a known format, in one line each (exit code 2)', async () => {
     const noOut = await runCliSource(['export', '--account', EMAIL, '--format', 'mbox'], env);
     expect(noOut.code).toBe(2);
-    expect(noOut.stderr).toBe('mailmirror: export: --format mbox writes a file: give --out <file> (see `mailmirror --help`)\n');
+    expect(noOut.stderr).toBe('mailmirror: export: --format mbox writes a file: give --out <file> (or - for stdout) (see `mailmirror --help`)\n');
+    const emlOut = await exportCli('eml', '-');
+    expect(emlOut.code).toBe(2);
+    expect(emlOut.stderr).toMatch(/^mailmirror: export: --format eml writes a folder of files: give --out <folder>/);
     const unknown = await exportCli('maildir', join(out, 'x'));
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^mailmirror: export: unknown format "maildir" \(use --format json, mbox or eml\)/);
@@ -232,6 +251,27 @@ describe('an export that cannot be whole', () => {
       expect(existsSync(join(folder, `${id}.eml`))).toBe(false);
     }
     expect(readdirSync(folder)).toHaveLength(n - 2);
+  });
+});
+
+describe('an export before the first sync has finished', () => {
+  it('says the mirror holds only part of the mailbox, and exits with 3', async () => {
+    const db = openRawSqlite(storeFileOf(dataDir), { readonly: false });
+    let r;
+    try {
+      db.prepare('UPDATE accounts SET initial_sync_completed = 0 WHERE email = ?').run(EMAIL);
+      r = await exportCli('mbox', join(out, 'early.mbox'));
+    } finally {
+      db.prepare('UPDATE accounts SET initial_sync_completed = 1 WHERE email = ?').run(EMAIL);
+      db.close();
+    }
+    expect(r.code).toBe(3);
+    const n = raws.size.toLocaleString('en-US');
+    expect(r.stdout).toMatch(new RegExp(`^Exported ${n} messages \\(.+\\) to ${join(out, 'early.mbox')}\\n$`));
+    expect(r.stderr).toBe(
+      `mailmirror: the first sync of ${EMAIL} has not finished (Gmail has ${n} messages, the mirror ${n}): the export holds only what the ` +
+        'mirror has. Let the sync finish (`mailmirror sync --wait`), then export again.\n',
+    );
   });
 });
 

@@ -3,8 +3,10 @@
 // with force (and a folder only when it is an earlier export), and every failure leaves the place as it was.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AtomicFile, AtomicFolder } from '../../src/main/export/atomic-target';
 import { exportSources, type ExportSource } from '../../src/main/export/export-account';
 import { ExportCancelledError, ExportTargetExistsError, ExportWriteError } from '../../src/main/export/export-errors';
 import { readMboxrd } from '../helpers/mboxrd-reader';
@@ -108,6 +110,24 @@ describe('export to mbox', () => {
     expect(files()).toEqual(['mail.mbox', `mail.mbox.export-${process.ppid}.partial`, 'other.mbox.export-4194999.partial']);
   });
 
+  it('refuses a second export to the same place while the first is under way, which still ends whole', async () => {
+    const file = await AtomicFile.create(join(dir, 'twice.mbox'));
+    const folder = await AtomicFolder.create(join(dir, 'twice'));
+    await expect(exportSources(SOURCES, { format: 'mbox', path: file.path, labelNames: NAMES })).rejects.toThrow(
+      `an export to ${file.path} is already under way (writing twice.mbox.export-${process.pid}.partial): wait for it to end, or choose another name`,
+    );
+    await expect(exportSources(SOURCES, { format: 'eml', path: folder.path, labelNames: NAMES })).rejects.toThrow(
+      `an export to ${folder.path} is already under way (writing twice.export-${process.pid}.partial)`,
+    );
+    await file.write(Buffer.from('whole'));
+    await file.commit();
+    await folder.writeFile('a.eml', Buffer.from('a'));
+    await folder.commit();
+    expect(files()).toEqual(['twice', 'twice.mbox']);
+    expect(readFileSync(file.path, 'utf8')).toBe('whole');
+    expect(readdirSync(folder.path)).toEqual(['a.eml']);
+  });
+
   it('streams a large export through a small buffer: a source of several MB and many messages', async () => {
     const big = Buffer.alloc(5 * 1024 * 1024 + 3, 'x');
     big.write('Subject: big\n\n', 0);
@@ -119,6 +139,47 @@ describe('export to mbox', () => {
     expect(back).toHaveLength(2001);
     expect(back[1].bytes.equals(Buffer.concat([big, Buffer.from('\n')]))).toBe(true);
     expect(back[2000].bytes.toString()).toBe('Subject: 1999\n\nFrom 1999\n');
+  });
+});
+
+describe('export to a stream (--out -)', () => {
+  it('waits for a slow reader: the stream never holds much more than its buffer, and gets every entry in order', async () => {
+    const got: Buffer[] = [];
+    let most = 0;
+    const slow = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk: Buffer, _enc, done) {
+        got.push(chunk);
+        setTimeout(done, 1);
+      },
+    });
+    const many = Array.from({ length: 300 }, (_, i) => source(`m${i}`, `Subject: ${i}\n\nFrom ${'x'.repeat(3000)}\n`));
+    const r = await exportSources(many, {
+      format: 'mbox',
+      path: 'standard output',
+      stream: slow,
+      labelNames: NAMES,
+      onProgress: () => {
+        most = Math.max(most, slow.writableLength);
+      },
+    });
+    expect(r).toMatchObject({ path: 'standard output', messages: 300 });
+    expect(most).toBeLessThan(16 * 1024 + 4096);
+    const back = readMboxrd(Buffer.concat(got));
+    expect(back.map((e) => e.bytes.toString())).toEqual(many.map((m) => m.bytes!.toString()));
+    expect(files()).toEqual([]);
+  });
+
+  it('stops with a plain message when the reader goes away', async () => {
+    let writes = 0;
+    const closing = new Writable({
+      write(_chunk: Buffer, _enc, done) {
+        done(++writes > 3 ? Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }) : null);
+      },
+    });
+    await expect(exportSources(SOURCES, { format: 'mbox', path: 'standard output', stream: closing, labelNames: NAMES })).rejects.toThrow(
+      'cannot write standard output: the program reading it closed it (EPIPE)',
+    );
   });
 });
 

@@ -26,10 +26,10 @@ export type AccountExportRequest = {
   /** Absolute: the app's working folder means nothing to its user (the CLI resolves the user's path first). */
   path: string;
   force: boolean;
-} & Pick<ExportOptions, 'signal' | 'onProgress'>;
+} & Pick<ExportOptions, 'signal' | 'onProgress' | 'stream'>;
 
 export async function exportAccountFromCore(dataDir: string, req: AccountExportRequest): Promise<ExportResult> {
-  if (!isAbsolute(req.path)) throw new InvalidRequestError(`Give the whole path to export to (from / or a drive), not "${req.path}"`);
+  if (!req.stream && !isAbsolute(req.path)) throw new InvalidRequestError(`Give the whole path to export to (from / or a drive), not "${req.path}"`);
   const db = openDatabaseReadOnly(databaseFile(dataDir));
   try {
     // One transaction over the whole export: every message and label as of one moment, however long it takes.
@@ -43,6 +43,7 @@ export async function exportAccountFromCore(dataDir: string, req: AccountExportR
         labelNames,
         signal: req.signal,
         onProgress: req.onProgress,
+        stream: req.stream,
       });
     } finally {
       db.sqlite.prepare('ROLLBACK').run();

@@ -50,6 +50,10 @@ const exists = (path: string, what: string) =>
   new ExportTargetExistsError(`${path} already exists (${what}): choose another name, or replace it`, { forceable: true });
 const notReplaceable = (path: string, what: string) => new ExportTargetExistsError(`${path} ${what}: choose another name`);
 
+/** This process is already exporting to `target` (its temporary name is taken; a dead export's was removed). */
+const underWay = (target: string, temp: string) =>
+  new ExportTargetExistsError(`an export to ${target} is already under way (writing ${basename(temp)}): wait for it to end, or choose another name`);
+
 /** Flushes a folder's entry list, so a rename in it survives a power cut (not possible on every system: ignored). */
 async function syncFolder(path: string): Promise<void> {
   let fh: FileHandle | undefined;
@@ -100,7 +104,7 @@ export class AtomicFile {
       const fh = await open(temp, 'wx', 0o600);
       return new AtomicFile(target, temp, fh, kind === 'file');
     } catch (e) {
-      throw writeFailure(target, e);
+      throw (e as NodeJS.ErrnoException).code === 'EEXIST' ? underWay(target, temp) : writeFailure(target, e);
     }
   }
 
@@ -198,10 +202,9 @@ export class AtomicFolder {
     await removeStalePartials(target);
     const temp = join(dirname(target), `${basename(target)}.export-${process.pid}.partial`);
     try {
-      await rm(temp, { recursive: true, force: true });
       await mkdir(temp, { mode: 0o700 });
     } catch (e) {
-      throw writeFailure(target, e);
+      throw (e as NodeJS.ErrnoException).code === 'EEXIST' ? underWay(target, temp) : writeFailure(target, e);
     }
     return new AtomicFolder(target, temp, kind === 'folder');
   }

@@ -4,7 +4,7 @@
 // stays flat at any size and a slow disk slows the export instead of filling memory. The result appears under its
 // final name only when whole (atomic-target.ts).
 import { AtomicFile, AtomicFolder, safeEntryName } from './atomic-target';
-import { ExportCancelledError } from './export-errors';
+import { ExportCancelledError, writeFailure } from './export-errors';
 import { mboxEntry } from './mbox';
 
 export type ExportFormat = 'mbox' | 'eml';
@@ -23,6 +23,11 @@ export type ExportOptions = {
   format: ExportFormat;
   /** The file (mbox) or folder (eml) to write. */
   path: string;
+  /**
+   * mbox only: write to this stream instead (`--out -`, standard output), waiting for it to drain; `path` then only
+   * names it in messages. Nothing is atomic about a stream: a reader sees the entries as they come.
+   */
+  stream?: NodeJS.WritableStream;
   /** Replace an existing file, or a folder of .eml files. */
   force?: boolean;
   /** Label id → name, for X-Gmail-Labels. */
@@ -72,6 +77,55 @@ async function mboxTarget(path: string, force: boolean, labelNames: ReadonlyMap<
   };
 }
 
+function streamTarget(stream: NodeJS.WritableStream, name: string, labelNames: ReadonlyMap<string, string>): Target {
+  let bytes = 0;
+  // A stream fails by an 'error' event (a reader gone: EPIPE), any time: kept, and the next write throws it.
+  let failed: unknown;
+  const onError = (e: unknown) => {
+    failed ??= e;
+  };
+  stream.on('error', onError);
+  const done = () => stream.off('error', onError);
+  /** Resolves when the stream can take more (at once, or once drained), rejects when it failed meanwhile. */
+  const write = (buf: Buffer, flushed = false) =>
+    new Promise<void>((resolve, reject) => {
+      if (failed !== undefined) return reject(writeFailure(name, failed));
+      const settle = () => {
+        stream.off('drain', settle);
+        stream.off('error', settle);
+        if (failed !== undefined) reject(writeFailure(name, failed));
+        else resolve();
+      };
+      const more = stream.write(buf, (e) => {
+        if (e) onError(e);
+        if (flushed) settle();
+      });
+      if (more && !flushed) resolve();
+      else if (!flushed) {
+        stream.once('drain', settle);
+        stream.once('error', settle);
+      }
+    });
+  return {
+    path: name,
+    get bytes() {
+      return bytes;
+    },
+    add: async (m) => {
+      for (const piece of mboxEntry(m, labelNames)) {
+        await write(piece);
+        bytes += piece.length;
+      }
+    },
+    // Waits until everything is handed to the system: a process that exits at once could cut a pipe's last bytes.
+    commit: () => write(Buffer.alloc(0), true).finally(done),
+    abort: () => {
+      done();
+      return Promise.resolve();
+    },
+  };
+}
+
 async function emlTarget(path: string, force: boolean): Promise<Target> {
   const folder = await AtomicFolder.create(path, { force });
   return {
@@ -91,7 +145,12 @@ const cancelled = () => new ExportCancelledError('the export was stopped before 
 export async function exportSources(sources: Iterable<ExportSource>, opts: ExportOptions): Promise<ExportResult> {
   if (opts.signal?.aborted) throw cancelled();
   const force = opts.force === true;
-  const target = opts.format === 'mbox' ? await mboxTarget(opts.path, force, opts.labelNames) : await emlTarget(opts.path, force);
+  if (opts.stream && opts.format !== 'mbox') throw new Error('only an mbox export can be written to a stream');
+  const target = opts.stream
+    ? streamTarget(opts.stream, opts.path, opts.labelNames)
+    : opts.format === 'mbox'
+      ? await mboxTarget(opts.path, force, opts.labelNames)
+      : await emlTarget(opts.path, force);
   let messages = 0;
   let skipped = 0;
   const skippedIds: string[] = [];

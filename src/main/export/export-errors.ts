@@ -42,6 +42,7 @@ const WHY: Record<string, string> = {
   ENAMETOOLONG: 'the name is too long',
   EFBIG: 'the file grew larger than this system allows',
   EMFILE: 'too many open files',
+  EPIPE: 'the program reading it closed it',
 };
 
 /** A file-system error while writing `path`, in plain words with the system's code in brackets. */

@@ -56,9 +56,11 @@ Commands:
                                     every message's original as Gmail keeps it: mbox, one
                                     file (mboxrd, with Google Takeout's X-Gmail-Labels);
                                     eml, a folder of <gmail id>.eml files. Written whole or
-                                    not at all; --force replaces an existing one. Exit code
-                                    3: written, but messages whose original is not in the
-                                    mirror yet were skipped (named on stderr)
+                                    not at all (mbox --out -: to stdout, as it goes);
+                                    --force replaces an existing one. Exit code 3:
+                                    written, but not the whole mailbox (originals not in
+                                    the mirror yet, or a first sync not finished: stderr
+                                    says which)
   search --account <email> [--json] <query…>
                                     every message matching a Gmail search (from:, label:,
                                     is:unread, after:, OR, -word, …), newest first; --json:

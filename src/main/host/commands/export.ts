@@ -5,7 +5,8 @@
 //   eml  (issue 13): a folder of `<gmail id>.eml` files, each one original exactly as Gmail's format=raw gives it.
 // mbox and eml come from the store alone (no Redis, no Gmail), one message in memory at a time, under a temporary
 // name until whole; an existing file or folder needs --force. Messages whose original is not whole in the mirror are
-// left out, counted and named: the export then exits with 3, so a script cannot take it for a complete one.
+// left out, counted and named, and so is a first sync that has not finished: the export then exits with 3, so a
+// script cannot take it for a complete one.
 import { resolve } from 'node:path';
 import { StoreCore } from '../../store-core';
 import { ExportTargetExistsError, ExportWriteError, writeFailure } from '../../export/export-errors';
@@ -50,9 +51,10 @@ export async function exportCommand(ctx: CliContext, args: string[]): Promise<nu
   if (!isFormat(format)) throw new UsageError(`export: unknown format "${format}" (use --format json, mbox or eml)`);
   if (!values.account) throw new UsageError('export: which account? (--account <email>)');
   if (format === 'json') return exportJson(ctx, values.account, values.out ?? '-');
-  if (!values.out || values.out === '-') {
-    throw new UsageError(`export: --format ${format} writes ${format === 'mbox' ? 'a file: give --out <file>' : 'a folder: give --out <folder>'}`);
+  if (!values.out) {
+    throw new UsageError(`export: --format ${format} writes ${format === 'mbox' ? 'a file: give --out <file> (or - for stdout)' : 'a folder: give --out <folder>'}`);
   }
+  if (format === 'eml' && values.out === '-') throw new UsageError('export: --format eml writes a folder of files: give --out <folder>');
   return exportOriginals(ctx, values.account, format, values.out, values.force === true);
 }
 
@@ -95,44 +97,65 @@ function progressLine(ctx: CliContext): { update: (exported: number, bytes: numb
 
 async function exportOriginals(ctx: CliContext, account: string, format: 'mbox' | 'eml', out: string, force: boolean): Promise<number> {
   const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const progress = progressLine(ctx);
+  let signalCode = 130;
+  const onInt = () => stop.abort();
+  const onTerm = () => {
+    signalCode = 143;
+    stop.abort();
+  };
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
+  // `--out -`: the mbox goes to stdout, so the words go to stderr and no progress line is drawn.
+  const toStdout = out === '-';
+  const say = toStdout ? ctx.stderr : ctx.stdout;
+  const progress = progressLine({ ...ctx, isTTY: ctx.isTTY && !toStdout });
   const store = StoreCore.open(ctx.config);
   try {
+    // A first sync still under way: the mirror holds only part of the mailbox, and the export says so.
+    const email = store.account(account).email;
+    const sync = store.statuses().find((s) => s.email === email)?.status;
     const r = await store.exportOriginals(account, {
       format,
-      path: resolve(out),
+      path: toStdout ? 'standard output' : resolve(out),
+      ...(toStdout ? { stream: ctx.stdout } : {}),
       force,
       signal: stop.signal,
       onProgress: (p) => progress.update(p.exported, p.bytes),
     });
     progress.clear();
     const what = r.skipped === 0 ? plural(r.messages, 'message') : `${count(r.messages)} of ${plural(r.messages + r.skipped, 'message')}`;
-    writeLine(ctx.stdout, `Exported ${what} (${formatBytes(r.bytes)}) to ${r.path}${r.skipped ? `; ${count(r.skipped)} skipped` : ''}`);
-    if (r.skipped === 0) return 0;
+    writeLine(say, `${toStdout ? 'mailmirror: ' : ''}Exported ${what} (${formatBytes(r.bytes)}) to ${r.path}${r.skipped ? `; ${count(r.skipped)} skipped` : ''}`);
+    const unsynced = sync && !sync.initialSyncCompleted;
+    if (unsynced) {
+      const gmail = sync.total !== null ? `Gmail has ${plural(sync.total, 'message')}, ` : '';
+      writeLine(
+        ctx.stderr,
+        `mailmirror: the first sync of ${email} has not finished (${gmail}the mirror ${count(r.messages + r.skipped)}): ` +
+          'the export holds only what the mirror has. Let the sync finish (`mailmirror sync --wait`), then export again.',
+      );
+    }
+    if (r.skipped === 0) return unsynced ? EXIT_INCOMPLETE : 0;
     const more = r.skipped - r.skippedIds.length;
     const ids = `${r.skippedIds.join(', ')}${more > 0 ? ` and ${count(more)} more` : ''}`;
     writeLine(
       ctx.stderr,
       `mailmirror: ${plural(r.skipped, 'message was', 'messages were')} not exported because ${r.skipped === 1 ? 'its original is' : 'their originals are'} ` +
         `not whole in the mirror yet (not copied from Gmail yet, or an attachment over the size you chose to keep): ${ids}. ` +
-        'Let the sync finish (`mailmirror sync --wait`), then export again.',
+        'Let the sync finish (`mailmirror sync --wait`) or keep every attachment (the app\'s settings), then export again.',
     );
     return EXIT_INCOMPLETE;
   } catch (e) {
     progress.clear();
     if (stop.signal.aborted) {
-      writeLine(ctx.stderr, `mailmirror: export stopped; nothing was written to ${resolve(out)}`);
-      return 130;
+      writeLine(ctx.stderr, toStdout ? 'mailmirror: export stopped before its end' : `mailmirror: export stopped; nothing was written to ${resolve(out)}`);
+      return signalCode;
     }
     // The app asks before replacing; here the way to say yes is the flag.
     if (e instanceof ExportTargetExistsError && e.forceable) throw new ExportTargetExistsError(`${e.message} with --force`);
     throw e;
   } finally {
     store.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
   }
 }
