@@ -2,19 +2,11 @@
 // text-only and an attachment-heavy mailbox, against the cheapest plan that keeps them.
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { QUOTA_PROFILES, type QuotaProfileName } from '../src/shared/gmail-quota';
 import { emulatorEnv } from '../test/helpers/cli';
 import { connect, ctl, emuStats, groundTruth, mirrorExact, resetStats, startEmulatorProcess } from './emulator-process';
 import { stopProc, timedSyncWait } from './processes';
-import { idealUnitsPerMessage, tmp, type Options, type Results } from './regime';
+import { idealUnitsPerMessage, idealUnitsWithoutOriginals, tmp, type Options, type Results } from './regime';
 import { fmt, log } from './report';
-
-/** Units per message of the cheapest plan that keeps originals: the listing, and one messages.get (format=raw) each. */
-export function idealWithOriginals(truth: { messages: unknown[] }, profile: QuotaProfileName): number {
-  const c = QUOTA_PROFILES[profile].costs;
-  const n = truth.messages.length;
-  return (Math.ceil(n / 500) * c['messages.list'] + n * c['messages.get']) / n;
-}
 
 /**
  * Full copies on (the default `auto`): the units per message of a text-only and an attachment-heavy mailbox against
@@ -43,8 +35,8 @@ export async function unitsPerMessage(opts: Options, dirs: string[], out: Result
         const truth = await groundTruth(emu, email);
         t[strategy] = stats.unitsCharged / truth.messages.length;
         t[`${strategy}Exact`] = (await mirrorExact(emu, env, email, dir)) ? 1 : 0;
-        t.ideal = idealWithOriginals(truth, '2026');
-        t.idealThreads = idealUnitsPerMessage(truth, '2026');
+        t.ideal = idealUnitsPerMessage(truth, '2026');
+        t.idealThreads = idealUnitsWithoutOriginals(truth, '2026');
         if (strategy === 'auto') t.storeBytesPerMessage = storeBytes(dir) / truth.messages.length;
         rmSync(dir, { recursive: true, force: true });
       }

@@ -27,7 +27,7 @@ import { AppStore, damageAdvice, type StoreRebuilt } from './app-store';
 import { createLogger, type Logger } from './log';
 import { DataDirLock } from './data-dir-lock';
 import type { AppServices, AttachmentRef } from './ipc/services';
-import { attachmentBytes, messageOriginal } from './originals';
+import { attachmentBytes, fetchMissingOriginals, messageOriginal } from './originals';
 import { queueSourceBackfill } from './sync/source-backfill';
 import { exportAccountFromCore, exportDefaultPaths } from './export/app-export';
 import type { ClientStatus, Settings, SyncStatus } from '../shared/ipc';
@@ -224,8 +224,9 @@ export class AppCore implements AppServices {
     return exportDefaultPaths(acct.email);
   }
 
-  exportAccount(req: Parameters<AppServices['exportAccount']>[0]): ReturnType<AppServices['exportAccount']> {
+  async exportAccount(req: Parameters<AppServices['exportAccount']>[0]): ReturnType<AppServices['exportAccount']> {
     this.mirror.requireAccount(req.accountId);
+    await fetchMissingOriginals(this.store.deps, req.accountId);
     return exportAccountFromCore(this.config.dataDir, req);
   }
 

@@ -4,7 +4,10 @@
 import { getActiveRun } from './db/sync-runs';
 import { saveMessageDetails } from './db/message-details';
 import { findAttachmentByPart } from './db/message-queries';
-import { readAttachmentPiece, readSource } from './db/sources';
+import { messagesMissingSource, readAttachmentPiece, readSource } from './db/sources';
+import { getAccount } from './db/accounts';
+import { PRIORITY } from './queues/definitions';
+import { fetchDetails } from './sync/fetch-details';
 import { writeInGroup } from './db/write-group';
 import { NotFoundError } from './ipc/errors';
 import { GmailNotFoundError } from './gmail/errors';
@@ -55,4 +58,32 @@ export async function attachmentBytes(deps: SyncDeps, ref: AttachmentRef): Promi
   const kept = again === null ? null : readAttachmentPiece(deps.db, again);
   if (!kept) throw new NotFoundError('This attachment is not in the message Gmail has now');
   return decodeTransfer(kept.data, kept.transferEncoding);
+}
+
+/**
+ * Before an export from the app: the originals the mirror does not hold whole (attachments over the cap, messages
+ * not copied yet) are fetched from Gmail and kept, as far as Gmail answers — one that cannot be reached ends it at
+ * once, and the export leaves those messages out and says how many.
+ */
+export async function fetchMissingOriginals(deps: SyncDeps, accountId: number): Promise<void> {
+  const acct = getAccount(deps.db, accountId);
+  if (!acct || acct.status === 'needs_reconnect' || deps.gmail.offline(accountId)) return;
+  let after = 0;
+  for (;;) {
+    const rows = messagesMissingSource(deps.db, accountId, after, 50, null);
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1].id;
+    try {
+      const { parsed } = await fetchDetails(
+        deps,
+        accountId,
+        rows.map((r) => ({ kind: 'message', id: r.gmailId })),
+        { originals: true, capBytes: null, includeSpamTrash: acct.includeSpamTrash, priority: PRIORITY.incrementalBatch },
+      );
+      await writeInGroup(deps.db, () => saveMessageDetails(deps.db, accountId, parsed, { insertMissing: false }));
+    } catch (e) {
+      deps.log.warn({ accountId, err: e instanceof Error ? e.message : String(e) }, 'export: originals not in the mirror could not be fetched');
+      return;
+    }
+  }
 }

@@ -16,7 +16,7 @@ import { mirrorTest } from '../helpers/fixtures';
 import { startTestRedis, type TestRedis } from '../helpers/redis';
 import { connect } from './emulator-helpers';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const it = mirrorTest({ tempPrefix: 'mm-originals-' });
 
@@ -121,6 +121,8 @@ describe('full copies, offline', () => {
       const r = await offline.router.invoke('attachments:download', { accountId, messageId: big, attachmentId: archive.id });
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.error.code).toBe('OFFLINE');
+      const left = value(await offline.router.invoke('accounts:export', { accountId, format: 'mbox', path: join(dir, 'offline.mbox') }));
+      expect(left).toMatchObject({ skipped: 1, messages: 40 });
     } finally {
       await offline.core.close();
     }
@@ -128,6 +130,12 @@ describe('full copies, offline', () => {
     const online = await createAppCore(resolveConfig({}, { ...env, REDIS_URL: redis.url }), { runWorkers: false });
     try {
       const router = createRouter(online);
+      // Offline, the export left the big message out; online it fetches its original first (and keeps it).
+      const offlineExport = join(dir, 'offline.mbox');
+      const exported = value(await router.invoke('accounts:export', { accountId, format: 'eml', path: join(dir, 'eml') }));
+      expect(exported).toMatchObject({ skipped: 0, messages: 41 });
+      expect(readFileSync(join(dir, 'eml', `${big}.eml`)).includes(Buffer.from('archive.bin'))).toBe(true);
+      expect(existsSync(offlineExport)).toBe(true);
       const m = value(await router.invoke('messages:get', { accountId, messageId: big }));
       const archive = m.attachments.find((a) => a.filename === 'archive.bin')!;
       const got = value(await router.invoke('attachments:download', { accountId, messageId: big, attachmentId: archive.id }));

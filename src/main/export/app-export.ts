@@ -1,10 +1,15 @@
-// "Export account…" in the app: the same export as `mailmirror export` (export-account.ts), read through a
-// connection of its own — a read-only snapshot of the store, so the sync keeps writing meanwhile and the export
-// holds the mirror as it was when it began — into the path the user chose.
+// An account's export as the app ("Export account…", `accounts:export`) and `mailmirror export --format mbox|eml`
+// run it: the originals read through a read-only connection of its own, inside one read transaction — a snapshot of
+// the store, so the sync keeps writing meanwhile and the export holds the mirror as it was when it began — written
+// by export-account.ts to the path given.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { UnsupportedError } from '../ipc/errors';
+import { isAbsolute, join } from 'node:path';
+import { databaseFile, openDatabaseReadOnly } from '../db/client';
+import { listLabels } from '../db/labels';
+import { iterateSources } from '../db/sources';
+import { InvalidRequestError } from '../ipc/errors';
+import { exportSources, type ExportFormat, type ExportOptions, type ExportResult } from './export-account';
 
 /** Where an export goes unless the user says otherwise: the Downloads folder (the home folder without one). */
 export function exportDefaultPaths(email: string, now = new Date(), home = homedir()): { mbox: string; eml: string } {
@@ -15,10 +20,34 @@ export function exportDefaultPaths(email: string, now = new Date(), home = homed
   return { mbox: join(folder, `${base}.mbox`), eml: join(folder, base) };
 }
 
-export async function exportAccountFromCore(
-  _dataDir: string,
-  _req: { accountId: number; format: 'mbox' | 'eml'; path: string; force: boolean },
-): Promise<{ path: string; messages: number; bytes: number; skipped: number }> {
-  // BRANCH ONLY (i13-copies): the export itself lands with branch i13-export (export-account.ts).
-  throw new UnsupportedError('Export is not in this build yet');
+export type AccountExportRequest = {
+  accountId: number;
+  format: ExportFormat;
+  /** Absolute: the app's working folder means nothing to its user (the CLI resolves the user's path first). */
+  path: string;
+  force: boolean;
+} & Pick<ExportOptions, 'signal' | 'onProgress'>;
+
+export async function exportAccountFromCore(dataDir: string, req: AccountExportRequest): Promise<ExportResult> {
+  if (!isAbsolute(req.path)) throw new InvalidRequestError(`Give the whole path to export to (from / or a drive), not "${req.path}"`);
+  const db = openDatabaseReadOnly(databaseFile(dataDir));
+  try {
+    // One transaction over the whole export: every message and label as of one moment, however long it takes.
+    db.sqlite.prepare('BEGIN').run();
+    try {
+      const labelNames = new Map(listLabels(db, req.accountId).map((l) => [l.id, l.name]));
+      return await exportSources(iterateSources(db, req.accountId), {
+        format: req.format,
+        path: req.path,
+        force: req.force,
+        labelNames,
+        signal: req.signal,
+        onProgress: req.onProgress,
+      });
+    } finally {
+      db.sqlite.prepare('ROLLBACK').run();
+    }
+  } finally {
+    db.close();
+  }
 }

@@ -52,6 +52,13 @@ Commands:
                                     new file (the damaged one is kept aside); waits for it
   export --account <email> [--format json] [--out <file|->]
                                     the mirror as one JSON document (default: to stdout)
+  export --account <email> --format mbox|eml --out <path> [--force]
+                                    every message's original as Gmail keeps it: mbox, one
+                                    file (mboxrd, with Google Takeout's X-Gmail-Labels);
+                                    eml, a folder of <gmail id>.eml files. Written whole or
+                                    not at all; --force replaces an existing one. Exit code
+                                    3: written, but messages whose original is not in the
+                                    mirror yet were skipped (named on stderr)
   search --account <email> [--json] <query…>
                                     every message matching a Gmail search (from:, label:,
                                     is:unread, after:, OR, -word, …), newest first; --json:
