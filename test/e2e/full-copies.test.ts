@@ -273,6 +273,18 @@ describe('full copies: the mirror with Gmail stopped', () => {
     expect(words).toContain('not kept offline, and Gmail cannot be reached');
     expect(words).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|http/);
     await shot('13-copies-attachment-needs-gmail');
+
+    // Its original is not whole in the mirror either: the menu says so, and Save as .eml explains why it cannot.
+    await page.getByTestId('message-more').click();
+    expect(await page.getByTestId('message-menu-remote').textContent()).toContain('Not kept offline');
+    await page.getByRole('menuitem', { name: 'Save as .eml' }).click();
+    const saveError = page.getByTestId('save-eml-error');
+    await saveError.waitFor({ timeout: 30_000 });
+    expect(await saveError.locator('[data-error-code]').getAttribute('data-error-code')).toBe('OFFLINE');
+    expect(await saveError.getByTestId('error-text').textContent()).toContain('not kept offline, and Gmail cannot be reached');
+    await shot('13-copies-save-eml-needs-gmail');
+    await page.keyboard.press('Escape');
+    await saveError.waitFor({ state: 'detached' });
   });
 
   it('keeps the choice of offline copies in Settings', async () => {

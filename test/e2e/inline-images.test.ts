@@ -2,8 +2,10 @@
 // stored images. In Chromium, through the sanitizer and the message frame's policy: those pictures draw (a small one
 // and a photo of several MB), in the single-message frame and in a conversation's fitted frame, while every remote
 // load stays blocked until the user allows it — and data: URLs that are not pictures are dropped.
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveMessageDetails } from '../../src/main/db';
@@ -14,6 +16,8 @@ import { createHarness, seedMailbox, type Harness, type Seeded } from '../helper
 import { parsedMessage } from '../helpers/parsed-message';
 import { gradientPng, noisePng } from '../helpers/png';
 import { closeServed, ensureRendererBuilt, serveHarness } from '../helpers/renderer-host';
+
+const SHOTS = join(process.cwd(), 'test-artifacts', 'screenshots');
 
 let h: Harness;
 let router: IpcRouter;
@@ -52,6 +56,7 @@ const natural = (id: string) =>
 
 beforeAll(async () => {
   ensureRendererBuilt();
+  mkdirSync(SHOTS, { recursive: true });
   server = createServer((req, res) => {
     hits.push(req.url ?? '');
     res.writeHead(200, { 'Content-Type': 'image/png' }).end(SMALL);
@@ -99,6 +104,7 @@ describe('inline pictures in the message frame', () => {
     await expect.poll(() => natural('small'), { timeout: 10_000 }).toBe(96);
     await expect.poll(() => natural('photo'), { timeout: 10_000 }).toBe(1100);
     await expect.poll(() => natural('svg')).toBe(40);
+    await page.screenshot({ path: join(SHOTS, '13-inline-pictures.png') });
     await expect.poll(() => page.getByTestId('remote-images-banner').isVisible()).toBe(true);
     // A picture that is not kept draws nothing (and asks nobody for it); a data: document is not a picture.
     expect(await natural('missing')).toBe(0);
@@ -123,6 +129,7 @@ describe('inline pictures in the message frame', () => {
       await expect.poll(() => small.evaluate((img) => (img as HTMLImageElement).naturalWidth), { timeout: 10_000 }).toBe(96);
     }
     expect(hits).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, '13-inline-pictures-conversation.png') });
   });
 
   it('loads the remote ones only once allowed (the blocking is what kept them out)', async () => {

@@ -3,7 +3,7 @@
 // where (export:defaults); an existing file or folder is kept unless the user ticks "Replace if it exists".
 import { useEffect, useId, useRef, useState } from 'react';
 import type { AccountSummary, ResponseOf } from '../../shared/ipc';
-import { call } from '../api';
+import { call, errorMessage } from '../api';
 import { formatBytes, formatCount } from '../lib/format';
 import { ErrorNotice } from './ErrorNotice';
 import { Icon } from './Icon';
@@ -18,7 +18,12 @@ const FORMATS: { value: Format; title: string; text: string }[] = [
   { value: 'eml', title: 'A folder of .eml files', text: 'One file per message, to open or move on its own.' },
 ];
 
-export function ExportDialog(props: { account: AccountSummary; onClose: () => void }) {
+export function ExportDialog(props: {
+  account: AccountSummary;
+  onClose: () => void;
+  /** How an export that outlived its dialog ends, in one sentence (the mailbox shows it as a notice). */
+  onDoneInBackground?: (text: string) => void;
+}) {
   const { account } = props;
   const [defaults, setDefaults] = useState<Defaults | null>(null);
   const [format, setFormat] = useState<Format>('mbox');
@@ -64,6 +69,16 @@ export function ExportDialog(props: { account: AccountSummary; onClose: () => vo
     }
   };
 
+  // The dialog may be closed while a long export runs (the core carries on): its outcome is then said by the mailbox.
+  const open = useRef(true);
+  useEffect(
+    () => () => {
+      open.current = false;
+    },
+    [],
+  );
+  const { onDoneInBackground } = props;
+
   const run = async () => {
     const target = path.trim();
     if (!target || busy) return;
@@ -71,11 +86,14 @@ export function ExportDialog(props: { account: AccountSummary; onClose: () => vo
     setError(null);
     setResult(null);
     try {
-      setResult(await call('accounts:export', { accountId: account.id, format, path: target, force }));
+      const r = await call('accounts:export', { accountId: account.id, format, path: target, force });
+      if (open.current) setResult(r);
+      else onDoneInBackground?.(`Export finished: ${formatCount(r.messages)} ${r.messages === 1 ? 'message' : 'messages'} to ${r.path}${r.skipped > 0 ? ` (${formatCount(r.skipped)} left out)` : ''}.`);
     } catch (e) {
-      setError(e);
+      if (open.current) setError(e);
+      else onDoneInBackground?.(`The export did not finish: ${errorMessage(e)}`);
     } finally {
-      setBusy(false);
+      if (open.current) setBusy(false);
     }
   };
 
@@ -137,7 +155,7 @@ export function ExportDialog(props: { account: AccountSummary; onClose: () => vo
           {busy && (
             <span className="export-busy" data-testid="export-busy">
               <span className="spinner small" />
-              Exporting… large mailboxes take a while.
+              Exporting… a large mailbox takes a while. Closing this window does not stop it.
             </span>
           )}
           {result && (
@@ -164,7 +182,7 @@ export function ExportDialog(props: { account: AccountSummary; onClose: () => vo
 
         <div className="dialog-actions">
           <button type="button" className="btn ghost" onClick={props.onClose}>
-            {result ? 'Close' : 'Cancel'}
+            {result || busy ? 'Close' : 'Cancel'}
           </button>
           <button type="submit" className="btn primary" disabled={!busy && !path.trim()} aria-disabled={busy || undefined} data-testid="export-run">
             {busy ? <span className="spinner small" /> : <Icon name="download" size={16} />}

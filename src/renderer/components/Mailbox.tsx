@@ -739,7 +739,7 @@ export function Mailbox(props: MailboxProps) {
         )}
       </div>
       {helpOpen && <ShortcutHelp onClose={closeHelp} />}
-      {exportOpen && <ExportDialog account={account} onClose={closeExport} />}
+      {exportOpen && <ExportDialog account={account} onClose={closeExport} onDoneInBackground={showNotice} />}
     </div>
   );
 }

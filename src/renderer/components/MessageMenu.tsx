@@ -1,7 +1,7 @@
 // A message's "More" menu, as Gmail's: View original (its source, with Download and Copy) and Save as .eml (the
 // original's bytes as a file). Both work offline when the original is kept in the mirror; otherwise the core fetches
 // it from Gmail first, and an unreachable Gmail is said in plain words.
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { createPortal } from 'react-dom';
 import type { MessageDetail } from '../../shared/ipc';
 import { ErrorNotice } from './ErrorNotice';
@@ -25,12 +25,20 @@ export function MessageMenu(props: { accountId: number; message: MessageDetail; 
         setError(null);
       }
     };
+    // Escape dismisses a save error's note (the open menu handles its own keys).
+    const esc = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !open) setError(null);
+    };
     window.addEventListener('mousedown', close);
+    window.addEventListener('keydown', esc);
     if (open) ref.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
-    return () => window.removeEventListener('mousedown', close);
+    return () => {
+      window.removeEventListener('mousedown', close);
+      window.removeEventListener('keydown', esc);
+    };
   }, [open, error]);
 
-  const onMenuKey = (e: KeyboardEvent<HTMLDivElement>) => {
+  const onMenuKey = (e: ReactKeyboardEvent<HTMLDivElement>) => {
     const items = Array.from(e.currentTarget.querySelectorAll<HTMLElement>('[role="menuitem"]'));
     const at = items.indexOf(document.activeElement as HTMLElement);
     if (e.key === 'Escape' || e.key === 'Tab') {
