@@ -20,7 +20,9 @@ import type { SyncDeps } from './sync/sync-deps';
 async function fetchOriginal(deps: SyncDeps, accountId: number, gmailId: string): Promise<Buffer> {
   let res;
   try {
-    res = await deps.gmail.call(accountId, 'messages.get', (g) => g.users.messages.get({ userId: 'me', id: gmailId, format: 'raw' }));
+    res = await deps.gmail.call(accountId, 'messages.get', (g) => g.users.messages.get({ userId: 'me', id: gmailId, format: 'raw' }), undefined, {
+      interactive: true,
+    });
   } catch (e) {
     if (e instanceof GmailNotFoundError) throw new NotFoundError('Gmail no longer has this message (it was deleted)');
     throw e;
@@ -47,8 +49,12 @@ export async function attachmentBytes(deps: SyncDeps, ref: AttachmentRef): Promi
   const piece = readAttachmentPiece(deps.db, ref.id);
   if (piece) return decodeTransfer(piece.data, piece.transferEncoding);
   if (ref.gmailAttachmentId) {
-    const res = await deps.gmail.call(ref.accountId, 'messages.attachments.get', (g) =>
-      g.users.messages.attachments.get({ userId: 'me', messageId: ref.messageGmailId, id: ref.gmailAttachmentId! }),
+    const res = await deps.gmail.call(
+      ref.accountId,
+      'messages.attachments.get',
+      (g) => g.users.messages.attachments.get({ userId: 'me', messageId: ref.messageGmailId, id: ref.gmailAttachmentId! }),
+      undefined,
+      { interactive: true },
     );
     return Buffer.from(res.data.data ?? '', 'base64url');
   }
