@@ -14,7 +14,7 @@ import { rendererCsp } from '../../shared/csp';
 import { INVOKE_CHANNELS } from '../../shared/ipc-channels';
 import { SafeStorageSecretBox } from './safe-storage-secret-box';
 import { APP_INDEX_URL, APP_SCHEME, serveAppRequest } from './app-protocol';
-import { externalUrl, isAppUrl, secureWebPreferences, type AppLocation } from './security';
+import { externalUrl, isAppUrl, permissionAllowed, secureWebPreferences, type AppLocation } from './security';
 
 const appRoot = app.getAppPath();
 const rendererDir = join(appRoot, 'dist', 'renderer');
@@ -72,8 +72,12 @@ function installSessionPolicy(): void {
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
   });
-  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  ses.setPermissionCheckHandler(() => false);
+  ses.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(permissionAllowed(permission, details.requestingUrl, details.isMainFrame, appLocation)),
+  );
+  ses.setPermissionCheckHandler((_wc, permission, _origin, details) =>
+    permissionAllowed(permission, details.requestingUrl ?? '', details.isMainFrame, appLocation),
+  );
 }
 
 function createWindow(): BrowserWindow {
