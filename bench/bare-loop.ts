@@ -9,7 +9,7 @@ export type BareResult = { messages: number; seconds: number; requests: number }
 
 /**
  * What this machine can do at all: list the mailbox, then fetch every message once with the plan the sync's auto
- * strategy aims at (threads.get for threads of two or more, messages.get for the rest), through Gmail's batch
+ * strategy aims at (with full copies on: every message's original, messages.get format=raw), through Gmail's batch
  * endpoint (50 parts a request, the cheapest transport on both ends) or, with `batch: false`, one googleapis request
  * per call; the same in-flight limit as the sync; the answers parsed and discarded.
  */
@@ -32,9 +32,7 @@ export async function bareLoop(emu: Emu, email: string, inFlight: number, batch 
     }
     pageToken = r.data.nextPageToken ?? undefined;
   } while (pageToken);
-  const paths = [...threads].map(([threadId, ids]) =>
-    ids.length >= 2 ? `/gmail/v1/users/me/threads/${threadId}?format=full` : `/gmail/v1/users/me/messages/${ids[0]}?format=full`,
-  );
+  const paths = [...threads.values()].flatMap((ids) => ids.map((id) => `/gmail/v1/users/me/messages/${id}?format=raw`));
   const per = batch ? RECOMMENDED_BATCH_PARTS : 1;
   let next = 0;
   let messages = 0;
@@ -57,10 +55,7 @@ export async function bareLoop(emu: Emu, email: string, inFlight: number, batch 
         } else {
           const path = chunk[0];
           const id = path.split('/')[6].split('?')[0];
-          const r = path.includes('/threads/')
-            ? await gmail.users.threads.get({ userId: 'me', id, format: 'full' })
-            : await gmail.users.messages.get({ userId: 'me', id, format: 'full' });
-          count(r.data);
+          count((await gmail.users.messages.get({ userId: 'me', id, format: 'raw' })).data);
         }
       }
     }),

@@ -20,10 +20,22 @@ export function tmp(prefix: string, dirs: string[]): string {
 }
 
 /**
- * Units per message of the cheapest way to fetch this mailbox, knowing every thread's size in advance: each
- * thread by threads.get or by one messages.get per message, whichever costs less, plus one messages.list pass.
+ * Units per message of the cheapest way to mirror this mailbox with its originals (full copies, the app's default):
+ * one messages.list pass and one messages.get (format=raw) per message — threads.get has no raw format, so no thread
+ * plan can be cheaper. The quota regimes' ceilings are measured against it.
  */
 export function idealUnitsPerMessage(truth: GroundTruth, profile: QuotaProfileName): number {
+  const c = QUOTA_PROFILES[profile].costs;
+  const n = truth.messages.length;
+  return (Math.ceil(n / 500) * c['messages.list'] + n * c['messages.get']) / n;
+}
+
+/**
+ * Units per message of the cheapest way to fetch this mailbox without originals, knowing every thread's size in
+ * advance: each thread by threads.get or by one messages.get per message, whichever costs less, plus one
+ * messages.list pass.
+ */
+export function idealUnitsWithoutOriginals(truth: GroundTruth, profile: QuotaProfileName): number {
   const c = QUOTA_PROFILES[profile].costs;
   const sizes = new Map<string, number>();
   for (const m of truth.messages) sizes.set(m.threadId, (sizes.get(m.threadId) ?? 0) + 1);

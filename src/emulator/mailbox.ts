@@ -98,6 +98,8 @@ export class MailboxImpl implements Mailbox {
   readonly email: string;
   readonly seed: number;
   readonly oddCharsets: boolean;
+  /** MailboxSpec.attachmentShare, when the spec set one. */
+  readonly attachmentShare: number | undefined;
   readonly messages = new Map<string, Msg>();
   readonly threads = new Map<string, Thread>();
   /** Live messages, newest first (messages.list order). */
@@ -122,6 +124,7 @@ export class MailboxImpl implements Mailbox {
     this.hooks = hooks;
     this.seed = (spec.seed ?? hashString(email)) >>> 0;
     this.oddCharsets = spec.oddCharsets ?? true;
+    this.attachmentShare = spec.attachmentShare === undefined ? undefined : Math.min(1, Math.max(0, spec.attachmentShare));
     this.rng = Rng.from(this.seed, 0x6d7574);
     const local = email.split('@')[0] ?? 'me';
     this.me = { name: local.split(/[._-]/).map((w) => (w ? w[0].toUpperCase() + w.slice(1) : w)).join(' '), email, locale: 'en' };
@@ -316,6 +319,7 @@ export class MailboxImpl implements Mailbox {
       large: msg.large,
       account: this.email,
       sent: msg.sent,
+      attachmentShare: this.attachmentShare,
     };
     return generateRaw(input);
   }

@@ -49,6 +49,8 @@ export type GenInput = {
   /** The mailbox owner, for Delivered-To on received mail. */
   account: string;
   sent: boolean;
+  /** Share of messages with attachments (MailboxSpec.attachmentShare); absent: the default mix. */
+  attachmentShare?: number;
 };
 
 const SALT_TRAITS = 0x74726169;
@@ -370,6 +372,11 @@ export function generateRaw(input: GenInput): Buffer {
   html += '\n</body></html>';
 
   let kind = rng.weighted(['text', 'alternative', 'mixed', 'related'] as const, [30, 40, 22, 8]);
+  if (input.attachmentShare !== undefined) {
+    // Drawn from the same stream, so a mailbox's other traits do not move with the share.
+    const withAttachments = rng.chance(input.attachmentShare);
+    kind = withAttachments ? (kind === 'related' ? 'related' : 'mixed') : kind === 'text' ? 'text' : 'alternative';
+  }
   if (input.large) kind = 'mixed';
 
   const top: string[] = [];

@@ -58,6 +58,11 @@ export type MailboxSpec = {
   largeMessages?: number;
   /** Default true: iso-8859-1, windows-1252, iso-2022-jp and encoded-word headers. */
   oddCharsets?: boolean;
+  /**
+   * Share of messages (0–1) with attachments (files, or pictures shown inline by `cid:`); default: about 3 in 10,
+   * like a mixed mailbox. 0: text only (plain or alternative); 1: every message carries some.
+   */
+  attachmentShare?: number;
 };
 
 export type GroundTruthLabel = {

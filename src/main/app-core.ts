@@ -27,7 +27,9 @@ import { AppStore, damageAdvice, type StoreRebuilt } from './app-store';
 import { createLogger, type Logger } from './log';
 import { DataDirLock } from './data-dir-lock';
 import type { AppServices, AttachmentRef } from './ipc/services';
-import { NotFoundError } from './ipc/errors';
+import { attachmentBytes, fetchMissingOriginals, messageOriginal } from './originals';
+import { queueSourceBackfill } from './sync/source-backfill';
+import { exportAccountFromCore, exportDefaultPaths } from './export/app-export';
 import type { ClientStatus, Settings, SyncStatus } from '../shared/ipc';
 import { loadSettings, saveChoices } from './settings';
 import { APP_VERSION } from './version';
@@ -207,12 +209,25 @@ export class AppCore implements AppServices {
     return damage ? damageAdvice(damage) : null;
   }
 
-  async fetchAttachment(ref: AttachmentRef): Promise<Uint8Array> {
-    if (!ref.gmailAttachmentId) throw new NotFoundError('this attachment has no Gmail attachment id');
-    const res = await this.store.deps.gmail.call(ref.accountId, 'messages.attachments.get', (g) =>
-      g.users.messages.attachments.get({ userId: 'me', messageId: ref.messageGmailId, id: ref.gmailAttachmentId! }),
-    );
-    return new Uint8Array(Buffer.from(res.data.data ?? '', 'base64url'));
+  fetchAttachment(ref: AttachmentRef): Promise<Uint8Array> {
+    return attachmentBytes(this.store.deps, ref);
+  }
+
+  messageSource(accountId: number, gmailId: string): Promise<Buffer> {
+    this.mirror.requireAccount(accountId);
+    return messageOriginal(this.store.deps, accountId, gmailId);
+  }
+
+  async exportDefaults(accountId: number): Promise<{ mbox: string; eml: string }> {
+    const acct = getAccount(this.db, accountId);
+    if (!acct) throw new AccountNotFoundError(`no account with id ${accountId}`);
+    return exportDefaultPaths(acct.email);
+  }
+
+  async exportAccount(req: Parameters<AppServices['exportAccount']>[0]): ReturnType<AppServices['exportAccount']> {
+    this.mirror.requireAccount(req.accountId);
+    await fetchMissingOriginals(this.store.deps, req.accountId);
+    return exportAccountFromCore(this.config.dataDir, req);
   }
 
   // The OAuth client (explicit > the user's > built in): a change applies to the config every OAuth2Client
@@ -246,6 +261,8 @@ export class AppCore implements AppServices {
       if (patch.syncIntervalSeconds !== undefined && a.initialSyncCompleted && a.status !== 'needs_reconnect') {
         await this.parts.queues.scheduleIncremental(a.id, next.syncIntervalSeconds * 1000);
       }
+      // A raised cap: the attachments now within it are copied in the background.
+      if (patch.keepOriginals !== undefined || patch.attachmentCapMb !== undefined) await queueSourceBackfill(this.parts, a.id);
     }
     return next;
   }

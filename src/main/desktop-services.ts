@@ -65,6 +65,18 @@ export class DesktopServices implements AppServices {
     return this.active.fetchAttachment(ref);
   }
 
+  messageSource(accountId: number, gmailId: string): Promise<Buffer> {
+    return this.active.messageSource(accountId, gmailId);
+  }
+
+  exportDefaults(accountId: number): ReturnType<AppServices['exportDefaults']> {
+    return this.active.exportDefaults(accountId);
+  }
+
+  exportAccount(req: Parameters<AppServices['exportAccount']>[0]): ReturnType<AppServices['exportAccount']> {
+    return this.active.exportAccount(req);
+  }
+
   // The OAuth client belongs to the user's own mirror (the demo has the emulator's).
   clientStatus(): ReturnType<AppServices['clientStatus']> {
     return this.own.clientStatus();

@@ -7,9 +7,12 @@ import { listLabels } from './db/labels';
 import { countProgress } from './db/stubs';
 import { getAttachmentLocation, getMessage, listMessages, type MessageListRow } from './db/message-queries';
 import { searchMessages } from './db/search';
+import { readAttachmentPiece, sourceIsWhole } from './db/sources';
+import type { AttachmentRow } from './db/message-queries';
 import { listThreads, threadMessageIds, type ThreadListRow } from './db/thread-queries';
 import type { AccountSummary, LabelSummary, MessageDetail, MessageSummary, ThreadSummary } from '../shared/ipc';
 import { AccountNotFoundError } from './gmail/account-errors';
+import { decodeTransfer } from './sync/mime/raw-mime';
 import { InvalidRequestError, NotFoundError } from './ipc/errors';
 import type { AttachmentRef, MirrorReadService, MessagePage, SearchResultPage, ThreadPage } from './ipc/services';
 
@@ -142,24 +145,57 @@ function getMessageDetail(db: Db, accountId: number, gmailId: string): MessageDe
   requireAccount(db, accountId);
   const m = getMessage(db, accountId, gmailId);
   if (!m) throw new NotFoundError('That message is not in the mirror');
+  const inline = inlineImages(db, m.htmlBody, m.attachments);
   return {
     ...toSummary(m),
     to: m.to,
     cc: m.cc,
     dateHeader: m.date,
     textBody: m.textBody,
-    htmlBody: m.htmlBody,
     detailsFetched: m.detailsFetched,
     parseError: m.parseError,
+    htmlBody: inline.html,
+    sourceOffline: m.detailsFetched && sourceIsWhole(db, m.id),
     attachments: m.attachments.map((a) => ({
       id: String(a.id),
       filename: a.filename,
       mimeType: a.mimeType,
       size: a.size,
       contentId: a.contentId,
+      offline: a.blobId !== null,
+      inline: inline.shown.has(a.id),
     })),
   };
 }
+
+/** The biggest picture shown inside a message from the mirror (a bigger one stays a listed attachment). */
+const MAX_INLINE_IMAGE_BYTES = 5 * 1024 * 1024;
+
+/**
+ * The HTML with each `cid:` picture it shows that the mirror has (RFC 2392: Content-ID of a part of the same
+ * message) as a `data:` URL, so it renders in the reader's frame offline and without any request; `shown`: those
+ * attachments (the reader does not list them again).
+ */
+function inlineImages(db: Db, html: string | null, list: readonly AttachmentRow[]): { html: string | null; shown: Set<number> } {
+  const shown = new Set<number>();
+  if (html === null || !/cid:/i.test(html)) return { html, shown };
+  let out = html;
+  for (const a of list) {
+    if (!a.contentId || a.blobId === null || !/^image\/[a-z0-9.+-]+$/i.test(a.mimeType ?? '') || (a.size ?? 0) > MAX_INLINE_IMAGE_BYTES) continue;
+    // The reference as HTML writes it: `cid:` then the id, maybe %-encoded (RFC 2392), case as sent.
+    const ref = new RegExp(`cid:(?:${escapeRegExp(a.contentId)}|${escapeRegExp(encodeURIComponent(a.contentId))})(?=["'\\s)>])`, 'gi');
+    if (!ref.test(out)) continue;
+    const piece = readAttachmentPiece(db, a.id);
+    if (!piece) continue;
+    const base64 =
+      piece.transferEncoding === 'base64' ? piece.data.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, '') : decodeTransfer(piece.data, piece.transferEncoding).toString('base64');
+    out = out.replace(ref, `data:${a.mimeType!.toLowerCase()};base64,${base64}`);
+    shown.add(a.id);
+  }
+  return { html: out, shown };
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The stored attachment, checked to belong to that message of that account. */
 function getAttachmentRef(db: Db, accountId: number, messageGmailId: string, attachmentId: string): AttachmentRef {

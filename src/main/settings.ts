@@ -23,7 +23,14 @@ export function defaultSettings(config: Pick<AppConfig, 'syncIntervalMs'>): Sett
     listWidth: null,
     listHeight: null,
     conversations: true,
+    keepOriginals: 'all',
+    attachmentCapMb: 25,
   };
+}
+
+/** The user's cap on attachments kept in the mirror, in bytes; null: every one is kept. */
+export function attachmentCapBytes(settings: Pick<Settings, 'keepOriginals' | 'attachmentCapMb'>): number | null {
+  return settings.keepOriginals === 'capped' ? settings.attachmentCapMb * 1_000_000 : null;
 }
 
 /** The choices the user saved (each field checked on its own: one bad field does not lose the others). */

@@ -18,8 +18,10 @@ import { AccountNotFoundError } from './gmail/account-errors';
 import { OAuthClientStore } from './gmail/oauth-client-store';
 import type { InstalledAppFlowOptions } from './gmail/oauth';
 import { accountStatus, type AccountStatus } from './sync/status';
+import { exportAccountFromCore, type AccountExportRequest } from './export/app-export';
+import type { ExportResult } from './export/export-account';
 
-export type { AccountStatus, SearchMatch };
+export type { AccountStatus, ExportResult, SearchMatch };
 
 export class StoreCore {
   /** Remembers beside the store that it is damaged, so every later command knows it at once. */
@@ -65,6 +67,14 @@ export class StoreCore {
     const doc = exportMirror(this.db, a.id);
     if (!doc) throw new AccountNotFoundError(`no account ${email}`);
     return doc;
+  }
+
+  /**
+   * Every original of the account as an mbox file or a folder of .eml files (export/app-export.ts): read from a
+   * snapshot of the store, so it works while another process syncs; `path` absolute.
+   */
+  exportOriginals(email: string, req: Omit<AccountExportRequest, 'accountId'>): Promise<ExportResult> {
+    return exportAccountFromCore(this.config.dataDir, { ...req, accountId: this.account(email).id });
   }
 
   /**

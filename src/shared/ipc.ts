@@ -154,6 +154,13 @@ export const attachmentSummarySchema = z.object({
   size: z.int().nonnegative().nullable(),
   /** Set for inline parts referenced as `cid:` from the HTML. */
   contentId: z.string().nullable(),
+  /**
+   * The bytes are in the mirror and open offline; false: over the size cap the user set, or not copied yet
+   * (a mirror made before full copies), fetched from Gmail when opened.
+   */
+  offline: z.boolean(),
+  /** Shown inside the message (an image its HTML shows by `cid:`): the reader does not list it again. */
+  inline: z.boolean(),
 });
 export type AttachmentSummary = z.infer<typeof attachmentSummarySchema>;
 
@@ -171,6 +178,11 @@ export const messageDetailSchema = messageSummarySchema.extend({
   detailsFetched: z.boolean(),
   /** Why parsing failed, if it did (the message is shown with what could be read). */
   parseError: z.string().nullable(),
+  /**
+   * The original message (its RFC 822 source as Gmail keeps it) is in the mirror whole: "View original" and
+   * "Save as .eml" work offline. False: parts of it are over the size cap, or it is not copied yet.
+   */
+  sourceOffline: z.boolean(),
 });
 export type MessageDetail = z.infer<typeof messageDetailSchema>;
 
@@ -255,6 +267,14 @@ export const settingsSchema = z.object({
   listHeight: z.int().min(0).max(4000).nullable(),
   /** Lists show one row per conversation and the reader the whole conversation, as Gmail does; off: one row per message. */
   conversations: z.boolean(),
+  /**
+   * What the mirror keeps of each message besides its text: `all` (default) the original message with every
+   * attachment, so everything opens offline; `capped` the original but attachments over `attachmentCapMb`,
+   * fetched from Gmail when opened.
+   */
+  keepOriginals: z.enum(['all', 'capped']),
+  /** The cap of `capped`, in MB (10^6 bytes) per attachment. */
+  attachmentCapMb: z.int().min(1).max(1000),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -265,6 +285,9 @@ const messagePage = z.object({
 });
 
 const nothing = z.strictObject({});
+
+/** The most characters of an original `messages:original` sends to look at (Save as .eml has it whole). */
+export const ORIGINAL_TEXT_MAX = 2_000_000;
 
 export const clientStatusSchema = z.object({
   configured: z.boolean(),
@@ -461,6 +484,43 @@ export const ipcChannels = {
   'attachments:download': {
     request: z.strictObject({ accountId, messageId: gmailId, attachmentId: z.string().min(1).max(64) }),
     response: z.object({ filename: z.string(), mimeType: z.string(), size: z.int().nonnegative(), dataBase64: z.string() }),
+  },
+  /**
+   * A message's original, as text to look at ("View original"): its RFC 822 source as Gmail keeps it, bytes that
+   * are not UTF-8 shown as U+FFFD, at most `ORIGINAL_TEXT_MAX` characters (`truncated` then). Read from the mirror;
+   * a part not in it (over the cap, or not copied yet) is fetched from Gmail first (OFFLINE when it cannot be).
+   */
+  'messages:original': {
+    request: z.strictObject({ accountId, messageId: gmailId }),
+    response: z.object({ size: z.int().nonnegative(), text: z.string(), truncated: z.boolean() }),
+  },
+  /**
+   * A message's original bytes ("Save as .eml"), exactly as Gmail's `format=raw` gives them, base64; `filename` is
+   * a safe name from the subject (`<subject>.eml`). Fetched from Gmail first when not whole in the mirror.
+   */
+  'messages:source': {
+    request: z.strictObject({ accountId, messageId: gmailId }),
+    response: z.object({ filename: z.string(), size: z.int().nonnegative(), dataBase64: z.string() }),
+  },
+  /** Where "Export account…" proposes to write, per format (absolute paths in the user's Downloads or home folder). */
+  'export:defaults': {
+    request: z.strictObject({ accountId }),
+    response: z.object({ mbox: z.string(), eml: z.string() }),
+  },
+  /**
+   * Exports the account's mirror like `mailmirror export`: `mbox` one mboxrd file, `eml` a folder with one
+   * `<gmail id>.eml` per message, each message's bytes its original. Written under a temporary name and renamed when
+   * whole; an existing file or folder is refused (INVALID_REQUEST, saying so) unless `force`. `skipped`: messages
+   * whose original is not whole in the mirror (over the cap, not copied yet) and could not be fetched from Gmail.
+   */
+  'accounts:export': {
+    request: z.strictObject({
+      accountId,
+      format: z.enum(['mbox', 'eml']),
+      path: z.string().min(1).max(4096),
+      force: z.boolean().optional(),
+    }),
+    response: z.object({ path: z.string(), messages: z.int().nonnegative(), bytes: z.int().nonnegative(), skipped: z.int().nonnegative() }),
   },
   'settings:get': {
     request: nothing,

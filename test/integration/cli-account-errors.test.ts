@@ -60,8 +60,8 @@ describe('mailmirror errors', () => {
       [['status', '--data-dir'], /--data-dir needs a value/],
       [['export', '--format', 'json'], /--account/],
       [['export', '--account', 'dave@example.com', '--format', 'csv'], /unknown format "csv"/],
-      [['export', '--account', 'dave@example.com', '--format', 'mbox', '--out', '-'], /mbox is not supported yet/],
-      [['export', '--account', 'dave@example.com', '--format', 'eml', '--out', '-'], /eml is not supported yet/],
+      [['export', '--account', 'dave@example.com', '--format', 'mbox'], /--format mbox writes a file: give --out <file>/],
+      [['export', '--account', 'dave@example.com', '--format', 'eml', '--out', '-'], /--format eml writes a folder of files/],
       [['export', '--account'], /--account needs a value/],
     ];
     for (const [args, pattern] of cases) {

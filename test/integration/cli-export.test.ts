@@ -104,10 +104,10 @@ describe('mailmirror export', () => {
     }
   });
 
-  it('refuses formats that are not there yet, and a folder that does not exist, in one line', async () => {
-    const mbox = await runCliSource(['export', '--account', EMAIL, '--format', 'mbox', '--out', join(root, 'x.mbox')], env);
-    expect(mbox.code).toBe(2);
-    expect(mbox.stderr.trim()).toMatch(/^mailmirror: export: --format mbox is not supported yet/);
+  it('refuses an unknown format, and a folder that does not exist, in one line', async () => {
+    const unknown = await runCliSource(['export', '--account', EMAIL, '--format', 'xml', '--out', join(root, 'x.xml')], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim()).toMatch(/^mailmirror: export: unknown format "xml"/);
     const missing = await runCliSource(['export', '--account', EMAIL, '--out', join(root, 'no', 'such', 'dir', 'x.json')], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);

@@ -358,6 +358,19 @@ describe('QuotaGovernor', () => {
     const nowhere = createGmailClient({ rootUrl: 'http://127.0.0.1:1/', auth: auth() });
     const refused = await gov.call('user@example.com', 'labels.list', () => nowhere.users.labels.list({ userId: 'me' })).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(GmailTransientError);
+
+    // Someone waiting for the answer (a click in the reader): no network is said at once, a server error tried twice.
+    let sent = 0;
+    const clicked = await gov
+      .call('user@example.com', 'messages.get', () => (sent++, nowhere.users.messages.get({ userId: 'me', id: 'x' })), { interactive: true })
+      .catch((e: unknown) => e);
+    expect(clicked).toBeInstanceOf(GmailTransientError);
+    expect(sent).toBe(1);
+    const hitsBefore = gmailServer.hits.get('dead-1') ?? 0;
+    await expect(gov.call('user@example.com', 'messages.get', () => gmail.users.messages.get({ userId: 'me', id: 'dead-1' }), { interactive: true })).rejects.toBeInstanceOf(
+      GmailTransientError,
+    );
+    expect(gmailServer.hits.get('dead-1')).toBe(hitsBefore + 2);
   });
 
   it('sends a request again once after a 401 (the caller refreshes the token), and throws a second 401', async () => {

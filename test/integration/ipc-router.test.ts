@@ -59,6 +59,16 @@ const BAD_FOR: Record<InvokeChannel, unknown[]> = {
     { accountId: 1, labelId: '' },
   ],
   'messages:get': [{}, { accountId: 1 }, { accountId: 1, messageId: '' }, { accountId: 1, messageId: 12 }],
+  'messages:original': [{}, { accountId: 1 }, { accountId: 1, messageId: '' }, { accountId: 1, messageId: 'm', extra: 1 }],
+  'messages:source': [{}, { messageId: 'm' }, { accountId: 0, messageId: 'm' }],
+  'export:defaults': [{}, { accountId: 'me@example.com' }],
+  'accounts:export': [
+    {},
+    { accountId: 1, format: 'mbox' },
+    { accountId: 1, format: 'pst', path: '/tmp/x' },
+    { accountId: 1, format: 'eml', path: '' },
+    { accountId: 1, format: 'eml', path: '/tmp/x', force: 'yes' },
+  ],
   'messages:search': [
     {},
     { accountId: 1 },
@@ -326,6 +336,8 @@ describe('IPC router: answers from the store', () => {
       listWidth: null,
       listHeight: null,
       conversations: true,
+      keepOriginals: 'all',
+      attachmentCapMb: 25,
     });
     expect(value(await router.invoke('settings:set', { remoteImages: 'always' }))).toMatchObject({ remoteImages: 'always' });
     expect(value(await router.invoke('settings:set', { conversations: false }))).toMatchObject({ conversations: false, remoteImages: 'always' });

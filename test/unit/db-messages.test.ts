@@ -136,7 +136,11 @@ describe('saveMessageDetails', () => {
       historyId: '100',
     });
     expect(m?.attachments).toEqual([
-      { id: expect.any(Number), gmailAttachmentId: 'ANGj1', partId: '1', filename: 'report.pdf', mimeType: 'application/pdf', size: 1234, contentId: null },
+      {
+        id: expect.any(Number), gmailAttachmentId: 'ANGj1', partId: '1', filename: 'report.pdf', mimeType: 'application/pdf', size: 1234, contentId: null,
+        // From format=full: the bytes are Gmail's (messages.attachments.get), not in the mirror.
+        blobId: null, transferEncoding: null,
+      },
     ]);
     expect(saveMessageDetails(db, acc, [msg('gone', ['INBOX'])], { insertMissing: true })).toEqual({ written: 1, skipped: 0 });
     expect(getMessage(db, acc, 'gone')?.detailsFetched).toBe(true);

@@ -1,7 +1,7 @@
 // The Electron shell's security decisions, checked without an Electron binary: window
 // preferences, which frames get IPC answers, which links leave for the system browser.
 import { describe, expect, it } from 'vitest';
-import { externalUrl, isAppUrl, secureWebPreferences } from '../../src/main/electron/security';
+import { externalUrl, isAppUrl, permissionAllowed, secureWebPreferences } from '../../src/main/electron/security';
 
 describe('Electron shell security', () => {
   it('runs the renderer isolated, sandboxed and without Node', () => {
@@ -77,5 +77,16 @@ describe('app:// protocol (the renderer is not served from file://)', () => {
     expect((await serveAppRequest(dir, new Request('app://mailmirror/%2e%2e/secret.txt'), 'x')).status).toBe(404);
     expect((await serveAppRequest(dir, new Request('app://mailmirror/missing.js'), 'x')).status).toBe(404);
     expect((await serveAppRequest(dir, new Request('app://mailmirror/index.html', { method: 'POST', body: 'x' }), 'x')).status).toBe(405);
+  });
+
+  it('grants the app page clipboard writes (Copy buttons) and nothing else, to no one else', () => {
+    const where = { indexUrl: 'app://mailmirror/index.html', devOrigin: null };
+    expect(permissionAllowed('clipboard-sanitized-write', 'app://mailmirror/index.html#inbox', true, where)).toBe(true);
+    expect(permissionAllowed('clipboard-sanitized-write', 'app://mailmirror/index.html', false, where)).toBe(false);
+    expect(permissionAllowed('clipboard-sanitized-write', 'https://evil.example/', true, where)).toBe(false);
+    expect(permissionAllowed('clipboard-sanitized-write', '', true, where)).toBe(false);
+    for (const p of ['clipboard-read', 'notifications', 'media', 'geolocation', 'openExternal']) {
+      expect(permissionAllowed(p, 'app://mailmirror/index.html', true, where)).toBe(false);
+    }
   });
 });

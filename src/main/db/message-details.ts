@@ -5,9 +5,16 @@ import type { Db } from './client';
 import { guarded, historyIdToBigInt, inTransaction, preparedPerConnection } from './internal';
 import { replaceLabels } from './message-labels';
 import { attachments, messages, type Attachment } from './schema';
+import { writeSource, type ParsedSource } from './sources';
 
-/** Attachment metadata; the data is fetched on demand with messages.attachments.get. */
-export type ParsedAttachment = Omit<Attachment, 'id' | 'messageId'>;
+/**
+ * Attachment metadata. From an original (format=raw) its bytes are a piece of the message's `source`
+ * (`sourcePiece`); from format=full they are fetched on demand with messages.attachments.get.
+ */
+export type ParsedAttachment = Omit<Attachment, 'id' | 'messageId' | 'blobId' | 'transferEncoding'> & {
+  sourcePiece?: number | null;
+  transferEncoding?: string | null;
+};
 
 /** A Gmail message as the parser (src/main/sync/parse-message.ts) hands it to the store. */
 export type ParsedMessage = {
@@ -35,6 +42,8 @@ export type ParsedMessage = {
   attachments: ParsedAttachment[];
   /** Why parsing failed (the rest is what could be read), null when it did not. */
   parseError: string | null;
+  /** The original, when the message came as format=raw: stored with it (db/sources.ts). */
+  source?: ParsedSource;
 };
 
 export type SaveDetailsResult = { written: number; skipped: number };
@@ -97,6 +106,8 @@ const statements = preparedPerConnection((orm) => ({
       mimeType: ph('mimeType'),
       size: ph('size'),
       contentId: ph('contentId'),
+      blobId: ph('blobId'),
+      transferEncoding: ph('transferEncoding'),
     })
     .prepare(),
   delete: orm
@@ -138,10 +149,11 @@ function detailParams(item: ParsedMessage, now: number) {
   };
 }
 
-function replaceAttachments(db: Db, messageId: number, list: readonly ParsedAttachment[]): void {
+function replaceAttachments(db: Db, messageId: number, list: readonly ParsedAttachment[], pieceBlobs: ReadonlyArray<number | null>): void {
   const s = statements(db);
   s.deleteAttachments.run({ messageId });
   for (const a of list) {
+    const piece = typeof a.sourcePiece === 'number' ? a.sourcePiece : null;
     s.insertAttachment.run({
       messageId,
       gmailAttachmentId: a.gmailAttachmentId ?? null,
@@ -150,6 +162,8 @@ function replaceAttachments(db: Db, messageId: number, list: readonly ParsedAtta
       mimeType: a.mimeType ?? null,
       size: int(a.size),
       contentId: a.contentId ?? null,
+      blobId: piece === null ? null : (pieceBlobs[piece] ?? null),
+      transferEncoding: piece === null ? null : (a.transferEncoding ?? null),
     });
   }
 }
@@ -196,7 +210,9 @@ export const saveMessageDetails = guarded(function saveMessageDetails(
         continue;
       }
       if (takeLabels) replaceLabels(db, accountId, messageId, Array.isArray(item.labelIds) ? item.labelIds : []);
-      replaceAttachments(db, messageId, Array.isArray(item.attachments) ? item.attachments : []);
+      // An original replaces the one stored; details from another format (format=full) leave it as it is.
+      const pieceBlobs = item.source ? writeSource(db, messageId, item.source) : [];
+      replaceAttachments(db, messageId, Array.isArray(item.attachments) ? item.attachments : [], pieceBlobs);
       written++;
     }
     return { written, skipped };

@@ -36,7 +36,7 @@ export type StoredMessage = MessageListRow &
   };
 
 /** What fetching an attachment's data needs, for an attachment checked to belong to that message. */
-export type AttachmentLocation = Pick<Attachment, 'gmailAttachmentId' | 'partId' | 'filename' | 'mimeType'>;
+export type AttachmentLocation = Pick<Attachment, 'id' | 'gmailAttachmentId' | 'partId' | 'filename' | 'mimeType'>;
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const sortedLabels = (v: unknown): string[] => (typeof v === 'string' ? (JSON.parse(v) as string[]).sort(byString) : []);
@@ -177,6 +177,8 @@ export const getMessage = guarded(function getMessage(db: Db, accountId: number,
       mimeType: attachments.mimeType,
       size: attachments.size,
       contentId: attachments.contentId,
+      blobId: attachments.blobId,
+      transferEncoding: attachments.transferEncoding,
     })
     .from(attachments)
     .where(eq(attachments.messageId, r.id))
@@ -195,6 +197,7 @@ export const getAttachmentLocation = guarded(function getAttachmentLocation(
   return (
     db.orm
       .select({
+        id: attachments.id,
         gmailAttachmentId: attachments.gmailAttachmentId,
         partId: attachments.partId,
         filename: attachments.filename,
@@ -204,5 +207,17 @@ export const getAttachmentLocation = guarded(function getAttachmentLocation(
       .innerJoin(messages, eq(messages.id, attachments.messageId))
       .where(and(eq(attachments.id, attachmentId), eq(messages.accountId, accountId), eq(messages.gmailId, messageGmailId)))
       .get() ?? null
+  );
+});
+
+/** The row id of the attachment of that message at MIME part `partId`, or null. */
+export const findAttachmentByPart = guarded(function findAttachmentByPart(db: Db, accountId: number, messageGmailId: string, partId: string): number | null {
+  return (
+    db.orm
+      .select({ id: attachments.id })
+      .from(attachments)
+      .innerJoin(messages, eq(messages.id, attachments.messageId))
+      .where(and(eq(attachments.partId, partId), eq(messages.accountId, accountId), eq(messages.gmailId, messageGmailId)))
+      .get()?.id ?? null
   );
 });

@@ -6,6 +6,7 @@ import {
   sqliteTable,
   integer,
   text,
+  blob,
   index,
   uniqueIndex,
   primaryKey,
@@ -172,8 +173,51 @@ export const attachments = sqliteTable(
     mimeType: text('mime_type'),
     size: integer('size'),
     contentId: text('content_id'),
+    /**
+     * The attachment's bytes as sent (still transfer-encoded: see transferEncoding), a piece of the message's original
+     * (sourcePieces); null when they are not in the mirror (over the cap, or the message came without its original).
+     */
+    blobId: integer('blob_id'),
+    /** Content-Transfer-Encoding of the stored bytes (base64, quoted-printable; null: as they are). */
+    transferEncoding: text('transfer_encoding'),
   },
   (t) => [index('attachments_message').on(t.messageId)],
+);
+
+/**
+ * Content-addressed bytes (sha-256): the pieces of messages' originals. An attachment sent twice is one row. Kept out
+ * of the hot tables so lists and counts never read them; a row goes when the last piece using it does (trigger,
+ * migration full_copies).
+ */
+export const blobs = sqliteTable(
+  'blobs',
+  {
+    id: integer('id').primaryKey(),
+    /** sha-256 of the bytes (not of `data`). */
+    hash: blob('hash', { mode: 'buffer' }).notNull(),
+    /** Bytes the blob holds (before compression). */
+    size: integer('size').notNull(),
+    /** How `data` holds them: 0 as they are, 1 deflated (raw deflate, RFC 1951). */
+    codec: integer('codec').notNull().default(0),
+    data: blob('data', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [uniqueIndex('blobs_hash').on(t.hash)],
+);
+
+/**
+ * A message's original (Gmail's format=raw) as the ordered pieces that make it up: the text between attachments, and
+ * each attachment's encoded bytes. Put together they are the original byte for byte. A piece whose blob is null is
+ * not in the mirror (an attachment over the user's cap): its size says what is missing. No row: no original yet.
+ */
+export const sourcePieces = sqliteTable(
+  'source_pieces',
+  {
+    messageId: integer('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    blobId: integer('blob_id'),
+    size: integer('size').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.seq] }), index('source_pieces_blob').on(t.blobId)],
 );
 
 export const syncRuns = sqliteTable(

@@ -9,12 +9,12 @@ import { resolveConfig, type AppConfig } from '../config';
 import { FileKeySecretBox, type SecretBox } from '../gmail/secret-box';
 import { createRouter, type IpcRouter } from '../ipc/router';
 import { DesktopServices } from '../desktop-services';
-import { startDemoBackend } from '../host/demo-backend';
+import { DEMO_QUOTA_SCALE, startDemoBackend } from '../host/demo-backend';
 import { rendererCsp } from '../../shared/csp';
 import { INVOKE_CHANNELS } from '../../shared/ipc-channels';
 import { SafeStorageSecretBox } from './safe-storage-secret-box';
 import { APP_INDEX_URL, APP_SCHEME, serveAppRequest } from './app-protocol';
-import { externalUrl, isAppUrl, secureWebPreferences, type AppLocation } from './security';
+import { externalUrl, isAppUrl, permissionAllowed, secureWebPreferences, type AppLocation } from './security';
 
 const appRoot = app.getAppPath();
 const rendererDir = join(appRoot, 'dist', 'renderer');
@@ -72,8 +72,12 @@ function installSessionPolicy(): void {
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
   });
-  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  ses.setPermissionCheckHandler(() => false);
+  ses.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(permissionAllowed(permission, details.requestingUrl, details.isMainFrame, appLocation)),
+  );
+  ses.setPermissionCheckHandler((_wc, permission, _origin, details) =>
+    permissionAllowed(permission, details.requestingUrl ?? '', details.isMainFrame, appLocation),
+  );
 }
 
 function createWindow(): BrowserWindow {
@@ -136,7 +140,7 @@ async function start(): Promise<void> {
     const own = await createAppCore(config, { runWorkers: true, secretBox: secretBoxFor(config), openDamaged: true });
     // "Try the demo mailbox": the emulator runs inside the app, its mirror in <data>/demo.
     core = new DesktopServices(own, async (dataDir) => {
-      const backend = await startDemoBackend(config, { messages: 1000, quotaScale: 8, dataDir });
+      const backend = await startDemoBackend(config, { messages: 1000, quotaScale: DEMO_QUOTA_SCALE, dataDir });
       try {
         return { backend, core: await createAppCore(backend.config, { runWorkers: true, demo: backend }) };
       } catch (e) {

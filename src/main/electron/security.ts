@@ -45,6 +45,15 @@ export function isAppUrl(frameUrl: string, isTopLevel: boolean, where: AppLocati
   return url.protocol === index.protocol && url.host === index.host && url.pathname === index.pathname;
 }
 
+/**
+ * The one web permission granted, and only to the app's own page (its top-level document; never a message's frame):
+ * writing text to the clipboard, for the Copy buttons (an address, a message's original). Everything else — camera,
+ * notifications, reading the clipboard — is refused, to every origin.
+ */
+export function permissionAllowed(permission: string, requestingUrl: string, isMainFrame: boolean, where: AppLocation): boolean {
+  return permission === 'clipboard-sanitized-write' && isAppUrl(requestingUrl, isMainFrame, where);
+}
+
 /** Links the app hands to the system browser; anything else (file:, javascript:, custom schemes) is dropped. */
 export function externalUrl(raw: string): string | null {
   try {

@@ -118,7 +118,7 @@ export class GmailAccess {
     method: GmailMethod,
     fn: (gmail: gmail_v1.Gmail) => Promise<T>,
     parts?: number,
-    opts: { answeredInBatch?: GmailError } = {},
+    opts: { answeredInBatch?: GmailError; interactive?: boolean } = {},
   ): Promise<T> {
     // A stored token that cannot be used (unreadable, another client's) throws AccountNeedsReconnectError here, the
     // account flagged by authorizedClient().
@@ -145,7 +145,11 @@ export class GmailAccess {
       }
     };
     try {
-      return await this.deps.governor.call(this.seedProfile(accountId), method, send, { parts, answeredInBatch: opts.answeredInBatch });
+      return await this.deps.governor.call(this.seedProfile(accountId), method, send, {
+        parts,
+        answeredInBatch: opts.answeredInBatch,
+        interactive: opts.interactive,
+      });
     } catch (e) {
       this.fail(accountId, classifyGmailError(e));
     }

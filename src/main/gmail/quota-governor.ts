@@ -26,7 +26,7 @@
 // This file runs calls through those parts and owns the retry policy for one request's answers.
 import type { Redis } from 'ioredis';
 import { QUOTA_PROFILES, type GmailMethod, type QuotaProfileName } from '../../shared/gmail-quota';
-import { classifyGmailError, GmailAuthError, GmailRateLimitError, type GmailError } from './errors';
+import { classifyGmailError, GmailAuthError, GmailRateLimitError, GmailTransientError, type GmailError } from './errors';
 import { abortReason, InFlightLimit, priorityOf, sleep, Turn } from './quota-order';
 import { governorPacing, paceFor, type Pace } from './quota-pacing';
 import { PROBE_BUDGETS, PROBE_RATE, ProfileChooser, type ProfileInUse } from './quota-profile';
@@ -133,7 +133,7 @@ export class QuotaGovernor {
     let attempt = 1;
     if (opts.answeredInBatch) {
       // Its first attempt was a part of a batch: the answer is weighed like any other, within the same attempts.
-      await this.retryAfter(account, opts.answeredInBatch, attempt, state, { stats, limit, signal, inBatch: true });
+      await this.retryAfter(account, opts.answeredInBatch, attempt, state, { stats, limit, signal, inBatch: true, interactive: opts.interactive });
       attempt++;
     }
     for (; ; attempt++) {
@@ -169,7 +169,7 @@ export class QuotaGovernor {
         this.profiles.answered(account, units);
         return outcome.value;
       }
-      await this.retryAfter(account, outcome.error, attempt, state, { stats, limit, signal, inBatch: false });
+      await this.retryAfter(account, outcome.error, attempt, state, { stats, limit, signal, inBatch: false, interactive: opts.interactive });
     }
   }
 
@@ -183,7 +183,7 @@ export class QuotaGovernor {
    */
   private async retryAfter(
     account: string, error: GmailError, attempt: number, state: RetryState,
-    ctx: { stats: QuotaStats; limit: InFlightLimit; signal?: AbortSignal; inBatch: boolean },
+    ctx: { stats: QuotaStats; limit: InFlightLimit; signal?: AbortSignal; inBatch: boolean; interactive?: boolean },
   ): Promise<void> {
     const { stats, limit, signal } = ctx;
     if (error instanceof GmailRateLimitError) {
@@ -203,7 +203,8 @@ export class QuotaGovernor {
       this.count(stats, 'retries', 1);
       return;
     }
-    if (!error.retryable || attempt >= this.maxAttempts) throw error;
+    if (!error.retryable || attempt >= (ctx.interactive ? Math.min(2, this.maxAttempts) : this.maxAttempts)) throw error;
+    if (ctx.interactive && error instanceof GmailTransientError && error.status === undefined) throw error;
     this.count(stats, 'retries', 1);
     // After a rate-limit answer the pause lives in Redis: the next take() waits for it, in every process.
     if (error instanceof GmailRateLimitError) return;

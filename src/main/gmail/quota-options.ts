@@ -27,6 +27,12 @@ export type CallOptions = {
    * error: that was its first attempt. Whether and when it goes again is decided as for any answer.
    */
   answeredInBatch?: GmailError;
+  /**
+   * Someone is waiting for this answer (a click in the reader): a network failure (no HTTP answer) is not sent
+   * again — the user hears at once that Gmail cannot be reached instead of after every backoff — and other retryable
+   * answers go again at most once more.
+   */
+  interactive?: boolean;
 };
 
 export type QuotaStats = { calls: number; units: number; rateLimited: number; retries: number; waitedMs: number };

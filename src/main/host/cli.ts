@@ -52,6 +52,15 @@ Commands:
                                     new file (the damaged one is kept aside); waits for it
   export --account <email> [--format json] [--out <file|->]
                                     the mirror as one JSON document (default: to stdout)
+  export --account <email> --format mbox|eml --out <path> [--force]
+                                    every message's original as Gmail keeps it: mbox, one
+                                    file (mboxrd, with Google Takeout's X-Gmail-Labels);
+                                    eml, a folder of <gmail id>.eml files. Written whole or
+                                    not at all (mbox --out -: to stdout, as it goes);
+                                    --force replaces an existing one. Exit code 3:
+                                    written, but not the whole mailbox (originals not in
+                                    the mirror yet, or a first sync not finished: stderr
+                                    says which)
   search --account <email> [--json] <query…>
                                     every message matching a Gmail search (from:, label:,
                                     is:unread, after:, OR, -word, …), newest first; --json:
@@ -61,7 +70,7 @@ Commands:
                                     demo mailbox, in a temporary folder
   demo [--messages N] [--quota-scale S] [--keep]
                                     a full sync of a generated mailbox (default 3000
-                                    messages, quota ×8), no Google account; --keep keeps
+                                    messages, quota ×12), no Google account; --keep keeps
                                     its temporary folder
   emulator [options]                run the Gmail emulator on its own
                                     (\`mailmirror emulator --help\` lists its options)

@@ -19,6 +19,12 @@ export type DemoBackend = {
   close(): Promise<void>;
 };
 
+/**
+ * The demo's Gmail: the 2026 quota (6,000 units/min) scaled up so a few thousand messages take about a minute —
+ * a full copy costs one messages.get (20 units) a message, so ×12 is ~60 messages a second.
+ */
+export const DEMO_QUOTA_SCALE = 12;
+
 export async function startDemoBackend(
   base: AppConfig,
   opts: { messages: number; quotaScale: number; keepDataDir?: boolean; dataDir?: string },
@@ -26,7 +32,7 @@ export async function startDemoBackend(
   // A given folder (the desktop app's <data>/demo) is kept; a temporary one goes with close().
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'mailmirror-demo-'));
   if (opts.dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  // Gmail's 2026 quota, scaled so that a few thousand messages take about a minute, with latency.
+  // Gmail's 2026 quota, scaled (DEMO_QUOTA_SCALE), with latency.
   const emulator = await startEmulator({ quota: { profile: '2026', scale: opts.quotaScale }, latencyMs: { min: 5, max: 25 } });
   emulator.addAccount(DEMO_ACCOUNT, { messages: opts.messages, seed: 2026 });
   const config: AppConfig = {

@@ -4,6 +4,7 @@
 // the contract's error shape. Core events are throttled per account and fanned out to listeners.
 import { randomUUID } from 'node:crypto';
 import {
+  ORIGINAL_TEXT_MAX,
   ipcChannels,
   ipcEvents,
   isInvokeChannel,
@@ -183,6 +184,24 @@ export function createRouter(services: AppServices, opts: RouterOptions = {}): I
         dataBase64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
       };
     },
+
+    'messages:original': async ({ accountId, messageId }) => {
+      const bytes = await services.messageSource(accountId, messageId);
+      // Bytes that are not UTF-8 (8-bit mail in another charset) show as U+FFFD; Save as .eml has them as they are.
+      const text = bytes.toString('utf8', 0, Math.min(bytes.length, ORIGINAL_TEXT_MAX * 4));
+      const truncated = text.length > ORIGINAL_TEXT_MAX || bytes.length > ORIGINAL_TEXT_MAX * 4;
+      return { size: bytes.length, text: truncated ? text.slice(0, ORIGINAL_TEXT_MAX) : text, truncated };
+    },
+
+    'messages:source': async ({ accountId, messageId }) => {
+      const subject = services.mirror.message(accountId, messageId).subject?.trim();
+      const bytes = await services.messageSource(accountId, messageId);
+      return { filename: `${safeFileName(subject || 'message').slice(0, 120)}.eml`, size: bytes.length, dataBase64: bytes.toString('base64') };
+    },
+
+    'export:defaults': ({ accountId }) => services.exportDefaults(accountId),
+
+    'accounts:export': ({ accountId, format, path, force }) => services.exportAccount({ accountId, format, path, force: force ?? false }),
 
     'settings:get': () => services.getSettings(),
 

@@ -6,6 +6,8 @@ import type { AccountSummary, ClientStatus, LabelSummary, MessageDetail, Message
 
 /** Where an attachment is, as stored: enough for the core to fetch its bytes from Gmail. */
 export type AttachmentRef = {
+  /** The stored attachment's row. */
+  id: number;
   accountId: number;
   messageGmailId: string;
   /** Gmail's attachment id (messages.attachments.get), when the part had one. */
@@ -68,8 +70,19 @@ export interface AppServices {
   syncNow(accountId: number, opts?: { full?: boolean }): Promise<void>;
   /** Phase, progress from the store, rate and ETA, last error, per-label progress. */
   syncStatus(accountId: number): Promise<SyncStatus>;
-  /** An attachment's bytes, fetched from Gmail on demand. */
+  /** An attachment's bytes: from the mirror, or fetched from Gmail when it does not hold them (over the cap). */
   fetchAttachment(ref: AttachmentRef): Promise<Uint8Array>;
+  /** A message's original bytes (RFC 822, as Gmail's format=raw): from the mirror, or fetched from Gmail and kept. */
+  messageSource(accountId: number, gmailId: string): Promise<Buffer>;
+  /** Where "Export account…" proposes to write. */
+  exportDefaults(accountId: number): Promise<{ mbox: string; eml: string }>;
+  /** Exports the account's mirror (see the contract's `accounts:export`). */
+  exportAccount(req: { accountId: number; format: 'mbox' | 'eml'; path: string; force: boolean }): Promise<{
+    path: string;
+    messages: number;
+    bytes: number;
+    skipped: number;
+  }>;
   getSettings(): Promise<Settings>;
   setSettings(patch: Partial<Settings>): Promise<Settings>;
   /** The OAuth client connecting uses and where it comes from (explicit > the user's > built in). */

@@ -19,6 +19,8 @@ export const JOB_SCHEMAS = {
     gmailIds: z.array(z.string().min(1)).max(100),
     threadIds: z.array(z.string().min(1)).max(100),
   }),
+  /** Originals of messages stored without them, after row id `afterId` (sync/source-backfill.ts). */
+  sourceBackfill: z.object({ accountId, afterId: z.number().int().nonnegative() }),
   /** labels.get for some labels (counts after a change). */
   labelUpdate: z.object({ accountId, labelIds: z.array(z.string().min(1)).max(1000) }),
   /** Compares Gmail's label counts with the mirror's; repairs a drift with a targeted resync. */
@@ -42,6 +44,8 @@ export const PRIORITY = {
   initial: 4,
   inboxBatch: 5,
   batch: 6,
+  /** Originals of messages already mirrored: behind all new mail. */
+  backfill: 8,
   maintenance: 10,
 } as const;
 
@@ -53,6 +57,7 @@ export const JOBS: Record<JobName, JobDef> = {
   initialSync: { queue: 'gmail-sync', concurrency: 2, attempts: 10, backoffMs: 2000 },
   incrementalSync: { queue: 'gmail-sync', concurrency: 2, attempts: 8, backoffMs: 2000 },
   messageBatch: { queue: 'gmail-sync', concurrency: 6, attempts: 10, backoffMs: 1000 },
+  sourceBackfill: { queue: 'gmail-sync', concurrency: 1, attempts: 10, backoffMs: 5000 },
   syncHealthCheck: { queue: 'gmail-maintenance', concurrency: 1, attempts: 3, backoffMs: 5000 },
   storeMaintenance: { queue: 'gmail-maintenance', concurrency: 1, attempts: 2, backoffMs: 5000 },
   scheduledIncrementalSync: { queue: 'gmail-maintenance', concurrency: 1, attempts: 3, backoffMs: 5000 },

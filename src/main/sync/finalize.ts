@@ -8,6 +8,7 @@ import type { SyncDeps } from './sync-deps';
 import { syncIntervalMs } from '../settings';
 import { hasPendingStubs } from '../db/stubs';
 import { transaction } from '../db';
+import { queueSourceBackfill } from './source-backfill';
 
 /** Label counts are compared with Gmail's a few times a day (a labels.get per label: a few units). */
 export const HEALTH_CHECK_EVERY_MS = 6 * 3600 * 1000;
@@ -37,6 +38,8 @@ export async function maybeFinalize(deps: SyncDeps, accountId: number): Promise<
   await deps.queues.addOnce('incrementalSync', { accountId }, PRIORITY.incremental);
   await deps.queues.scheduleIncremental(accountId, syncIntervalMs(deps.config));
   await deps.queues.scheduleHealthCheck(accountId, HEALTH_CHECK_EVERY_MS);
+  // Messages a resync kept from before, or fetched without their original (threads.get), get it now.
+  await queueSourceBackfill(deps, accountId);
   deps.events.emit('accounts:changed', { accountId });
   deps.events.emit('sync:progress', { accountId });
   return true;

@@ -5,7 +5,9 @@ import { getActiveRun } from '../db/sync-runs';
 import { labelCountsOlderThan, listLabels } from '../db/labels';
 import { assertStoreIntact, optimize } from '../db/maintenance';
 import type { SyncDeps } from './sync-deps';
-import { syncIntervalMs } from '../settings';
+import { attachmentCapBytes, loadSettings, syncIntervalMs } from '../settings';
+import { messagesMissingSource } from '../db/sources';
+import { queueSourceBackfill } from './source-backfill';
 import { reconcileLabels } from './label-reconcile';
 import { refreshLabelCounts } from './label-sync';
 import { hasPendingStubs } from '../db/stubs';
@@ -39,6 +41,8 @@ export async function syncHealthCheckProcessor(data: { accountId: number }, deps
       : listLabels(deps.db, accountId)
           .filter((l) => l.localMessagesTotal !== l.messagesTotal)
           .map((l) => l.id);
+  // A mirror made before full copies (or under a smaller cap) gets the originals it lacks, in the background.
+  if (messagesMissingSource(deps.db, accountId, 0, 1, attachmentCapBytes(loadSettings(deps.config))).length) await queueSourceBackfill(deps, accountId);
   if (drifted.length) {
     // Taken before listing: the next incremental pass replays whatever changes while the labels are listed.
     const profile = await deps.gmail.call(accountId, 'users.getProfile', (g) => g.users.getProfile({ userId: 'me' }));

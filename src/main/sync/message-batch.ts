@@ -2,13 +2,13 @@
 // fetches through the quota governor (bounded in flight per account), parses, and writes the whole
 // batch in one transaction. A 404 means the message was deleted meanwhile: the stub is dropped.
 //
-// Calls of the same method go to Gmail's batch endpoint (https://developers.google.com/workspace/gmail/api/guides/batch),
-// never more units at once than the governor's burst, so grouping never lowers the pace: one googleapis request
-// measured ~0.9 ms of CPU here against ~0.15 ms per part of a batch, and the server side spends less too. Each part
-// is charged as its own call (Gmail does the same); a part that fails for another reason than a 404 is handed to the
-// governor with its answer, which decides, as for any request, whether and when it is sent again on its own.
+// messages.get asks for format=raw: the original, which Gmail charges like any other format, brings everything
+// format=full does plus the attachments and the source itself, stored with the details (db/sources.ts) so the
+// message opens, shows its pictures, exports and shows its original offline. threads.get has no raw format: a
+// thread fetched that way (MAILMIRROR_FETCH_STRATEGY=threads) still needs each message's original, so for a mirror
+// that keeps originals the cheapest plan is one messages.get per message whatever the thread's length.
+// Fetching itself (batches, retries of failed parts) is fetch-details.ts.
 import type { Job } from 'bullmq';
-import type { gmail_v1 } from 'googleapis';
 import { getAccount } from '../db/accounts';
 import { getActiveRun } from '../db/sync-runs';
 import { saveMessageDetails, deleteMessagesByGmailId, type ParsedMessage } from '../db/message-details';
@@ -16,25 +16,18 @@ import { filterPending, hasPendingStubs, messageExists, pendingOfThread, threadH
 import { writeInGroup } from '../db/write-group';
 import { labelsWithCountsOlderThan } from '../db/labels';
 import { PRIORITY } from '../queues/definitions';
-import { parseGmailMessage } from './parse-message';
-import { GmailNotFoundError, type GmailError } from '../gmail/errors';
-import { batchGet, batchPartError, RECOMMENDED_BATCH_PARTS } from '../gmail/batch';
-import { callPriority } from '../gmail/quota-governor';
 import type { SyncDeps } from './sync-deps';
 import { maybeFinalize } from './finalize';
-import { chunk, mapLimit } from './map-limit';
 import { fetchStrategy } from './dispatch';
+import { fetchDetails, type Work } from './fetch-details';
+import { attachmentCapBytes, loadSettings } from '../settings';
 
-type Work = { kind: 'message'; id: string } | { kind: 'thread'; id: string; pending: string[] };
 
 /**
  * What jobs of this process are fetching right now, per account: a thread or message listed on two pages can be in
  * two jobs running at once, and each would pay for it. The store only knows once the first job commits.
  */
 const inFlight = new Map<number, { ids: Set<string>; threads: Set<string> }>();
-
-/** Order in which jobs started in this process: the governor serves an older job's requests first. */
-let jobSeq = 0;
 
 export async function messageBatchProcessor(
   data: { accountId: number; gmailIds: string[]; threadIds: string[] },
@@ -50,6 +43,9 @@ export async function messageBatchProcessor(
   const strategy = fetchStrategy();
   const quota = deps.gmail.quota(accountId);
   const costs = quota.costs;
+  // Every strategy but `threads` fetches messages as originals (format=raw), kept up to the user's cap.
+  const originals = strategy !== 'threads';
+  const capBytes = attachmentCapBytes(loadSettings(deps.config));
   let claims = inFlight.get(accountId);
   if (!claims) inFlight.set(accountId, (claims = { ids: new Set(), threads: new Set() }));
   const mine = { ids: [] as string[], threads: [] as string[] };
@@ -75,9 +71,11 @@ export async function messageBatchProcessor(
     const partial = pending.length < listed.length || threadHasFetched(db, accountId, threadId);
     let whole = strategy === 'threads';
     if (strategy === 'auto' && !partial) {
+      // A thread by threads.get costs that call and, when originals are kept, each message's original after it.
+      const threadPlan = costs['threads.get'] + (originals ? pending.length * costs['messages.get'] : 0);
       whole =
-        costs['threads.get'] <= pending.length * costs['messages.get'] ||
-        (listingOpen && pending[0] !== threadId && !messageExists(db, accountId, threadId));
+        threadPlan <= pending.length * costs['messages.get'] ||
+        (!originals && listingOpen && pending[0] !== threadId && !messageExists(db, accountId, threadId));
     }
     if (whole) {
       claims.threads.add(threadId);
@@ -99,87 +97,16 @@ export async function messageBatchProcessor(
   }
   if (work.length === 0) return { fetched: 0, dropped: 0 };
 
-  const parsed: ParsedMessage[] = [];
-  const dropped: string[] = [];
-  const accept = (w: Work, body: gmail_v1.Schema$Message | gmail_v1.Schema$Thread): void => {
-    if (w.kind === 'message') {
-      parsed.push(parseGmailMessage(body as gmail_v1.Schema$Message));
-      return;
-    }
-    const msgs: gmail_v1.Schema$Message[] = (body as gmail_v1.Schema$Thread).messages ?? [];
-    const got = new Set<string>();
-    for (const m of msgs) {
-      if (!m.id) continue;
-      if (!acct.includeSpamTrash && m.labelIds?.some((l) => l === 'SPAM' || l === 'TRASH')) continue;
-      got.add(m.id);
-      parsed.push(parseGmailMessage(m));
-    }
-    // A listed message the thread no longer has was deleted meanwhile (history replays any re-add).
-    for (const id of w.pending) if (!got.has(id)) dropped.push(id);
-  };
-  const drop = (w: Work): void => {
-    if (w.kind === 'message') dropped.push(w.id);
-    else dropped.push(...w.pending);
-  };
-  // `answeredInBatch`: the part's answer in a batch, its first attempt (the governor's retry policy weighs it).
-  const one = async (w: Work, answeredInBatch?: GmailError): Promise<void> => {
-    const opts = { answeredInBatch };
-    try {
-      if (w.kind === 'message') {
-        const r = await deps.gmail.call(accountId, 'messages.get', (g) => g.users.messages.get({ userId: 'me', id: w.id, format: 'full' }), undefined, opts);
-        accept(w, r.data);
-      } else {
-        const r = await deps.gmail.call(accountId, 'threads.get', (g) => g.users.threads.get({ userId: 'me', id: w.id, format: 'full' }), undefined, opts);
-        accept(w, r.data);
-      }
-    } catch (e) {
-      if (e instanceof GmailNotFoundError) return drop(w);
-      throw e;
-    }
-  };
-  const batch = async (method: 'messages.get' | 'threads.get', ws: Work[]): Promise<void> => {
-    if (ws.length === 1) return one(ws[0]);
-    const kind = method === 'messages.get' ? 'messages' : 'threads';
-    const parts = await deps.gmail.call(
-      accountId,
-      method,
-      () =>
-        batchGet({
-          rootUrl: deps.config.gmailApiUrl,
-          auth: deps.gmail.client(accountId).auth,
-          requests: ws.map((w, i) => ({ id: `p${i}`, path: `/gmail/v1/users/me/${kind}/${encodeURIComponent(w.id)}?format=full` })),
-          timeoutMs: deps.config.gmailTimeoutMs,
-        }),
-      ws.length,
-    );
-    const again: Array<{ w: Work; err: GmailError }> = [];
-    parts.forEach((p, i) => {
-      const err = batchPartError(p);
-      if (!err) accept(ws[i], p.body as gmail_v1.Schema$Message);
-      else if (err instanceof GmailNotFoundError) drop(ws[i]);
-      else again.push({ w: ws[i], err });
-    });
-    // Rate-limited or failed parts, one by one, with their answer: the governor's retry policy decides whether and when
-    // each goes again (within the same attempts as any request), and throws what is not worth retrying.
-    for (const { w, err } of again) await one(w, err);
-  };
-
-  // The most parts one batch may carry. Paced (Gmail): no more units than the burst the governor tolerates, and no
-  // more parts than requests allowed in flight (the governor gives a batch one slot per part: Gmail may run them
-  // as concurrent requests). Unpaced (emulators only): Gmail's recommended 50.
-  const burst = quota.burstUnits;
-  const parts = (method: 'messages.get' | 'threads.get'): number =>
-    burst > 0
-      ? Math.max(1, Math.min(RECOMMENDED_BATCH_PARTS, deps.config.maxInFlight, Math.floor(burst / costs[method])))
-      : RECOMMENDED_BATCH_PARTS;
-  const calls: Array<{ method: 'messages.get' | 'threads.get'; ws: Work[] }> = [
-    ...chunk(work.filter((w) => w.kind === 'thread'), parts('threads.get')).map((ws) => ({ method: 'threads.get' as const, ws })),
-    ...chunk(work.filter((w) => w.kind === 'message'), parts('messages.get')).map((ws) => ({ method: 'messages.get' as const, ws })),
-  ];
+  let parsed: ParsedMessage[] = [];
+  let dropped: string[] = [];
   try {
     // Lower first: the job's BullMQ priority (incremental, INBOX, the rest), then the order jobs started in.
-    const priority = (job?.opts?.priority ?? PRIORITY.batch) * 2 ** 32 + ++jobSeq;
-    await callPriority.run(priority, () => mapLimit(calls, deps.config.maxInFlight, (c) => batch(c.method, c.ws)));
+    ({ parsed, dropped } = await fetchDetails(deps, accountId, work, {
+      originals,
+      capBytes,
+      includeSpamTrash: acct.includeSpamTrash,
+      priority: job?.opts?.priority ?? PRIORITY.batch,
+    }));
 
     // While an initial/full sync is running, messages a thread brings that the listing has not reached
     // yet are stored at once (the listing will find them fetched); otherwise only known rows are updated,

@@ -6,11 +6,13 @@
 // Gmail's format=full payload (https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.messages#MessagePart):
 // a tree of parts with headers; body.data is base64url of the part's bytes after transfer
 // decoding (still in the part's charset); big bodies and attachments carry body.attachmentId
-// instead of data. format=raw is the whole RFC 822 message in base64url: parsed with postal-mime.
+// instead of data. format=raw is the whole RFC 822 message in base64url: read into the same tree (mime/raw-source.ts),
+// and cut into the pieces the store keeps as the message's original.
 import type { gmail_v1 } from 'googleapis';
-import PostalMime from 'postal-mime';
 import type { ParsedAttachment, ParsedMessage } from '../db/message-details';
-import { decodeBytes, repairC1 } from './mime/charset';
+import { decodeBytes } from './mime/charset';
+import { scanMime } from './mime/raw-mime';
+import { cutSource, payloadOf, type RawPayloadPart } from './mime/raw-source';
 import { decodeHeaderValue, parseHeaderParams, stripNul } from './mime/headers';
 import { decodeHtmlEntities, htmlToText } from './mime/html-text';
 
@@ -145,20 +147,21 @@ function walkPayload(payload: MessagePart, out: ParsedMessage, problems: string[
       const disp = parseHeaderParams(disposition);
       const rawName = (typeof part.filename === 'string' && part.filename !== '' ? part.filename : null) ?? disp.params.get('filename') ?? ct.params.get('name') ?? null;
       const filename = rawName === null ? null : decodeHeaderValue(rawName) || null;
-      const body = part.body && typeof part.body === 'object' ? part.body : {};
-      const data = typeof body.data === 'string' ? body.data : null;
+      const body: RawPayloadPart['body'] & object = part.body && typeof part.body === 'object' ? part.body : {};
+      // A part read from an original (format=raw) carries its decoded bytes.
+      const bytes = Buffer.isBuffer(body.bytes) ? body.bytes : typeof body.data === 'string' ? decodeData(body.data) : null;
       const attachmentId = typeof body.attachmentId === 'string' && body.attachmentId !== '' ? body.attachmentId : null;
       const isTextBody = (mimeType === 'text/plain' || mimeType === 'text/html') && filename === null && disp.value !== 'attachment';
 
-      if (isTextBody && data !== null) {
-        const text = stripNul(decodeBytes(decodeData(data), ct.params.get('charset')));
+      if (isTextBody && bytes !== null) {
+        const text = stripNul(decodeBytes(bytes, ct.params.get('charset')));
         (mimeType === 'text/html' ? bodies.htmls : bodies.texts).push(text);
         continue;
       }
       if (isTextBody && attachmentId === null) continue; // an empty body part
       // Attachments, inline images, forwarded messages (not descended into: their parts belong
       // to the attached message), and bodies Gmail keeps external (attachmentId, no data).
-      const size = typeof body.size === 'number' && Number.isFinite(body.size) ? body.size : data !== null ? decodeData(data).length : null;
+      const size = typeof body.size === 'number' && Number.isFinite(body.size) ? body.size : bytes !== null ? bytes.length : null;
       const attachment: ParsedAttachment = {
         gmailAttachmentId: attachmentId,
         partId: typeof part.partId === 'string' ? part.partId : null,
@@ -166,6 +169,7 @@ function walkPayload(payload: MessagePart, out: ParsedMessage, problems: string[
         mimeType,
         size,
         contentId: cleanContentId(contentId),
+        transferEncoding: null,
       };
       out.attachments.push(attachment);
     } catch (e) {
@@ -193,12 +197,19 @@ function finish(out: ParsedMessage, bodies: BodyParts, problems: string[]): Pars
   return out;
 }
 
+export type ParseOptions = {
+  /**
+   * Of an original (format=raw): attachments bigger than this many bytes are left out of the pieces kept (the
+   * user's cap); null or absent: every one is kept.
+   */
+  attachmentCapBytes?: number | null;
+};
+
 /**
- * Parses a messages.get / threads.get resource in format full or metadata (minimal gives no
- * headers). Never throws. A format=raw resource (only `raw`, no payload) needs
- * parseGmailMessageAsync, because postal-mime parses asynchronously.
+ * Parses a messages.get / threads.get resource in format full, metadata (minimal gives no headers) or raw; a raw
+ * one also yields its original, cut into the pieces the store keeps (`source`). Never throws.
  */
-export function parseGmailMessage(msg: gmail_v1.Schema$Message): ParsedMessage {
+export function parseGmailMessage(msg: gmail_v1.Schema$Message, options: ParseOptions = {}): ParsedMessage {
   const problems: string[] = [];
   let out: ParsedMessage;
   try {
@@ -211,92 +222,25 @@ export function parseGmailMessage(msg: gmail_v1.Schema$Message): ParsedMessage {
   let bodies: BodyParts = { texts: [], htmls: [] };
   try {
     const payload = (msg as { payload?: unknown } | null | undefined)?.payload;
+    const raw = (msg as { raw?: unknown }).raw;
     if (payload && typeof payload === 'object') {
       const headers = emptyHeaders();
       readTopHeaders((payload as MessagePart).headers, headers);
       Object.assign(out, headers);
       bodies = walkPayload(payload as MessagePart, out, problems);
-    } else if (typeof (msg as { raw?: unknown }).raw === 'string') {
-      problems.push('format=raw message: parse it with parseGmailMessageAsync');
+    } else if (typeof raw === 'string') {
+      const src = decodeData(raw);
+      const tree = scanMime(src);
+      const headers = emptyHeaders();
+      readTopHeaders(tree.headers, headers);
+      Object.assign(out, headers);
+      bodies = walkPayload(payloadOf(src, tree), out, problems);
+      out.source = cutSource(src, tree, out.attachments, options.attachmentCapBytes ?? null);
     } else {
       problems.push('message has no payload');
     }
   } catch (e) {
     problems.push(`unreadable payload: ${errorText(e)}`);
-  }
-  return finish(out, bodies, problems);
-}
-
-/** The top header block of a raw message, read by hand when postal-mime gave up on the rest. */
-function headersFromRaw(raw: Buffer, into: TopHeaders): void {
-  const limit = Math.min(raw.length, 2 * 1024 * 1024);
-  const text = raw.subarray(0, limit).toString('latin1');
-  const end = text.search(/\r?\n\r?\n/);
-  const block = (end >= 0 ? text.slice(0, end) : text).replace(/\r?\n(?=[ \t])/g, '');
-  for (const line of block.split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const key = TOP_HEADER_KEYS[line.slice(0, colon).trim().toLowerCase()];
-    if (key === undefined || into[key] !== null) continue;
-    // Undeclared 8-bit header bytes are most often UTF-8.
-    const value = decodeBytes(Buffer.from(line.slice(colon + 1), 'latin1'), null);
-    into[key] = decodeHeaderValue(value);
-  }
-}
-
-function byteLength(content: ArrayBuffer | Uint8Array | string): number {
-  return typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
-}
-
-async function parseRaw(raw: string, out: ParsedMessage, problems: string[]): Promise<BodyParts> {
-  const bytes = decodeData(raw);
-  const bodies: BodyParts = { texts: [], htmls: [] };
-  const headers = emptyHeaders();
-  try {
-    const email = await PostalMime.parse(bytes, { forceRfc822Attachments: true, attachmentEncoding: 'arraybuffer' });
-    for (const h of email.headers) {
-      const key = TOP_HEADER_KEYS[h.key];
-      if (key !== undefined && headers[key] === null) headers[key] = decodeHeaderValue(h.value);
-    }
-    // postal-mime decodes with TextDecoder, which on Node 20 reads Windows-1252 as Latin-1.
-    if (typeof email.text === 'string') bodies.texts.push(repairC1(stripNul(email.text)));
-    if (typeof email.html === 'string') bodies.htmls.push(repairC1(stripNul(email.html)));
-    for (const a of email.attachments) {
-      out.attachments.push({
-        gmailAttachmentId: null,
-        partId: null,
-        filename: a.filename ? stripNul(a.filename) : null,
-        mimeType: a.mimeType || null,
-        size: byteLength(a.content),
-        contentId: cleanContentId(a.contentId ?? null),
-      });
-    }
-  } catch (e) {
-    problems.push(`raw MIME: ${errorText(e)}`);
-    try {
-      headersFromRaw(bytes, headers);
-    } catch (e2) {
-      problems.push(`raw headers: ${errorText(e2)}`);
-    }
-  }
-  Object.assign(out, headers);
-  return bodies;
-}
-
-/**
- * Like parseGmailMessage, and also reads format=raw resources (RFC 822 in base64url) with
- * postal-mime. Never rejects.
- */
-export async function parseGmailMessageAsync(msg: gmail_v1.Schema$Message): Promise<ParsedMessage> {
-  const raw = msg && typeof msg === 'object' && typeof msg.raw === 'string' && !msg.payload ? msg.raw : null;
-  if (raw === null) return parseGmailMessage(msg);
-  const problems: string[] = [];
-  const out = baseMessage(msg, problems);
-  let bodies: BodyParts = { texts: [], htmls: [] };
-  try {
-    bodies = await parseRaw(raw, out, problems);
-  } catch (e) {
-    problems.push(`raw MIME: ${errorText(e)}`);
   }
   return finish(out, bodies, problems);
 }

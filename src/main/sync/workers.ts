@@ -15,6 +15,7 @@ import { initialSyncProcessor } from './initial-sync';
 import { incrementalSyncProcessor } from './incremental-sync';
 import { messageBatchProcessor } from './message-batch';
 import { maintenanceProcessors } from './maintenance';
+import { sourceBackfillProcessor } from './source-backfill';
 import { storageFailure } from './storage-failure';
 import { isRedisConnectionError } from '../redis';
 
@@ -34,6 +35,7 @@ const PROCESSORS: Record<JobName, Processor> = {
   initialSync: initialSyncProcessor,
   incrementalSync: incrementalSyncProcessor,
   messageBatch: messageBatchProcessor,
+  sourceBackfill: sourceBackfillProcessor,
   ...maintenanceProcessors,
 };
 

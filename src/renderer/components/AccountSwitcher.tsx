@@ -17,6 +17,8 @@ export function AccountSwitcher(props: {
   accounts: AccountSummary[];
   onSelect: (id: number) => void;
   onAdd: () => void;
+  /** Export account… (the account shown). */
+  onExport: () => void;
 }) {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
@@ -66,6 +68,20 @@ export function AccountSwitcher(props: {
             </button>
           ))}
           <div className="menu-sep" />
+          <button
+            role="menuitem"
+            className="menu-item"
+            data-testid="export-account"
+            onClick={() => {
+              setOpen(false);
+              props.onExport();
+            }}
+          >
+            <span className="menu-icon plain">
+              <Icon name="box" size={16} />
+            </span>
+            <span className="menu-label">Export account…</span>
+          </button>
           <button
             role="menuitem"
             className="menu-item"

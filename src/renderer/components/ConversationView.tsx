@@ -8,6 +8,7 @@ import { call } from '../api';
 import { decodeEntities, formatCount, formatFullDate, formatListDate, hueFor, initialOf, senderName } from '../lib/format';
 import { useNow } from '../hooks';
 import { Icon } from './Icon';
+import { MessageMenu } from './MessageMenu';
 import { LabelChips, MessageBody, ReaderError, ReaderSkeleton, SenderLine, SubjectTools, remoteImagesOn, usePrint, useReaderSettings } from './MessageView';
 
 /** What the mailbox's keys ask of an open conversation. */
@@ -83,6 +84,7 @@ function OpenMessage(props: {
               <button className="icon-btn reader-tool small" aria-label="Print this message" title="Print this message" onClick={() => props.onPrint(remoteOn)}>
                 <Icon name="printer" size={15} />
               </button>
+              <MessageMenu accountId={props.accountId} message={message} small />
               <button
                 className="icon-btn reader-tool small"
                 aria-label={`Collapse the message from ${senderName(message.from)}`}

@@ -51,6 +51,11 @@ const PATHS = {
   paneOff: 'M3 4h18v16H3zM7 9h10M7 13h10M7 17h6',
   menu: 'M4 6h16M4 12h16M4 18h16',
   arrowLeft: 'M19 12H5M11 6l-6 6 6 6',
+  // Full copies (issue 13).
+  cloudDownload: 'M7.5 17.5H7a4.5 4.5 0 0 1-.6-9A6 6 0 0 1 18 9.6a4 4 0 0 1-.5 7.9M12 11v9M9 17l3 3 3-3',
+  code: 'M8.5 7.5L4 12l4.5 4.5M15.5 7.5L20 12l-4.5 4.5M13.5 5l-3 14',
+  more: 'M12 5.5v.01M12 12v.01M12 18.5v.01',
+  box: 'M3.5 7.5L12 3l8.5 4.5v9L12 21l-8.5-4.5zM3.5 7.5L12 12l8.5-4.5M12 12v9',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -16,6 +16,7 @@ import { ShortcutHelp } from './ShortcutHelp';
 import { GO_TO, SELECT_BY, SEQUENCE_TIMEOUT_MS, isShortcutCandidate, readOnlyNotice } from '../keyboard';
 import { SyncPanel } from './SyncPanel';
 import { AccountSwitcher } from './AccountSwitcher';
+import { ExportDialog } from './ExportDialog';
 import { ReadingPaneMenu } from './ReadingPaneMenu';
 import { Splitter } from './Splitter';
 import { effectiveLayout, useWindowSize, type LayoutControl } from '../use-layout';
@@ -55,6 +56,7 @@ export function Mailbox(props: MailboxProps) {
   const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
   const [notice, setNotice] = useState<{ text: string; n: number } | null>(null);
   const [helpOpen, setHelpOpen] = useState(false);
+  const [exportOpen, setExportOpen] = useState(false);
   const [listFocus, setListFocus] = useState(0);
   const atTopRef = useRef(true);
   const searchRef = useRef<HTMLInputElement>(null);
@@ -192,6 +194,7 @@ export function Mailbox(props: MailboxProps) {
 
   // Stable, so the dialog does not re-run its focus handling on every render of the mailbox.
   const closeHelp = useCallback(() => setHelpOpen(false), []);
+  const closeExport = useCallback(() => setExportOpen(false), []);
   const showNotice = useCallback((text: string) => setNotice((n) => ({ text, n: (n?.n ?? 0) + 1 })), []);
   useEffect(() => {
     if (!notice) return;
@@ -570,6 +573,7 @@ export function Mailbox(props: MailboxProps) {
           accounts={props.accounts}
           onSelect={props.onSelectAccount}
           onAdd={props.onAddAccount}
+          onExport={() => setExportOpen(true)}
         />
         <LabelNav
           labels={labels && labels.length === 0 && sync && !sync.initialSyncCompleted ? null : labels}
@@ -735,6 +739,7 @@ export function Mailbox(props: MailboxProps) {
         )}
       </div>
       {helpOpen && <ShortcutHelp onClose={closeHelp} />}
+      {exportOpen && <ExportDialog account={account} onClose={closeExport} onDoneInBackground={showNotice} />}
     </div>
   );
 }

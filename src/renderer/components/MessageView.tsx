@@ -11,7 +11,10 @@ import { ErrorNotice } from './ErrorNotice';
 import { formatBytes, formatFullDate, hueFor, initialOf, parseAddress, splitAddresses } from '../lib/format';
 import { ATTRIBUTION, buildMessageDocument, buildPrintDocument, sanitizeMessageHtml } from '../lib/sanitize';
 import { Icon } from './Icon';
+import { MessageMenu } from './MessageMenu';
 import { readableText } from '../lib/contrast';
+import { copyText } from '../lib/clipboard';
+import { base64ToBytes, saveBytes } from '../lib/save-file';
 
 // Labels that are states, not places: not shown as chips.
 const HIDDEN_CHIPS = new Set(['UNREAD', 'STARRED', 'IMPORTANT', 'CATEGORY_PERSONAL']);
@@ -82,30 +85,6 @@ export function foldedText(text: string): ReactNode[] {
   }
   flush(false);
   return out;
-}
-
-/** Copies text: the async clipboard where allowed, else a selection and execCommand (older shells). */
-async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    const ta = document.createElement('textarea');
-    ta.value = text;
-    ta.setAttribute('readonly', '');
-    ta.style.position = 'fixed';
-    ta.style.opacity = '0';
-    document.body.append(ta);
-    ta.select();
-    let ok: boolean;
-    try {
-      ok = document.execCommand('copy');
-    } catch {
-      ok = false;
-    }
-    ta.remove();
-    return ok;
-  }
 }
 
 /** A button that copies a text and says so for a moment. */
@@ -197,22 +176,26 @@ function Recipients(props: { to: string | null; cc: string | null }) {
   );
 }
 
-function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return bytes;
-}
-
 /** Raster images a thumbnail shows (not SVG: a document, not a picture). */
 const PREVIEWABLE = /^image\/(png|jpe?g|gif|webp|bmp|avif)$/i;
 const PREVIEW_MAX_BYTES = 8 * 1024 * 1024;
 
-/** Blob URLs of the message's image attachments, fetched one after another (they come from Gmail). */
-function useImagePreviews(accountId: number, message: MessageDetail, files: MessageDetail['attachments']): Map<string, string> {
+/** An attachment the user's size cap leaves in Gmail (Settings → Offline copies). */
+function overCap(a: MessageDetail['attachments'][number], settings: Settings | null): boolean {
+  return settings?.keepOriginals === 'capped' && (a.size ?? 0) > settings.attachmentCapMb * 1_000_000;
+}
+
+/**
+ * Blob URLs of the message's image attachments, read one after another: from the mirror, or from Gmail for one not
+ * copied yet. One the user's size cap leaves in Gmail is not fetched just for a thumbnail: it keeps its icon.
+ */
+function useImagePreviews(accountId: number, message: MessageDetail, files: MessageDetail['attachments'], settings: Settings | null): Map<string, string> {
   const [urls, setUrls] = useState<Map<string, string>>(new Map());
   const wanted = files
-    .filter((a) => a.mimeType && PREVIEWABLE.test(a.mimeType) && !isExecutableName(a.filename) && (a.size ?? 0) <= PREVIEW_MAX_BYTES)
+    .filter(
+      (a) =>
+        (a.offline || !overCap(a, settings)) && a.mimeType && PREVIEWABLE.test(a.mimeType) && !isExecutableName(a.filename) && (a.size ?? 0) <= PREVIEW_MAX_BYTES,
+    )
     .map((a) => a.id)
     .join(',');
   useEffect(() => {
@@ -251,25 +234,19 @@ function useImagePreviews(accountId: number, message: MessageDetail, files: Mess
   return urls;
 }
 
-function Attachments(props: { accountId: number; message: MessageDetail }) {
+function Attachments(props: { accountId: number; message: MessageDetail; settings: Settings | null }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const files = props.message.attachments.filter((a) => a.filename || !a.contentId);
-  const previews = useImagePreviews(props.accountId, props.message, files);
+  // Images the HTML shows by cid: are in the message already; everything else is listed.
+  const files = props.message.attachments.filter((a) => !a.inline);
+  const previews = useImagePreviews(props.accountId, props.message, files, props.settings);
   if (files.length === 0) return null;
   const download = async (id: string) => {
     setBusy(id);
     setError(null);
     try {
       const a = await call('attachments:download', { accountId: props.accountId, messageId: props.message.id, attachmentId: id });
-      const url = URL.createObjectURL(new Blob([base64ToBytes(a.dataBase64)], { type: a.mimeType }));
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = safeFileName(a.filename);
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 30_000);
+      saveBytes(base64ToBytes(a.dataBase64), safeFileName(a.filename), a.mimeType);
     } catch (e) {
       setError(e);
     } finally {
@@ -288,14 +265,16 @@ function Attachments(props: { accountId: number; message: MessageDetail }) {
           const name = safeFileName(a.filename, 'Untitled attachment');
           const executable = isExecutableName(a.filename);
           const preview = executable ? undefined : previews.get(a.id);
+          const where = a.offline ? '' : ' — not kept offline: it comes from Gmail when opened';
           return (
             <button
               key={a.id}
-              className={`attachment${executable ? ' executable' : ''}${preview ? ' has-preview' : ''}`}
+              className={`attachment${executable ? ' executable' : ''}${preview ? ' has-preview' : ''}${a.offline ? '' : ' remote'}`}
               data-testid="attachment"
+              data-offline={a.offline}
               disabled={busy !== null}
               onClick={() => void download(a.id)}
-              title={executable ? `Download ${name} — executable file: opening it runs a program` : `Download ${name}`}
+              title={executable ? `Download ${name} — executable file: opening it runs a program${where}` : `Download ${name}${where}`}
             >
               {preview ? (
                 <span className="attachment-thumb">
@@ -314,6 +293,12 @@ function Attachments(props: { accountId: number; message: MessageDetail }) {
                       executable file ·{' '}
                     </span>
                   )}
+                  {!a.offline && (
+                    <span className="attachment-remote" data-testid="attachment-remote">
+                      <Icon name="cloudDownload" size={12} />
+                      download
+                    </span>
+                  )}
                   {[formatBytes(a.size), a.mimeType].filter(Boolean).join(' · ')}
                 </span>
               </span>
@@ -322,7 +307,7 @@ function Attachments(props: { accountId: number; message: MessageDetail }) {
           );
         })}
       </div>
-      {error !== null && <ErrorNotice error={error} className="inline-error" role="alert" testId="attachment-error" />}
+      {error !== null && <ErrorNotice error={error} context="download" className="inline-error" role="alert" testId="attachment-error" />}
     </section>
   );
 }
@@ -610,14 +595,14 @@ export function MessageBody(props: {
             <p className="muted">{message.detailsFetched ? 'This message has no text.' : 'This message is not mirrored yet.'}</p>
           </div>
         )}
-        <Attachments accountId={props.accountId} message={message} />
+        <Attachments accountId={props.accountId} message={message} settings={settings} />
       </div>
     </>
   );
 }
 
 /** The reader's tools for the subject line: copy it, and open the message (or conversation) in Gmail. */
-export function SubjectTools(props: { subject: string; gmailHref: string; onPrint: () => void }) {
+export function SubjectTools(props: { subject: string; gmailHref: string; onPrint: () => void; menu?: ReactNode }) {
   return (
     <div className="reader-tools" role="group" aria-label="Message actions">
       <CopyButton text={props.subject} label="Copy subject" testId="copy-subject" />
@@ -635,6 +620,7 @@ export function SubjectTools(props: { subject: string; gmailHref: string; onPrin
       >
         <Icon name="external" size={17} />
       </a>
+      {props.menu}
     </div>
   );
 }
@@ -703,6 +689,7 @@ export function MessageView(props: {
             subject={subject}
             gmailHref={gmailUrl(props.accountEmail, message.id)}
             onPrint={() => print(message, remoteImagesOn(message, settings, allowRemote, props.remoteImagesAlways))}
+            menu={<MessageMenu accountId={props.accountId} message={message} />}
           />
         </div>
         <LabelChips labelIds={message.labelIds} labelsById={props.labelsById} />

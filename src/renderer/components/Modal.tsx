@@ -42,7 +42,7 @@ document.addEventListener(
   true,
 );
 
-export function Modal(props: { title: string; onClose: () => void; children: ReactNode; testId?: string; width?: number }) {
+export function Modal(props: { title: string; onClose: () => void; children: ReactNode; testId?: string; width?: number; className?: string }) {
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
   // The latest onClose without re-running the mount effect (which would steal focus on every render).
@@ -121,7 +121,7 @@ export function Modal(props: { title: string; onClose: () => void; children: Rea
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && props.onClose()}>
       <div
-        className="modal"
+        className={`modal ${props.className ?? ''}`}
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}

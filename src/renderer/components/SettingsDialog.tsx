@@ -1,5 +1,5 @@
-// Settings: sync interval, spam and trash, remote images, theme, and the connected accounts.
-import { useEffect, useState } from 'react';
+// Settings: sync interval, spam and trash, what is kept offline, remote images, theme, and the connected accounts.
+import { useEffect, useId, useState } from 'react';
 import type { AccountSummary, ClientStatus, Settings } from '../../shared/ipc';
 import { call } from '../api';
 import { errorShape, type ErrorShape } from '../lib/error-words';
@@ -42,6 +42,81 @@ function Switch(props: { checked: boolean; onChange: (v: boolean) => void; label
     >
       <span className="switch-knob" />
     </button>
+  );
+}
+
+/**
+ * What the mirror keeps besides the text: everything (the default), or attachments up to a size. The number saves
+ * when it is a whole number of 1–1000 and the field is left (or Enter pressed); anything else says what it takes.
+ */
+function OfflineCopies(props: { settings: Settings; onChange: (patch: Partial<Settings>) => void }) {
+  const { settings } = props;
+  const [cap, setCap] = useState(String(settings.attachmentCapMb));
+  const hintId = useId();
+  useEffect(() => setCap(String(settings.attachmentCapMb)), [settings.attachmentCapMb]);
+  const n = Number(cap);
+  const valid = cap.trim() !== '' && Number.isInteger(n) && n >= 1 && n <= 1000;
+  const capped = settings.keepOriginals === 'capped';
+  const commit = () => {
+    if (valid && n !== settings.attachmentCapMb) props.onChange({ attachmentCapMb: n });
+  };
+  return (
+    <div className="setting column" data-testid="setting-offline">
+      <div className="setting-text">
+        <span id="offline-copies-title">Keep for offline use</span>
+        <span className="muted small">
+          Each message’s original makes View original, Save as .eml and export work offline; a size cap saves disk space.
+        </span>
+      </div>
+      <div className="offline-choices" role="radiogroup" aria-labelledby="offline-copies-title">
+        <label className="radio-row radio-label">
+          <input
+            type="radio"
+            name="keep-originals"
+            checked={!capped}
+            onChange={() => props.onChange({ keepOriginals: 'all' })}
+            data-testid="setting-keep-all"
+          />
+          <span>
+            Everything <span className="muted small">— every message and attachment</span>
+          </span>
+        </label>
+        <div className="radio-row">
+          <label className="radio-label">
+            <input
+              type="radio"
+              name="keep-originals"
+              checked={capped}
+              onChange={() => props.onChange({ keepOriginals: 'capped', ...(valid ? { attachmentCapMb: n } : {}) })}
+              data-testid="setting-keep-capped"
+            />
+            <span>Attachments up to</span>
+          </label>
+          <span className="cap-field">
+            <input
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={1000}
+              step={1}
+              value={cap}
+              disabled={!capped}
+              aria-label="Largest attachment kept, in MB"
+              aria-invalid={!valid || undefined}
+              aria-describedby={hintId}
+              data-testid="setting-cap-mb"
+              onChange={(e) => setCap(e.target.value)}
+              onBlur={commit}
+              onKeyDown={(e) => e.key === 'Enter' && commit()}
+            />
+            <span aria-hidden="true">MB</span>
+          </span>
+        </div>
+        <span id={hintId} className={`small cap-hint ${valid ? 'muted' : 'warn-text'}`} data-testid="setting-cap-hint">
+          {valid ? (capped ? 'Larger ones come from Gmail when you open them.' : '') : 'A whole number from 1 to 1000.'}
+        </span>
+      </div>
+    </div>
   );
 }
 
@@ -199,6 +274,9 @@ export function SettingsDialog(props: {
               onChange={(v) => void update({ includeSpamTrash: v })}
             />
           </div>
+
+          <h3>Offline copies</h3>
+          <OfflineCopies settings={settings} onChange={(patch) => void update(patch)} />
 
           <h3>Privacy</h3>
           <div className="setting">

@@ -4,7 +4,7 @@
 import type { IpcErrorCode } from '../../shared/ipc';
 
 /** What was being done when it failed: the same code reads differently while syncing or signing in. */
-export type ErrorContext = 'general' | 'sync' | 'connect' | 'search';
+export type ErrorContext = 'general' | 'sync' | 'connect' | 'search' | 'download' | 'export';
 
 export type PlainError = {
   code: IpcErrorCode | null;
@@ -49,6 +49,20 @@ const IN_CONTEXT: Partial<Record<ErrorContext, Partial<Record<IpcErrorCode, Word
     INTERNAL: { text: 'The account could not be connected.', next: 'Try again. If it keeps happening, restart Mailmirror.' },
     UNSUPPORTED: { text: 'The demo mailbox is not available in this copy of Mailmirror.', next: 'Connect your Gmail account instead.' },
   },
+  // Opening an attachment, viewing or saving an original: what is not kept offline comes from Gmail.
+  download: {
+    OFFLINE: {
+      text: 'This is not kept offline, and Gmail cannot be reached right now to fetch it.',
+      next: 'Try again when you are online. Everything else in your mirror stays readable.',
+    },
+    TIMEOUT: { text: 'Gmail took too long to send it.', next: 'Try again in a moment.' },
+    NOT_FOUND: { text: 'Gmail no longer has this message.', next: 'It was probably deleted there; the next sync removes it here too.' },
+    INTERNAL: { text: 'It could not be opened.', next: 'Try again. If it keeps happening, restart Mailmirror.' },
+  },
+  export: {
+    INTERNAL: { text: 'The export could not be written.', next: 'Check that the folder exists and you may write to it, then try again.' },
+    OFFLINE: { text: 'Gmail cannot be reached, and some messages are not kept offline.', next: 'Try again when you are online.' },
+  },
 };
 
 /** Codes whose message is already the plain, precise reason (written for the user by the contract). */
@@ -75,6 +89,9 @@ export function plainError(e: unknown, context: ErrorContext = 'general'): Plain
   if (context === 'search' && code === 'INVALID_REQUEST' && message.startsWith('Cannot read the search')) {
     return { code, text: message, next: '', detail: null };
   }
+  // An export the core refused (the file is already there, the path is not usable): its message says which, in
+  // words written for the user (accounts:export in the contract).
+  if (context === 'export' && code === 'INVALID_REQUEST' && message) return { code, text: message, next: '', detail: null };
   const detail = message ? (code ? `${message} [${code}]` : message) : code;
   return { code, text: words.text, next: words.next, detail };
 }

@@ -6,7 +6,7 @@ import type { CliContext } from '../cli-context';
 import { parseCommandArgs, UsageError } from '../args';
 import { createAppCore } from '../../app-core';
 import { waitUntilIdle } from './sync';
-import { startDemoBackend } from '../demo-backend';
+import { DEMO_QUOTA_SCALE, startDemoBackend } from '../demo-backend';
 import { formatTable } from '../output';
 import type { LabelRow } from '../../app-core';
 import { CATEGORY_LABEL_ORDER, SYSTEM_LABEL_ORDER, labelDisplayName } from '../../../shared/label-tree';
@@ -27,8 +27,7 @@ export async function demoCommand(ctx: CliContext, args: string[]): Promise<numb
   });
   const count = values.messages ? Number(values.messages) : 3000;
   if (!Number.isInteger(count) || count < 1 || count > 500_000) throw new UsageError('demo: --messages must be a whole number from 1 to 500000');
-  // Gmail's 2026 quota (6,000 units/min) scaled up so a few thousand messages take about a minute.
-  const scale = values['quota-scale'] ? Number(values['quota-scale']) : 8;
+  const scale = values['quota-scale'] ? Number(values['quota-scale']) : DEMO_QUOTA_SCALE;
   if (!Number.isFinite(scale) || scale < 0) throw new UsageError('demo: --quota-scale must be a number ≥ 0');
 
   ctx.stdout.write(`Starting the Gmail emulator with ${count.toLocaleString('en-US')} messages…\n`);

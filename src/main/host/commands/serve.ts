@@ -8,7 +8,7 @@ import { findRendererDir, startBrowserHost, type HostMount } from '../browser-ho
 import { parseCommandArgs, UsageError } from '../args';
 import type { CliContext } from '../cli-context';
 import { writeLine } from '../output';
-import { startDemoBackend } from '../demo-backend';
+import { DEMO_QUOTA_SCALE, startDemoBackend } from '../demo-backend';
 
 /** What serve needs of the app core (src/main/app-core.ts). */
 type ServeCore = AppServices & {
@@ -48,7 +48,7 @@ export async function serveCommand(ctx: CliContext, args: string[]): Promise<num
   }
 
   // --demo: the app against the built-in emulator and a temporary mirror ("Try the demo mailbox").
-  const demo = values.demo ? await startDemoBackend(ctx.config, { messages: 3000, quotaScale: 8 }) : null;
+  const demo = values.demo ? await startDemoBackend(ctx.config, { messages: 3000, quotaScale: DEMO_QUOTA_SCALE }) : null;
   let core: ServeCore;
   try {
     // A damaged store still serves the UI, which says so and offers the rebuild.
