@@ -1,12 +1,13 @@
 // A message's "More" menu, as Gmail's: View original (its source, with Download and Copy) and Save as .eml (the
 // original's bytes as a file). Both work offline when the original is kept in the mirror; otherwise the core fetches
 // it from Gmail first, and an unreachable Gmail is said in plain words.
-import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import type { MessageDetail } from '../../shared/ipc';
 import { ErrorNotice } from './ErrorNotice';
 import { Icon } from './Icon';
 import { OriginalDialog, saveOriginal } from './OriginalDialog';
+import { menuKeyHandler } from '../lib/menu-keys';
 
 export function MessageMenu(props: { accountId: number; message: MessageDetail; small?: boolean }) {
   const [open, setOpen] = useState(false);
@@ -38,30 +39,7 @@ export function MessageMenu(props: { accountId: number; message: MessageDetail; 
     };
   }, [open, error]);
 
-  const onMenuKey = (e: ReactKeyboardEvent<HTMLDivElement>) => {
-    const items = Array.from(e.currentTarget.querySelectorAll<HTMLElement>('[role="menuitem"]'));
-    const at = items.indexOf(document.activeElement as HTMLElement);
-    if (e.key === 'Escape' || e.key === 'Tab') {
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        button.current?.focus();
-      }
-      e.stopPropagation();
-      setOpen(false);
-      return;
-    }
-    const moves: Record<string, number> = {
-      ArrowDown: (at + 1) % items.length,
-      ArrowUp: (at - 1 + items.length) % items.length,
-      Home: 0,
-      End: items.length - 1,
-    };
-    const next = moves[e.key];
-    if (next === undefined) return;
-    e.preventDefault();
-    e.stopPropagation();
-    items[next]?.focus();
-  };
+  const onMenuKey = menuKeyHandler('menuitem', button, () => setOpen(false));
 
   const save = async () => {
     setOpen(false);

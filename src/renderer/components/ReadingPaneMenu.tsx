@@ -1,8 +1,9 @@
 // The toolbar's reading-pane control: a button showing where messages open now, and a menu of the
 // three choices (the same setting as in Settings → Appearance).
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ReadingPane } from '../use-layout';
 import { Icon, type IconName } from './Icon';
+import { menuKeyHandler } from '../lib/menu-keys';
 
 export const READING_PANE_OPTIONS: { value: ReadingPane; text: string; icon: IconName }[] = [
   { value: 'right', text: 'Right of the list', icon: 'paneRight' },
@@ -26,31 +27,7 @@ export function ReadingPaneMenu(props: { value: ReadingPane; onChange: (v: Readi
 
   const current = READING_PANE_OPTIONS.find((o) => o.value === props.value) ?? READING_PANE_OPTIONS[0];
 
-  // Arrow keys move between the choices; Escape closes and gives focus back to the button.
-  const onMenuKey = (e: KeyboardEvent<HTMLDivElement>) => {
-    const items = Array.from(e.currentTarget.querySelectorAll<HTMLElement>('[role="menuitemradio"]'));
-    const at = items.indexOf(document.activeElement as HTMLElement);
-    if (e.key === 'Escape' || e.key === 'Tab') {
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        button.current?.focus();
-      }
-      e.stopPropagation();
-      setOpen(false);
-      return;
-    }
-    const moves: Record<string, number> = {
-      ArrowDown: (at + 1) % items.length,
-      ArrowUp: (at - 1 + items.length) % items.length,
-      Home: 0,
-      End: items.length - 1,
-    };
-    const next = moves[e.key];
-    if (next === undefined) return;
-    e.preventDefault();
-    e.stopPropagation();
-    items[next]?.focus();
-  };
+  const onMenuKey = menuKeyHandler('menuitemradio', button, () => setOpen(false));
 
   return (
     <div className="pane-menu" ref={ref}>
