@@ -11,7 +11,7 @@ export type Emu = EmulatorEndpoints & { proc: ChildProcess; url: string };
 
 export type EmuStats = Pick<
   EmulatorStats,
-  'requests' | 'totalRequests' | 'unitsCharged' | 'sent429' | 'sent403' | 'quota429' | 'quota403' | 'concurrency429' | 'maxConcurrency' | 'maxDetailFetches'
+  'requests' | 'totalRequests' | 'unitsCharged' | 'sent429' | 'sent403' | 'quota429' | 'quota403' | 'concurrency429' | 'maxConcurrency' | 'maxDetailFetches' | 'charges'
 >;
 
 export type { GroundTruth };

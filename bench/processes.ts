@@ -1,5 +1,5 @@
 // The processes a bench run starts (the CLI, the emulator), what /proc says about them, and stopping them all.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { liveClis, spawnCli, type CliEnv } from '../test/helpers/cli';
 
@@ -16,6 +16,40 @@ export function procSample(pid: number | undefined): { cpuS: number; hwmKb: numb
   } catch {
     return null;
   }
+}
+
+/** The process and its descendants (Linux: /proc/<pid>/task/<tid>/children), the process first. */
+export function processTree(pid: number): number[] {
+  const out: number[] = [];
+  // [] when the process (or thread) has exited meanwhile.
+  const read = (fn: () => string[]): string[] => {
+    try {
+      return fn();
+    } catch {
+      return [];
+    }
+  };
+  const visit = (p: number): void => {
+    out.push(p);
+    for (const t of read(() => readdirSync(`/proc/${p}/task`))) {
+      const kids = read(() => readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').split(' ').filter(Boolean));
+      for (const k of kids) visit(Number(k));
+    }
+  };
+  visit(pid);
+  return out;
+}
+
+/** Resident memory now (VmRSS, kB) of each process of the tree, by pid, with its name. */
+function treeRss(pid: number): { pid: number; name: string; rssKb: number }[] {
+  return processTree(pid).flatMap((p) => {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      return [{ pid: p, name: /^Name:\s+(\S+)/m.exec(status)?.[1] ?? '?', rssKb: Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) }];
+    } catch {
+      return [];
+    }
+  });
 }
 
 const others = new Set<ChildProcess>();
@@ -41,7 +75,13 @@ export async function stopProc(p: ChildProcess): Promise<void> {
   clearTimeout(t);
 }
 
-export type TimedResult = { code: number | null; wallMs: number; stdout: string; stderr: string; cpuS: number; hwmMb: number };
+export type TimedResult = {
+  code: number | null; wallMs: number; stdout: string; stderr: string; cpuS: number; hwmMb: number;
+  /** Peak of the summed resident memory of the process and its children (the embedded redis-server), sampled. */
+  treeRssMb: number;
+  /** Peak resident memory of each child process seen, by name (e.g. redis-server), sampled. */
+  childRssMb: Record<string, number>;
+};
 
 export type TimedRun = {
   proc: ChildProcess;
@@ -55,12 +95,18 @@ export function timedCli(args: string[], env: CliEnv, nodeArgs: string[] = []): 
   const startedAt = performance.now();
   const run = spawnCli(args, env, { nodeArgs });
   // The largest values seen: an exiting process (a zombie) still has CPU times but no memory lines any more.
-  const last = { cpuS: 0, hwmKb: 0 };
+  const last = { cpuS: 0, hwmKb: 0, treeKb: 0, children: {} as Record<string, number> };
+  let ticks = 0;
   const poll = setInterval(() => {
     const s = procSample(run.proc.pid);
     if (!s) return;
     last.cpuS = Math.max(last.cpuS, s.cpuS);
     last.hwmKb = Math.max(last.hwmKb, s.hwmKb);
+    // The tree every 500 ms (a walk of /proc is dearer than one status file).
+    if (ticks++ % 5 !== 0 || !run.proc.pid) return;
+    const tree = treeRss(run.proc.pid);
+    last.treeKb = Math.max(last.treeKb, tree.reduce((n, p) => n + p.rssKb, 0));
+    for (const p of tree.slice(1)) last.children[p.name] = Math.max(last.children[p.name] ?? 0, p.rssKb);
   }, 100);
   const exited = new Promise<number>((res) => {
     run.proc.once('exit', () => {
@@ -70,6 +116,8 @@ export function timedCli(args: string[], env: CliEnv, nodeArgs: string[] = []): 
   });
   const done = Promise.all([exited, run.result]).then(([wallMs, r]) => ({
     code: r.code, wallMs, stdout: r.stdout.slice(-20_000), stderr: r.stderr.slice(-20_000), cpuS: last.cpuS, hwmMb: last.hwmKb / 1024,
+    treeRssMb: Math.max(last.treeKb, last.hwmKb) / 1024,
+    childRssMb: Object.fromEntries(Object.entries(last.children).map(([k, v]) => [k, v / 1024])),
   }));
   return { proc: run.proc, startedAt, done };
 }

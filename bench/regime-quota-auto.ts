@@ -7,6 +7,7 @@ import { emulatorEnv } from '../test/helpers/cli';
 import { connect, ctl, emuStats, groundTruth, mirrorExact, resetStats, startEmulatorProcess, type EmuStats } from './emulator-process';
 import { sleep, stopProc, timedCli } from './processes';
 import { BENCH_EMAIL, idealUnitsPerMessage, LATENCY, tmp, type Options, type Results } from './regime';
+import { chargeUse, describeUse } from './charges';
 import { fmt, log } from './report';
 import { lastFullRun, watchStore, type StoreWatch } from './store-reads';
 
@@ -63,6 +64,8 @@ export async function quotaAuto(table: QuotaProfileName, opts: Options, dirs: st
     const rate = truth.messages.length / seconds;
     const ratio = rate / ceiling;
     const errors = stats.sent429 + stats.sent403;
+    const use = chargeUse(stats.charges, (perMinute * scale) / 60, times.startedAt, times.finishedAt);
+    log(`quota auto on ${table}: ${describeUse(use)}`);
     const later = atFound ? errors - (atFound.sent429 + atFound.sent403) : NaN;
     const detected = (found as RememberedProfile | null)?.profile ?? null;
     const exact = await mirrorExact(emu, env, BENCH_EMAIL, dir);
@@ -70,7 +73,7 @@ export async function quotaAuto(table: QuotaProfileName, opts: Options, dirs: st
       messages: truth.messages.length, scale, idealUnitsPerMessage: ideal, ceilingMessagesPerSecond: ceiling, seconds,
       messagesPerSecond: rate, ratio, detected, detectedAfterSeconds: foundAtMs / 1000, sent429: stats.sent429,
       sent403: stats.sent403, rateLimitAnswersAfterDetection: later, unitsCharged: stats.unitsCharged, requests: stats.requests,
-      wallSeconds: r.wallMs / 1000, exact,
+      wallSeconds: r.wallMs / 1000, exact, budgetUsed: use.share, budgetUsedPerSecond: use.perSecond,
     };
     const found$ = detected ? `found **${detected}** after ${fmt(foundAtMs / 1000, 1)} s` : '**not found**';
     const tail = exact ? '' : '; MIRROR NOT EXACT';

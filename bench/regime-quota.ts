@@ -5,6 +5,7 @@ import { emulatorEnv } from '../test/helpers/cli';
 import { connect, ctl, emuStats, groundTruth, mirrorExact, resetStats, startEmulatorProcess } from './emulator-process';
 import { stopProc, timedSyncWait } from './processes';
 import { BENCH_EMAIL, idealUnitsPerMessage, LATENCY, tmp, type Options, type Results } from './regime';
+import { chargeUse, describeUse } from './charges';
 import { fmt, log } from './report';
 import { lastFullRun } from './store-reads';
 
@@ -33,13 +34,15 @@ export async function quotaBound(profile: QuotaProfileName, opts: Options, dirs:
     const rate = truth.messages.length / seconds;
     const ratio = rate / ceiling;
     const errors = stats.sent429 + stats.sent403;
+    const use = chargeUse(stats.charges, budgetPerMinute / 60, run.startedAt, run.finishedAt);
+    log(`quota-bound ${profile}: ${describeUse(use)}`);
     const exact = await mirrorExact(emu, env, BENCH_EMAIL, dir);
     out.data[`quota-${profile}`] = {
       messages: truth.messages.length, scale, budgetPerMinute, idealUnitsPerMessage: ideal, ceilingMessagesPerSecond: ceiling,
       seconds, messagesPerSecond: rate, ratio, sent429: stats.sent429, sent403: stats.sent403,
       quota429: stats.quota429, quota403: stats.quota403, concurrency429: stats.concurrency429,
       unitsCharged: stats.unitsCharged, unitsPerMessage: stats.unitsCharged / truth.messages.length,
-      requests: stats.requests, wallSeconds: r.wallMs / 1000, exact,
+      requests: stats.requests, wallSeconds: r.wallMs / 1000, exact, budgetUsed: use.share, budgetUsedPerSecond: use.perSecond,
     };
     out.rows.push({
       regime: `quota-bound, ${profile}`,

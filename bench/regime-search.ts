@@ -21,7 +21,7 @@ export const SEARCH_QUERIES = [
   'in:anywhere',
 ] as const;
 
-const percentile = (xs: number[], p: number): number => {
+export const percentile = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
 };

@@ -5,7 +5,8 @@
  *   npm run bench                                   every regime (the 100k one unless --no-100k)
  *   npm run bench -- --only cpu,units               some regimes: quota-2026, quota-legacy (or quota),
  *                                                   quota-auto-legacy, quota-auto-2026 (or quota-auto),
- *                                                   cpu, cpu-100k, units, first-use, incremental, search
+ *                                                   cpu, cpu-100k, scale, units, first-use, incremental, search
+ *   npm run bench -- --only scale --scale-messages 50000   the scale regime (500,000 messages) smaller
  *   npm run bench -- --no-100k                      skip the 100k-message run (also MAILMIRROR_BENCH_100K=0)
  *   npm run bench -- --quick                        smaller mailboxes (a smoke test of the harness itself)
  *
@@ -27,6 +28,7 @@ import { cpuBig, cpuBound } from './regime-cpu';
 import { firstUse } from './regime-first-use';
 import { incremental } from './regime-incremental';
 import { quotaBound } from './regime-quota';
+import { scaleRun } from './regime-scale';
 import { searchBig } from './regime-search';
 import { quotaAuto } from './regime-quota-auto';
 import { unitsPerMessage } from './regime-units';
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
     ['quota-auto-2026', () => quotaAuto('2026', opts, dirs, results)],
     ['cpu', () => cpuBound(opts, dirs, results)],
     ['cpu-100k', () => cpuBig(opts, dirs, results)],
+    ['scale', () => scaleRun(opts, dirs, results)],
     ['incremental', () => incremental(opts, dirs, results)],
     ['search', () => searchBig(opts, dirs, results)],
   ];

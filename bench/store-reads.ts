@@ -1,6 +1,7 @@
 // Every read the bench makes of the app's store, in one place, through src/main/db's read-only open (the only
 // code that opens the store): the bench only looks, beside the running sync (WAL readers do not block it).
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   countFetchedMessages,
   databaseFile,
@@ -15,6 +16,7 @@ import {
   type Db,
   type RememberedProfile,
 } from '../src/main/db';
+import { MirrorReads } from '../src/main/mirror-reads';
 
 /** Read-only, or null while the file is not there or cannot be opened yet. */
 function openReader(dataDir: string): Db | null {
@@ -133,4 +135,64 @@ export function timeSearchIndexRebuild(dataDir: string): number {
   } finally {
     db.close();
   }
+}
+
+/** Bytes of the store: its SQLite file with its WAL, and every file of the data folder but the logs. */
+export function storeBytes(dataDir: string): { database: number; dataDir: number } {
+  const file = databaseFile(dataDir);
+  const size = (f: string): number => (existsSync(f) ? statSync(f).size : 0);
+  const walk = (d: string): number =>
+    readdirSync(d, { withFileTypes: true }).reduce((n, e) => {
+      const p = join(d, e.name);
+      if (e.isDirectory()) return n + (e.name === 'logs' ? 0 : walk(p));
+      return n + (e.isFile() ? size(p) : 0);
+    }, 0);
+  return { database: size(file) + size(`${file}-wal`), dataDir: walk(dataDir) };
+}
+
+export type MirrorReadTimings = {
+  /** A label's (or All Mail's) first page as the app's list asks it (100 rows), one row per message. */
+  labelPageMs: number[];
+  /** The same as conversations (one row per thread). */
+  threadPageMs: number[];
+  /** A message opened in the reader (its detail with bodies and attachments). */
+  messageMs: number[];
+  /** A Gmail-operator search's first page (100 rows) with its exact count. */
+  searchMs: number[];
+};
+
+/**
+ * What a user waits for on a finished mirror, each `tries` times through the reads the app's window uses
+ * (MirrorReads, what the IPC router calls), read-only and without warm-up: first pages of the labels that hold mail
+ * and All Mail in turn, messages picked at random, and the searches in turn.
+ */
+export function timeMirrorReads(dataDir: string, tries: number, queries: readonly string[], seed = 1): MirrorReadTimings {
+  return withReader(dataDir, (db) => {
+    const reads = new MirrorReads(() => db);
+    const accountId = listAccounts(db)[0]?.id;
+    if (accountId === undefined) throw new Error('no account in the store');
+    const labels = [null, ...reads.labels(accountId).filter((l) => (l.localTotal ?? 0) > 0).map((l) => l.id)];
+    const ids: string[] = [];
+    forEachSearchMatch(db, accountId, 'in:anywhere', (m) => void ids.push(m.gmailId));
+    let x = seed >>> 0 || 1;
+    const pick = (n: number): number => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) % n;
+    };
+    const time = (fn: (i: number) => unknown): number[] =>
+      Array.from({ length: tries }, (_, i) => {
+        const t0 = performance.now();
+        fn(i);
+        return performance.now() - t0;
+      });
+    const PAGE = 100;
+    return {
+      labelPageMs: time((i) => reads.messagePage({ accountId, labelId: labels[i % labels.length], cursor: null, limit: PAGE })),
+      threadPageMs: time((i) => reads.threadPage({ accountId, labelId: labels[i % labels.length], cursor: null, limit: PAGE })),
+      messageMs: time(() => reads.message(accountId, ids[pick(ids.length)])),
+      searchMs: time((i) => reads.searchPage({ accountId, query: queries[i % queries.length], cursor: null, limit: PAGE })),
+    };
+  });
 }

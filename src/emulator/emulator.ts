@@ -22,6 +22,9 @@ import type { Emulator, EmulatorOptions, EmulatorStats, FaultKind, FaultOptions,
 const DEFAULT_CLIENT_ID = 'mailmirror-emulator.apps.googleusercontent.com';
 const DEFAULT_CLIENT_SECRET = 'emulator-secret';
 
+/** Resolution of the stats' timeline of charged units. */
+const CHARGE_TICK_MS = 100;
+
 function emptyStats(): EmulatorStats {
   return {
     requests: {},
@@ -41,6 +44,7 @@ function emptyStats(): EmulatorStats {
     batchParts: 0,
     detailFetches: {},
     maxDetailFetches: 0,
+    charges: { since: Date.now(), tickMs: CHARGE_TICK_MS, units: [] },
     oauth: { authorizations: 0, codeExchanges: 0, refreshes: 0, revocations: 0, invalidGrants: 0 },
   };
 }
@@ -308,6 +312,10 @@ export class EmulatorImpl implements Emulator {
       return { kind: 'error', res: userRateLimit(a.style, a.retryAt, now) };
     }
     this.st.unitsCharged += cost;
+    const c = this.st.charges;
+    const tick = Math.max(0, Math.floor((now - c.since) / c.tickMs));
+    while (c.units.length <= tick) c.units.push(0);
+    c.units[tick] += cost;
     this.st.unitsByAccount[principal.email] = (this.st.unitsByAccount[principal.email] ?? 0) + cost;
     const fault = this.faults.draw();
     if (!fault) return { kind: 'ok', slowMs: 0 };

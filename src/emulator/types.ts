@@ -122,6 +122,11 @@ export type EmulatorStats = {
   detailFetches: Record<string, number>;
   /** The largest value in detailFetches (0 when none). */
   maxDetailFetches: number;
+  /**
+   * Units charged over time since the stats were reset (their `since`, ms since 1970): units[i] were charged in the
+   * i-th interval of tickMs. What a benchmark reads to see how much of the quota a client used, and when.
+   */
+  charges: { since: number; tickMs: number; units: number[] };
   oauth: { authorizations: number; codeExchanges: number; refreshes: number; revocations: number; invalidGrants: number };
 };
 

@@ -44,6 +44,10 @@ describe('per-user quota', () => {
     expect(s.quota429).toBe(2);
     expect(s.sent429).toBe(2);
     expect(s.requests['messages.get']).toBe(4);
+    // The timeline of charges (what the bench reads against the budget) holds the charged units, not the refused.
+    expect(s.charges.tickMs).toBe(100);
+    expect(s.charges.units.reduce((a, b) => a + b, 0)).toBe(60);
+    expect(s.charges.since).toBeLessThanOrEqual(Date.now());
   });
 
   it('legacy profile: messages.get costs 5; 403 style sends userRateLimitExceeded', async () => {

@@ -1,7 +1,7 @@
 // The auto quota profile's decisions (src/main/gmail/quota-profile.ts): when a probe says legacy or 2026, what it
 // owes after a 2026 answer, and what is remembered or forgotten.
 import { describe, expect, it } from 'vitest';
-import { ProfileChooser, RECHECK_2026_MS, type RememberedProfile } from '../../src/main/gmail/quota-profile';
+import { PROBE_START_MS, ProfileChooser, RECHECK_2026_MS, type RememberedProfile } from '../../src/main/gmail/quota-profile';
 
 const MINUTE = 60_000;
 
@@ -22,6 +22,15 @@ describe('ProfileChooser', () => {
     c.answered('a', 100, 20_000);
     expect(c.inUse('a')).toEqual({ profile: 'legacy', source: 'detected', probing: false });
     expect(told).toEqual([['a', { profile: 'legacy', checkedAt: 20_000 }]]);
+  });
+
+  it('starts a probe slower for its first seconds (few refusals from a 2026 project), and only a running probe', () => {
+    const { c } = chooser();
+    c.remember('a', null, 0);
+    expect(c.probeStarting('a', PROBE_START_MS - 1)).toBe(true);
+    expect(c.probeStarting('a', PROBE_START_MS)).toBe(false);
+    c.remember('b', { profile: 'legacy', checkedAt: 0 }, 0);
+    expect(c.probeStarting('b', 1)).toBe(false);
   });
 
   it('says 2026 at the first rate-limit answer of a probe, owing what it spent beyond the 2026 pace', () => {

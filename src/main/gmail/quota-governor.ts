@@ -29,7 +29,7 @@ import { QUOTA_PROFILES, type GmailMethod, type QuotaProfileName } from '../../s
 import { classifyGmailError, GmailAuthError, GmailRateLimitError, GmailTransientError, type GmailError } from './errors';
 import { abortReason, InFlightLimit, priorityOf, sleep, Turn } from './quota-order';
 import { governorPacing, paceFor, type Pace } from './quota-pacing';
-import { PROBE_BUDGETS, PROBE_RATE, ProfileChooser, type ProfileInUse } from './quota-profile';
+import { PROBE_BUDGETS, PROBE_SHARE, PROBE_START_SHARE, ProfileChooser, type ProfileInUse } from './quota-profile';
 import { defineQuotaScripts, type GovernorRedis } from './quota-scripts';
 import { emptyStats, type CallOptions, type QuotaGovernorOptions, type QuotaStats } from './quota-options';
 
@@ -65,8 +65,8 @@ export class QuotaGovernor {
   private readonly windowMs: number;
   /** How long the slowdown after a rate-limit answer (and a lowered in-flight limit) takes to wear off. */
   private readonly recoverMs: number;
-  /** Each table's pacing, and the probe's (the `2026` table PROBE_RATE times as fast). */
-  private readonly paces: Record<QuotaProfileName | 'probe', Pace>;
+  /** Each table's pacing, and the probe's (the `legacy` table's at PROBE_START_SHARE, then PROBE_SHARE of its budget). */
+  private readonly paces: Record<QuotaProfileName | 'probeStart' | 'probe', Pace>;
   /** Which table each account is on (`auto`: found out per account). */
   readonly profiles: ProfileChooser;
   /**
@@ -85,12 +85,11 @@ export class QuotaGovernor {
     this.backoffBaseMs = opts.backoffBaseMs ?? 500;
     this.windowMs = opts.windowMs ?? 60_000;
     const pace = (profile: QuotaProfileName, scale = opts.scale): Pace => paceFor({ ...opts, profile, scale });
-    // The probe runs faster but with the `2026` burst: a first second of three seconds' budget (and batches that
-    // big) would only draw more rate-limit answers from a `2026` project before the first one is in.
-    const base = pace('2026');
-    const fast = pace('2026', opts.scale * PROBE_RATE);
-    const probe = { ...fast, pacing: { ...fast.pacing, burstUnits: base.pacing.burstUnits }, burstMs: base.pacing.burstUnits * fast.msPerUnit };
-    this.paces = { '2026': base, legacy: pace('legacy'), probe };
+    // The probe runs as `legacy` at a share of its budget (quota-profile.ts): a `legacy` project's sync hardly slows.
+    this.paces = {
+      '2026': pace('2026'), legacy: pace('legacy'),
+      probeStart: pace('legacy', opts.scale * PROBE_START_SHARE), probe: pace('legacy', opts.scale * PROBE_SHARE),
+    };
     this.pacing = this.paces[opts.profile === 'auto' ? '2026' : opts.profile].pacing;
     this.recoverMs = this.pacing.short ? this.pacing.short.windowMs * RECOVER_SHORT_WINDOWS : this.windowMs;
     const probeUnits = this.pacing.unitsPerWindow > 0 ? QUOTA_PROFILES['2026'].unitsPerMinute * opts.scale * PROBE_BUDGETS : 0;
@@ -115,7 +114,8 @@ export class QuotaGovernor {
 
   private paceOf(account: string): Pace {
     const p = this.profiles.inUse(account);
-    return this.paces[p.probing ? 'probe' : p.profile];
+    if (!p.probing) return this.paces[p.profile];
+    return this.paces[this.profiles.probeStarting(account) ? 'probeStart' : 'probe'];
   }
 
   /**
@@ -166,7 +166,8 @@ export class QuotaGovernor {
         release();
       }
       if (outcome.ok) {
-        this.profiles.answered(account, units);
+        // A probe's verdict counts `2026` units: what a `2026` project would have charged.
+        this.profiles.answered(account, unitsOf(this.paces['2026']));
         return outcome.value;
       }
       await this.retryAfter(account, outcome.error, attempt, state, { stats, limit, signal, inBatch: false, interactive: opts.interactive });
@@ -245,7 +246,7 @@ export class QuotaGovernor {
       let grant: { member: string | null; units: number; pace: Pace };
       try {
         grant = await this.take(account, unitsOf, stats, signal);
-        this.profiles.granted(account, grant.units);
+        this.profiles.granted(account, unitsOf(this.paces['2026']));
       } catch (e) {
         release();
         throw e;

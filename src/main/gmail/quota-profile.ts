@@ -1,13 +1,16 @@
 // Which of Gmail's two quota tables an account is on (DESIGN.md, "two profiles"). Users do not know which table their
 // Cloud project is on, so with the `auto` setting (the default, issue 14) the governor starts on the `2026` table,
 // the stricter one, and finds out by itself:
-// - a probe: while it runs, the account is paced PROBE_RATE times as fast as the `2026` table allows. On `legacy`
-//   that is 0.6 of its per-second budget for message fetches (they cost a quarter of their `2026` price there), so
-//   nothing is refused; a `2026` project refuses it within seconds where the per-second window is held, and once the
-//   minute's budget is spent where only the minute is. Answered requests worth PROBE_BUDGETS minutes of the `2026`
-//   budget within one minute and no rate-limit answer say `legacy`; a rate-limit answer says `2026`, and what the
-//   probe spent beyond the `2026` pace is paid back by a pause (excessUnits), or the minute window would refuse
-//   what follows. The probe lasts ~15 s of a sync with enough to fetch;
+// - a probe: while it runs, the account is paced as `legacy` at PROBE_SHARE of that table's budget (after a start
+//   at PROBE_START_SHARE), by its costs and windows. A `legacy` project answers all of it, and its sync goes on at
+//   nearly its full rate meanwhile (a first probe, at six times the `2026` pace, ran at 0.6 of `legacy`'s for
+//   message fetches throughout, in `2026`'s small batches). For a `2026` project that is ~9 times its pace for
+//   message fetches (they cost four times their `legacy` price there): it refuses the probe within its first second
+//   where the per-second window is held, and once the minute's budget is spent where only the minute is. Answered
+//   requests worth PROBE_BUDGETS minutes of the `2026` budget (counted at `2026` prices) within one minute and no
+//   rate-limit answer say `legacy`; a rate-limit answer says `2026`, and what the probe spent beyond the `2026` pace
+//   is paid back by a pause (excessUnits), or the minute window would refuse what follows. The probe lasts ~10 s of
+//   a sync with enough to fetch;
 // - the answer is remembered per account (the store, through GmailAccess), and checked again when a rate-limit answer
 //   contradicts it (a `legacy` account refused while paced as `legacy`), or after RECHECK_2026_MS for `2026` (the
 //   user may have moved to another Cloud project's client).
@@ -21,8 +24,15 @@ export type ProfileInUse = { profile: QuotaProfileName; source: ProfileSource; p
 /** What the store remembers of an account's table (`auto`): the answer and when it was found. */
 export type RememberedProfile = { profile: QuotaProfileName; checkedAt: number };
 
-/** The probe's pace, as a multiple of the `2026` table's. */
-export const PROBE_RATE = 6;
+/**
+ * The probe's pace, as a share of the `legacy` table's budget (per second and per minute): PROBE_START_SHARE for its
+ * first PROBE_START_MS, then PROBE_SHARE. A `2026` project holding the per-second window refuses it within its first
+ * second, and the rate-limit answers it draws are about the requests sent in a round trip at that pace: ~15 at 0.6
+ * (`npm run bench`, quota-auto-2026), ~30 at 0.9.
+ */
+export const PROBE_START_SHARE = 0.6;
+export const PROBE_SHARE = 0.9;
+export const PROBE_START_MS = 2000;
 /** Units the probe spends without a rate-limit answer before it says `legacy`, in `2026` minute budgets. */
 export const PROBE_BUDGETS = 1.5;
 /** A remembered `2026` is probed again after this long. */
@@ -63,6 +73,12 @@ export class ProfileChooser {
     if (r?.profile === 'legacy') this.states.set(account, { profile: 'legacy', source: 'detected', probe: null });
     else if (r && now - r.checkedAt < RECHECK_2026_MS) this.states.set(account, { profile: '2026', source: 'detected', probe: null });
     else this.states.set(account, { profile: '2026', source: r ? 'detected' : 'assumed', probe: this.newProbe(now) });
+  }
+
+  /** Whether the account's probe (if one runs) is in its first PROBE_START_MS, at PROBE_START_SHARE. */
+  probeStarting(account: string, now = Date.now()): boolean {
+    const probe = this.states.get(account)?.probe;
+    return !!probe && now - probe.since < PROBE_START_MS;
   }
 
   inUse(account: string): ProfileInUse {
