@@ -7,7 +7,7 @@ import { findAttachmentByPart } from './db/message-queries';
 import { messagesMissingSource, readAttachmentPiece, readSource } from './db/sources';
 import { getAccount } from './db/accounts';
 import { PRIORITY } from './queues/definitions';
-import { fetchDetails } from './sync/fetch-details';
+import { copyOriginals } from './sync/source-backfill';
 import { writeInGroup } from './db/write-group';
 import { NotFoundError } from './ipc/errors';
 import { GmailNotFoundError } from './gmail/errors';
@@ -80,13 +80,7 @@ export async function fetchMissingOriginals(deps: SyncDeps, accountId: number): 
     if (rows.length === 0) return;
     after = rows[rows.length - 1].id;
     try {
-      const { parsed } = await fetchDetails(
-        deps,
-        accountId,
-        rows.map((r) => ({ kind: 'message', id: r.gmailId })),
-        { originals: true, capBytes: null, includeSpamTrash: acct.includeSpamTrash, priority: PRIORITY.incrementalBatch },
-      );
-      await writeInGroup(deps.db, () => saveMessageDetails(deps.db, accountId, parsed, { insertMissing: false }));
+      await copyOriginals(deps, acct, rows, null, PRIORITY.incrementalBatch);
     } catch (e) {
       deps.log.warn({ accountId, err: e instanceof Error ? e.message : String(e) }, 'export: originals not in the mirror could not be fetched');
       return;

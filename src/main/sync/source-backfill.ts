@@ -2,7 +2,7 @@
 // cap the user has since raised): fetched in the background, a slice at a time, behind everything else (the lowest
 // sync priority, and the governor serves its requests last). Resumes after a crash by itself: what is missing is
 // read from the store each time, and the next slice is queued only once this one is written.
-import { getAccount } from '../db/accounts';
+import { getAccount, type Account } from '../db/accounts';
 import { getActiveRun } from '../db/sync-runs';
 import { saveMessageDetails } from '../db/message-details';
 import { messagesMissingSource } from '../db/sources';
@@ -31,15 +31,29 @@ export async function sourceBackfillProcessor(
   const capBytes = attachmentCapBytes(loadSettings(deps.config));
   const rows = messagesMissingSource(db, data.accountId, data.afterId, BACKFILL_SLICE, capBytes);
   if (rows.length === 0) return { copied: 0, gone: 0 };
-  const { parsed, dropped } = await fetchDetails(
-    deps,
-    data.accountId,
-    rows.map((r) => ({ kind: 'message', id: r.gmailId })),
-    { originals: true, capBytes, includeSpamTrash: acct.includeSpamTrash, priority: PRIORITY.backfill },
-  );
-  // Only rows still stored are written; one Gmail no longer has is left to the next incremental pass to remove.
-  await writeInGroup(db, () => saveMessageDetails(db, data.accountId, parsed, { insertMissing: false }));
+  const done = await copyOriginals(deps, acct, rows, capBytes, PRIORITY.backfill);
   deps.events.emit('messages:changed', { accountId: data.accountId });
   await deps.queues.add('sourceBackfill', { accountId: data.accountId, afterId: rows[rows.length - 1].id }, { priority: PRIORITY.backfill });
+  return done;
+}
+
+/**
+ * Fetches the originals of these stored messages (kept up to `capBytes`) and writes them with their details. Only
+ * rows still stored are written; one Gmail no longer has is left to the next incremental pass to remove.
+ */
+export async function copyOriginals(
+  deps: SyncDeps,
+  acct: Pick<Account, 'id' | 'includeSpamTrash'>,
+  rows: ReadonlyArray<{ gmailId: string }>,
+  capBytes: number | null,
+  priority: number,
+): Promise<{ copied: number; gone: number }> {
+  const { parsed, dropped } = await fetchDetails(
+    deps,
+    acct.id,
+    rows.map((r) => ({ kind: 'message', id: r.gmailId })),
+    { originals: true, capBytes, includeSpamTrash: acct.includeSpamTrash, priority },
+  );
+  await writeInGroup(deps.db, () => saveMessageDetails(deps.db, acct.id, parsed, { insertMissing: false }));
   return { copied: parsed.length, gone: dropped.length };
 }
