@@ -106,8 +106,13 @@ describe.skipIf(!READY)('full flow: mailmirror serve against the emulator', () =
 
   it('shows every label with the emulator’s counts', async () => {
     const truth = mailbox.groundTruth();
-    const categories = page.getByRole('button', { name: 'Categories' });
-    if ((await categories.count()) > 0 && (await categories.getAttribute('aria-expanded')) === 'false') await categories.click();
+    // The list may still be the one read early in the sync: wait for the Categories section before opening it
+    // (opening it while absent was a no-op, and the rows never appeared).
+    if (truth.labels.some((l) => l.id.startsWith('CATEGORY_'))) {
+      const categories = page.getByRole('button', { name: 'Categories' });
+      await categories.waitFor({ timeout: 30_000 });
+      if ((await categories.getAttribute('aria-expanded')) === 'false') await categories.click();
+    }
     for (const l of truth.labels) {
       if (l.id === 'UNREAD') continue;
       const row = page.locator(`[data-testid="label-row"][data-label-id="${l.id}"]`);
