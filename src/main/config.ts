@@ -131,7 +131,7 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
     builtinClientFile: builtinClientFile(env),
     quotaProfile: profile,
     quotaScale: num(env.MAILMIRROR_QUOTA_SCALE, 'MAILMIRROR_QUOTA_SCALE', 1),
-    maxInFlight: Math.max(1, Math.floor(num(env.MAILMIRROR_MAX_IN_FLIGHT, 'MAILMIRROR_MAX_IN_FLIGHT', 8))),
+    maxInFlight: Math.max(1, Math.floor(num(env.MAILMIRROR_MAX_IN_FLIGHT, 'MAILMIRROR_MAX_IN_FLIGHT', 10))),
     syncIntervalMs: Math.max(1000, num(env.MAILMIRROR_SYNC_INTERVAL_MS, 'MAILMIRROR_SYNC_INTERVAL_MS', 60_000)),
     labelRecountMs: num(env.MAILMIRROR_LABEL_RECOUNT_MS, 'MAILMIRROR_LABEL_RECOUNT_MS', 3600_000),
     queuePrefix: env.MAILMIRROR_QUEUE_PREFIX ?? 'mailmirror',

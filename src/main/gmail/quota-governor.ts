@@ -190,7 +190,11 @@ export class QuotaGovernor {
     if (error instanceof GmailRateLimitError) {
       this.count(stats, 'rateLimited', 1);
       // A quota answer tells the table (auto): the probe's, or a contradiction of `legacy`. Batch parts too.
-      if (error.reason !== 'concurrent') await this.repay(account, this.profiles.rateLimited(account, this.paces['2026'].pacing.unitsPerWindow));
+      if (error.reason !== 'concurrent') {
+        const probing = this.profiles.inUse(account).probing;
+        const excess = this.profiles.rateLimited(account, this.paces['2026'].pacing.unitsPerWindow);
+        if (probing) await this.repay(account, excess);
+      }
       // Recorded even on the last attempt: Gmail's answer concerns every process using this account. Not for a part of
       // a batch: its parts are answered together, one episode, recorded if the part's own resend is refused again.
       if (!ctx.inBatch) {
@@ -341,11 +345,17 @@ export class QuotaGovernor {
     return t;
   }
 
-  /** Pauses the account long enough at the `2026` pace to pay back what a probe spent beyond it. */
+  /**
+   * The probe ended with a rate-limit answer: pauses the account long enough at the `2026` pace to pay back what the
+   * probe spent beyond it, and at least one short window: Gmail's moving second still holds the probe's requests
+   * (counted at `legacy` prices in our log), and a resend within it was refused again (3 of 13 answers in a trace).
+   */
   private async repay(account: string, excessUnits: number): Promise<void> {
     const pace = this.paces['2026'];
-    if (!(excessUnits > 0) || pace.msPerUnit <= 0) return;
-    const left = await this.redis.mailmirrorQuotaPenalize(this.key(account), excessUnits * pace.msPerUnit, 1, MIN_RATE_FACTOR, this.recoverMs, pace.burstMs);
+    if (pace.msPerUnit <= 0) return;
+    const pauseMs = Math.max(Math.max(0, excessUnits) * pace.msPerUnit, pace.pacing.short?.windowMs ?? 0);
+    if (pauseMs <= 0) return;
+    const left = await this.redis.mailmirrorQuotaPenalize(this.key(account), pauseMs, 1, MIN_RATE_FACTOR, this.recoverMs, pace.burstMs);
     const p = this.localPause(account);
     p.until = Math.max(p.until, Date.now() + left);
   }

@@ -26,11 +26,12 @@ export type RememberedProfile = { profile: QuotaProfileName; checkedAt: number }
 
 /**
  * The probe's pace, as a share of the `legacy` table's budget (per second and per minute): PROBE_START_SHARE for its
- * first PROBE_START_MS, then PROBE_SHARE. A `2026` project holding the per-second window refuses it within its first
- * second, and the rate-limit answers it draws are about the requests sent in a round trip at that pace: ~15 at 0.6
- * (`npm run bench`, quota-auto-2026), ~30 at 0.9.
+ * first PROBE_START_MS, then PROBE_SHARE. Message fetches cost four times as much under `2026`, so the start is 1.6
+ * times a `2026` project's pace: one holding the per-second window refuses it within its first second, and the
+ * rate-limit answers it draws are about the requests sent in a round trip at that pace (at 0.6, 2.4 times, the ten
+ * requests in flight were all refused: 13 to 24 answers in `npm run bench`, quota-auto-2026).
  */
-export const PROBE_START_SHARE = 0.6;
+export const PROBE_START_SHARE = 0.4;
 export const PROBE_SHARE = 0.9;
 export const PROBE_START_MS = 2000;
 /** Units the probe spends without a rate-limit answer before it says `legacy`, in `2026` minute budgets. */
