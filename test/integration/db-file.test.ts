@@ -10,6 +10,9 @@ import {
   findMigrationsFolder,
   createAccount,
   saveMessageDetails,
+  deleteMessagesByGmailId,
+  insertStubs,
+  checkIntegrity,
   getMessage,
   search,
   CannotOpenDatabaseError,
@@ -130,6 +133,31 @@ describe('database file', () => {
     expect(found('filename:notes')).toEqual(['m1']);
     expect(found('budget')).toEqual(['m1']);
     expect(found('filename:pdf')).toEqual([]);
+    upgraded.close();
+  });
+
+  it('a mirror made before per-batch indexing keeps its index exact: stubs listed then are found once fetched', () => {
+    const oldFolder = path.join(dir, 'old-drizzle');
+    cpSync(migrationsFolder, oldFolder, { recursive: true });
+    const upTo = journal.entries.findIndex((e) => e.tag.endsWith('_fts_per_batch'));
+    expect(upTo).toBeGreaterThan(0);
+    writeFileSync(path.join(oldFolder, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo) }));
+    const file = path.join(dir, 'before-batch-index.db');
+    const old = openDatabase(file, { migrationsFolder: oldFolder });
+    const acc = createAccount(old, { email: 'a@example.com' }).id;
+    insertStubs(old, acc, ['s1', 's2'].map((gmailId, listSeq) => ({ gmailId, threadId: 't', priority: 2, listSeq })));
+    saveMessageDetails(old, acc, [msg('m1', 'written before the upgrade')], { insertMissing: true });
+    old.close();
+
+    const upgraded = openDatabase(file);
+    const found = (q: string) => search(upgraded, acc, q, 5).map((r) => r.gmailId).sort();
+    expect(found('upgrade')).toEqual(['m1']);
+    saveMessageDetails(upgraded, acc, [msg('s1', 'fetched after the upgrade'), msg('m1', 'fetched again')], { insertMissing: false });
+    expect(found('after')).toEqual(['s1']);
+    expect(found('again')).toEqual(['m1']);
+    expect(found('upgrade')).toEqual(['s1']);
+    deleteMessagesByGmailId(upgraded, acc, ['s2']);
+    expect(checkIntegrity(upgraded)).toEqual([]);
     upgraded.close();
   });
 

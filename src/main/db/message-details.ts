@@ -73,9 +73,12 @@ const detailColumns = {
   detailsFetched: true,
 };
 
-const statements = preparedPerConnection((orm) => ({
+/** The columns of the full-text index (migration search), in its order. */
+const FTS_COLUMNS = 'subject, from_addr, to_addr, cc_addr, bcc_addr, text_body, attachment_names';
+
+const statements = preparedPerConnection((orm, sqlite) => ({
   find: orm
-    .select({ id: messages.id, labelsHistoryId: messages.labelsHistoryId })
+    .select({ id: messages.id, labelsHistoryId: messages.labelsHistoryId, detailsFetched: messages.detailsFetched })
     .from(messages)
     .where(and(eq(messages.accountId, ph('accountId')), eq(messages.gmailId, ph('gmailId'))))
     .prepare(),
@@ -114,6 +117,14 @@ const statements = preparedPerConnection((orm) => ({
     .delete(messages)
     .where(and(eq(messages.accountId, ph('accountId')), eq(messages.gmailId, ph('gmailId'))))
     .prepare(),
+  // The full-text index entries of the rows (a JSON array of ids) as they are now: out before their stub becomes a
+  // message, in once it is one (migration write_path: what messages_fts_au does for any other change of the text).
+  ftsForget: sqlite.prepare(
+    `INSERT INTO messages_fts(messages_fts, rowid, ${FTS_COLUMNS}) SELECT 'delete', id, ${FTS_COLUMNS} FROM messages WHERE id IN (SELECT value FROM json_each(?))`,
+  ),
+  ftsIndex: sqlite.prepare(
+    `INSERT INTO messages_fts(rowid, ${FTS_COLUMNS}) SELECT id, ${FTS_COLUMNS} FROM messages WHERE id IN (SELECT value FROM json_each(?))`,
+  ),
 }));
 
 const int = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : null);
@@ -185,12 +196,28 @@ export const saveMessageDetails = guarded(function saveMessageDetails(
     const now = Date.now();
     let written = 0;
     let skipped = 0;
-    for (const item of items) {
+    // Stubs becoming messages are indexed all at once: FTS5 writes its pending terms out as a new segment at every
+    // statement's savepoint, so a trigger indexing each message cost a segment (and its merging) per message.
+    const found = items.map((item) => (item.gmailId ? s.find.get({ accountId, gmailId: item.gmailId }) : undefined));
+    let toIndex = [...new Set(found.flatMap((r) => (r && !r.detailsFetched ? [r.id] : [])))];
+    if (toIndex.length > 0) s.ftsForget.run(JSON.stringify(toIndex));
+    const indexPending = (): void => {
+      if (toIndex.length > 0) s.ftsIndex.run(JSON.stringify(toIndex));
+      toIndex = [];
+    };
+    const seen = new Set<string>();
+    for (const [i, item] of items.entries()) {
       if (!item.gmailId) {
         skipped++;
         continue;
       }
-      const existing = s.find.get({ accountId, gmailId: item.gmailId });
+      let existing = found[i];
+      if (seen.has(item.gmailId)) {
+        // The same message twice: the row is what the first one made of it, indexed before it changes again.
+        indexPending();
+        existing = s.find.get({ accountId, gmailId: item.gmailId });
+      }
+      seen.add(item.gmailId);
       const params = detailParams(item, now);
       const fetchedHistory = historyIdToBigInt(item.historyId);
       let messageId: number;
@@ -215,6 +242,7 @@ export const saveMessageDetails = guarded(function saveMessageDetails(
       replaceAttachments(db, messageId, Array.isArray(item.attachments) ? item.attachments : [], pieceBlobs);
       written++;
     }
+    indexPending();
     return { written, skipped };
   });
 });
