@@ -64,6 +64,7 @@ describe('database file', () => {
     expect(db.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
     expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    expect(db.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(16384); // pages: 64 MB
     const names = (db.sqlite.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')").pluck().all() as string[]).sort();
     expect(names).toEqual(
       expect.arrayContaining(['accounts', 'labels', 'messages', 'message_labels', 'attachments', 'sync_runs', 'listed_ids', 'messages_fts', 'label_local_counts']),
