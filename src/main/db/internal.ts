@@ -6,8 +6,8 @@ type Orm = Db['orm'];
 
 /**
  * The one way the store keeps statements: each repository declares its hot queries once, built with drizzle and
- * `.prepare()` (values bound through `sql.placeholder`; SQL drizzle cannot build, as FTS5's commands, straight on
- * the connection), and gets them per connection from here. Building a drizzle
+ * `.prepare()` (values bound through `sql.placeholder`; SQL drizzle cannot build, as FTS5's commands and batches
+ * read from json_each, straight on the connection), and gets them per connection from here. Building a drizzle
  * query and better-sqlite3's prepare() both cost more than the row write itself (STACK.md: ~8x), so the sync write
  * path never builds a query per row. Rare queries (a user click, a maintenance job) are built where they run.
  */

@@ -205,6 +205,8 @@ export const saveMessageDetails = guarded(function saveMessageDetails(
       if (toIndex.length > 0) s.ftsIndex.run(JSON.stringify(toIndex));
       toIndex = [];
     };
+    // Each message's labels, written for the whole batch at the end (the rows copy each message's date from it).
+    const labels = new Map<number, readonly string[]>();
     const seen = new Set<string>();
     for (const [i, item] of items.entries()) {
       if (!item.gmailId) {
@@ -213,7 +215,8 @@ export const saveMessageDetails = guarded(function saveMessageDetails(
       }
       let existing = found[i];
       if (seen.has(item.gmailId)) {
-        // The same message twice: the row is what the first one made of it, indexed before it changes again.
+        // The same message twice: the row is what the first one made of it, indexed before it changes again (its
+        // labels are the later copy's, or the first's when the later one's are older than the stored ones).
         indexPending();
         existing = s.find.get({ accountId, gmailId: item.gmailId });
       }
@@ -236,12 +239,13 @@ export const saveMessageDetails = guarded(function saveMessageDetails(
         skipped++;
         continue;
       }
-      if (takeLabels) replaceLabels(db, accountId, messageId, Array.isArray(item.labelIds) ? item.labelIds : []);
+      if (takeLabels) labels.set(messageId, Array.isArray(item.labelIds) ? item.labelIds : []);
       // An original replaces the one stored; details from another format (format=full) leave it as it is.
       const pieceBlobs = item.source ? writeSource(db, messageId, item.source) : [];
       replaceAttachments(db, messageId, Array.isArray(item.attachments) ? item.attachments : [], pieceBlobs);
       written++;
     }
+    replaceLabels(db, accountId, labels);
     indexPending();
     return { written, skipped };
   });
