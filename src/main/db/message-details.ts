@@ -160,9 +160,15 @@ function detailParams(item: ParsedMessage, now: number) {
   };
 }
 
-function replaceAttachments(db: Db, messageId: number, list: readonly ParsedAttachment[], pieceBlobs: ReadonlyArray<number | null>): void {
+function replaceAttachments(
+  db: Db,
+  messageId: number,
+  list: readonly ParsedAttachment[],
+  pieceBlobs: ReadonlyArray<number | null>,
+  fresh: boolean,
+): void {
   const s = statements(db);
-  s.deleteAttachments.run({ messageId });
+  if (!fresh) s.deleteAttachments.run({ messageId });
   for (const a of list) {
     const piece = typeof a.sourcePiece === 'number' ? a.sourcePiece : null;
     s.insertAttachment.run({
@@ -214,7 +220,8 @@ export const saveMessageDetails = guarded(function saveMessageDetails(
         continue;
       }
       let existing = found[i];
-      if (seen.has(item.gmailId)) {
+      const seenTwice = seen.has(item.gmailId);
+      if (seenTwice) {
         // The same message twice: the row is what the first one made of it, indexed before it changes again (its
         // labels are the later copy's, or the first's when the later one's are older than the stored ones).
         indexPending();
@@ -241,8 +248,11 @@ export const saveMessageDetails = guarded(function saveMessageDetails(
       }
       if (takeLabels) labels.set(messageId, Array.isArray(item.labelIds) ? item.labelIds : []);
       // An original replaces the one stored; details from another format (format=full) leave it as it is.
-      const pieceBlobs = item.source ? writeSource(db, messageId, item.source) : [];
-      replaceAttachments(db, messageId, Array.isArray(item.attachments) ? item.attachments : [], pieceBlobs);
+      // A row that was a stub when the batch began, met for the first time, or inserted now has no original and no
+      // attachments yet: nothing to delete first.
+      const fresh = !existing || (!existing.detailsFetched && !seenTwice);
+      const pieceBlobs = item.source ? writeSource(db, messageId, item.source, { fresh }) : [];
+      replaceAttachments(db, messageId, Array.isArray(item.attachments) ? item.attachments : [], pieceBlobs, fresh);
       written++;
     }
     replaceLabels(db, accountId, labels);
