@@ -11,7 +11,6 @@ import {
   createAccount,
   saveMessageDetails,
   deleteMessagesByGmailId,
-  insertStubs,
   checkIntegrity,
   getMessage,
   search,
@@ -145,18 +144,22 @@ describe('database file', () => {
     writeFileSync(path.join(oldFolder, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo) }));
     const file = path.join(dir, 'before-batch-index.db');
     const old = openDatabase(file, { migrationsFolder: oldFolder });
-    const acc = createAccount(old, { email: 'a@example.com' }).id;
-    insertStubs(old, acc, ['s1', 's2'].map((gmailId, listSeq) => ({ gmailId, threadId: 't', priority: 2, listSeq })));
-    saveMessageDetails(old, acc, [msg('m1', 'written before the upgrade')], { insertMissing: true });
+    // Raw SQL, as the version before wrote them: two listed stubs and a fetched message, each indexed by its trigger.
+    const acc = Number(old.sqlite.prepare("INSERT INTO accounts (email) VALUES ('a@example.com')").run().lastInsertRowid);
+    const insert = old.sqlite.prepare('INSERT INTO messages (account_id, gmail_id, thread_id, subject, internal_date, details_fetched) VALUES (?, ?, ?, ?, ?, ?)');
+    insert.run(acc, 's1', 't', null, null, 0);
+    insert.run(acc, 's2', 't', null, null, 0);
+    insert.run(acc, 'm1', 'm1', 'written before the upgrade', 1, 1);
     old.close();
 
     const upgraded = openDatabase(file);
     const found = (q: string) => search(upgraded, acc, q, 5).map((r) => r.gmailId).sort();
     expect(found('upgrade')).toEqual(['m1']);
     saveMessageDetails(upgraded, acc, [msg('s1', 'fetched after the upgrade'), msg('m1', 'fetched again')], { insertMissing: false });
-    expect(found('after')).toEqual(['s1']);
+    saveMessageDetails(upgraded, acc, [msg('n1', 'new after the upgrade')], { insertMissing: true });
+    expect(found('after')).toEqual(['n1', 's1']);
     expect(found('again')).toEqual(['m1']);
-    expect(found('upgrade')).toEqual(['s1']);
+    expect(found('upgrade')).toEqual(['n1', 's1']);
     deleteMessagesByGmailId(upgraded, acc, ['s2']);
     expect(checkIntegrity(upgraded)).toEqual([]);
     upgraded.close();

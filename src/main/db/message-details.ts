@@ -202,8 +202,9 @@ export const saveMessageDetails = guarded(function saveMessageDetails(
     const now = Date.now();
     let written = 0;
     let skipped = 0;
-    // Stubs becoming messages are indexed all at once: FTS5 writes its pending terms out as a new segment at every
-    // statement's savepoint, so a trigger indexing each message cost a segment (and its merging) per message.
+    // Stubs becoming messages, and rows inserted with their details, are indexed all at once (migration fts_per_batch):
+    // FTS5 writes its pending terms out as a new segment at every statement's savepoint, so a trigger indexing each
+    // message cost a segment (and its merging) per message.
     const found = items.map((item) => (item.gmailId ? s.find.get({ accountId, gmailId: item.gmailId }) : undefined));
     let toIndex = [...new Set(found.flatMap((r) => (r && !r.detailsFetched ? [r.id] : [])))];
     if (toIndex.length > 0) s.ftsForget.run(JSON.stringify(toIndex));
@@ -242,6 +243,7 @@ export const saveMessageDetails = guarded(function saveMessageDetails(
         takeLabels = true;
         const labelsHistoryId = fetchedHistory === null ? null : item.historyId;
         messageId = Number(s.insert.run({ ...params, accountId, gmailId: item.gmailId, labelsHistoryId }).lastInsertRowid);
+        toIndex.push(messageId);
       } else {
         skipped++;
         continue;
