@@ -10,6 +10,8 @@ import {
   findMigrationsFolder,
   createAccount,
   saveMessageDetails,
+  deleteMessagesByGmailId,
+  checkIntegrity,
   getMessage,
   search,
   CannotOpenDatabaseError,
@@ -61,6 +63,7 @@ describe('database file', () => {
     expect(db.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
     expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    expect(db.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(16384); // pages: 64 MB
     const names = (db.sqlite.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')").pluck().all() as string[]).sort();
     expect(names).toEqual(
       expect.arrayContaining(['accounts', 'labels', 'messages', 'message_labels', 'attachments', 'sync_runs', 'listed_ids', 'messages_fts', 'label_local_counts']),
@@ -130,6 +133,35 @@ describe('database file', () => {
     expect(found('filename:notes')).toEqual(['m1']);
     expect(found('budget')).toEqual(['m1']);
     expect(found('filename:pdf')).toEqual([]);
+    upgraded.close();
+  });
+
+  it('a mirror made before per-batch indexing keeps its index exact: stubs listed then are found once fetched', () => {
+    const oldFolder = path.join(dir, 'old-drizzle');
+    cpSync(migrationsFolder, oldFolder, { recursive: true });
+    const upTo = journal.entries.findIndex((e) => e.tag.endsWith('_fts_per_batch'));
+    expect(upTo).toBeGreaterThan(0);
+    writeFileSync(path.join(oldFolder, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo) }));
+    const file = path.join(dir, 'before-batch-index.db');
+    const old = openDatabase(file, { migrationsFolder: oldFolder });
+    // Raw SQL, as the version before wrote them: two listed stubs and a fetched message, each indexed by its trigger.
+    const acc = Number(old.sqlite.prepare("INSERT INTO accounts (email) VALUES ('a@example.com')").run().lastInsertRowid);
+    const insert = old.sqlite.prepare('INSERT INTO messages (account_id, gmail_id, thread_id, subject, internal_date, details_fetched) VALUES (?, ?, ?, ?, ?, ?)');
+    insert.run(acc, 's1', 't', null, null, 0);
+    insert.run(acc, 's2', 't', null, null, 0);
+    insert.run(acc, 'm1', 'm1', 'written before the upgrade', 1, 1);
+    old.close();
+
+    const upgraded = openDatabase(file);
+    const found = (q: string) => search(upgraded, acc, q, 5).map((r) => r.gmailId).sort();
+    expect(found('upgrade')).toEqual(['m1']);
+    saveMessageDetails(upgraded, acc, [msg('s1', 'fetched after the upgrade'), msg('m1', 'fetched again')], { insertMissing: false });
+    saveMessageDetails(upgraded, acc, [msg('n1', 'new after the upgrade')], { insertMissing: true });
+    expect(found('after')).toEqual(['n1', 's1']);
+    expect(found('again')).toEqual(['m1']);
+    expect(found('upgrade')).toEqual(['n1', 's1']);
+    deleteMessagesByGmailId(upgraded, acc, ['s2']);
+    expect(checkIntegrity(upgraded)).toEqual([]);
     upgraded.close();
   });
 

@@ -197,9 +197,13 @@ describe('labels', () => {
     for (let i = 0; i < 400; i++) {
       const id = `m${rnd(40)}`;
       switch (rnd(5)) {
-        case 0:
-          saveMessageDetails(db, a.id, [msg(id, pick(), { historyId: String(history++) })], { insertMissing: true });
+        case 0: {
+          // A batch of fetched messages, as the sync writes them: some listed (or added by history) with labels
+          // already, some new, the same message twice now and then.
+          const batch = [id, ...Array.from({ length: rnd(4) }, () => `m${rnd(40)}`)];
+          saveMessageDetails(db, a.id, batch.map((b) => msg(b, pick(), { historyId: String(history++) })), { insertMissing: true });
           break;
+        }
         case 1:
           applyHistory(db, a.id, [{ kind: 'labelsAdded', gmailId: id, threadId: 't', labelIds: pick(), historyId: String(history++) }], String(history));
           break;

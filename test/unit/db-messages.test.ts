@@ -62,8 +62,11 @@ describe('stubs', () => {
         { gmailId: 'a', threadId: 't1', priority: 0, listSeq: 5 },
         { gmailId: 'b', threadId: 't1', priority: 2, listSeq: 6 },
         { gmailId: 'c', threadId: 't2', priority: 2, listSeq: 7 },
+        // Listed twice in one page (a message that moved while the listing read): one stub, the more urgent.
+        { gmailId: 'd', threadId: 't3', priority: 2, listSeq: 8 },
+        { gmailId: 'd', threadId: 't3', priority: 1, listSeq: 9 },
       ]),
-    ).toBe(1);
+    ).toBe(2);
     const rows = db.sqlite
       .prepare('SELECT gmail_id AS id, fetch_priority AS p, details_fetched AS f, subject FROM messages ORDER BY gmail_id')
       .all() as Array<{ id: string; p: number; f: number; subject: string | null }>;
@@ -71,6 +74,7 @@ describe('stubs', () => {
       { id: 'a', p: 0, f: 1, subject: 'subject a' },
       { id: 'b', p: 1, f: 0, subject: null },
       { id: 'c', p: 2, f: 0, subject: null },
+      { id: 'd', p: 1, f: 0, subject: null },
     ]);
     expect(labelsOf(db, acc, 'a')).toEqual(['INBOX']);
   });

@@ -98,6 +98,35 @@ describe('full-text search', () => {
     expect(checkIntegrity(db)).toEqual([]);
   });
 
+  it('indexes a batch of listed messages as they are fetched, a message fetched twice in the batch as its last copy', ({ db, acc }) => {
+    insertStubs(db, acc, ['a', 'b', 'c'].map((gmailId, listSeq) => ({ gmailId, threadId: 't', priority: 2, listSeq })));
+    saveMessageDetails(db, acc, [msg('old', { subject: 'kept words' })], { insertMissing: true });
+    saveMessageDetails(
+      db,
+      acc,
+      [
+        msg('a', { subject: 'alpha first', textBody: 'shared body' }),
+        msg('b', { subject: 'bravo', cc: 'Carol <carol@example.net>' }),
+        // The same message again in the batch (its newer copy wins), and one the listing has not reached yet.
+        msg('a', { subject: 'alpha second', textBody: 'shared body' }),
+        msg('d', { subject: 'delta', textBody: 'shared body' }),
+      ],
+      { insertMissing: true },
+    );
+    expect(ids(db, acc, 'alpha')).toEqual(['a']);
+    expect(ids(db, acc, 'first')).toEqual([]);
+    expect(ids(db, acc, 'second')).toEqual(['a']);
+    expect(ids(db, acc, 'cc:carol')).toEqual(['b']);
+    expect(ids(db, acc, 'shared')).toEqual(['a', 'd']);
+    expect(ids(db, acc, 'kept')).toEqual(['old']);
+    // The stub still waiting is in no result, and the index holds exactly what the messages say.
+    expect(ids(db, acc, 'in:anywhere')).toEqual(['a', 'b', 'd', 'old']);
+    expect(checkIntegrity(db)).toEqual([]);
+    saveMessageDetails(db, acc, [msg('c', { subject: 'charlie' }), msg('b', { subject: 'bravo again' })], { insertMissing: false });
+    expect(ids(db, acc, 'charlie OR again')).toEqual(['b', 'c']);
+    expect(checkIntegrity(db)).toEqual([]);
+  });
+
   it('searches one account only and ranks subject matches first', ({ db, acc }) => {
     const other = createAccount(db, { email: 'other@example.com' }).id;
     saveMessageDetails(db, other, [msg('x', { subject: 'budget' })], { insertMissing: true });

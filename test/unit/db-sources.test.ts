@@ -2,7 +2,7 @@
 // kept while any message uses it, a cap leaving big attachments out (and the backfill finding them when it is raised).
 import { describe, expect } from 'vitest';
 import type { gmail_v1 } from 'googleapis';
-import { deleteMessagesByGmailId, saveMessageDetails, getMessage, type Db } from '../../src/main/db';
+import { deleteMessagesByGmailId, insertStubs, saveMessageDetails, getMessage, type Db } from '../../src/main/db';
 import { iterateSources, messagesMissingSource, readAttachmentPiece, readSource } from '../../src/main/db/sources';
 import { decodeTransfer } from '../../src/main/sync/mime/raw-mime';
 import { parseGmailMessage } from '../../src/main/sync/parse-message';
@@ -64,6 +64,26 @@ describe('originals in the store', () => {
     expect(pictureRows()).toBe(1);
     expect(readSource(db, acc, 'm2').state).toBe('whole');
     deleteMessagesByGmailId(db, acc, ['m2']);
+    expect(blobCount(db)).toBe(0);
+  });
+
+  it('a listed message fetched, then fetched again, keeps only its newest original and attachments', ({ db, acc }) => {
+    insertStubs(db, acc, [{ gmailId: 'm1', threadId: 'm1', priority: 2, listSeq: 0 }]);
+    const first = original('one', true);
+    const second = original('two', false);
+    save(db, acc, 'm1', first);
+    expect(readSource(db, acc, 'm1')).toEqual({ state: 'whole', bytes: first });
+    expect(getMessage(db, acc, 'm1')!.attachments.map((a) => a.filename)).toEqual(['pic.png']);
+    save(db, acc, 'm1', second);
+    expect(readSource(db, acc, 'm1')).toEqual({ state: 'whole', bytes: second });
+    expect(getMessage(db, acc, 'm1')!.attachments).toEqual([]);
+    // The same message twice in one batch: the later copy is what stays, nothing of the first is left behind.
+    const parse = (bytes: Buffer) => parseGmailMessage(raw('m2', bytes), { attachmentCapBytes: null });
+    insertStubs(db, acc, [{ gmailId: 'm2', threadId: 'm2', priority: 2, listSeq: 1 }]);
+    saveMessageDetails(db, acc, [parse(first), parse(first)], { insertMissing: false });
+    expect(readSource(db, acc, 'm2')).toEqual({ state: 'whole', bytes: first });
+    expect(getMessage(db, acc, 'm2')!.attachments.map((a) => a.filename)).toEqual(['pic.png']);
+    deleteMessagesByGmailId(db, acc, ['m1', 'm2']);
     expect(blobCount(db)).toBe(0);
   });
 

@@ -6,16 +6,17 @@ type Orm = Db['orm'];
 
 /**
  * The one way the store keeps statements: each repository declares its hot queries once, built with drizzle and
- * `.prepare()` (values bound through `sql.placeholder`), and gets them per connection from here. Building a drizzle
+ * `.prepare()` (values bound through `sql.placeholder`; SQL drizzle cannot build, as FTS5's commands and batches
+ * read from json_each, straight on the connection), and gets them per connection from here. Building a drizzle
  * query and better-sqlite3's prepare() both cost more than the row write itself (STACK.md: ~8x), so the sync write
  * path never builds a query per row. Rare queries (a user click, a maintenance job) are built where they run.
  */
-export function preparedPerConnection<T>(build: (orm: Orm) => T): (db: Db) => T {
+export function preparedPerConnection<T>(build: (orm: Orm, sqlite: Db['sqlite']) => T): (db: Db) => T {
   const perDb = new WeakMap<Db, T>();
   return (db: Db): T => {
     let s = perDb.get(db);
     if (s === undefined) {
-      s = build(db.orm);
+      s = build(db.orm, db.sqlite);
       perDb.set(db, s);
     }
     return s;

@@ -73,9 +73,12 @@ const detailColumns = {
   detailsFetched: true,
 };
 
-const statements = preparedPerConnection((orm) => ({
+/** The columns of the full-text index (migration search), in its order. */
+const FTS_COLUMNS = 'subject, from_addr, to_addr, cc_addr, bcc_addr, text_body, attachment_names';
+
+const statements = preparedPerConnection((orm, sqlite) => ({
   find: orm
-    .select({ id: messages.id, labelsHistoryId: messages.labelsHistoryId })
+    .select({ id: messages.id, labelsHistoryId: messages.labelsHistoryId, detailsFetched: messages.detailsFetched })
     .from(messages)
     .where(and(eq(messages.accountId, ph('accountId')), eq(messages.gmailId, ph('gmailId'))))
     .prepare(),
@@ -110,10 +113,18 @@ const statements = preparedPerConnection((orm) => ({
       transferEncoding: ph('transferEncoding'),
     })
     .prepare(),
-  delete: orm
-    .delete(messages)
-    .where(and(eq(messages.accountId, ph('accountId')), eq(messages.gmailId, ph('gmailId'))))
-    .prepare(),
+  // Many at once (a JSON array of Gmail ids): one statement, so the index entries go in one FTS5 segment.
+  deleteMany: sqlite.prepare<[number, string]>(
+    'DELETE FROM messages WHERE account_id = ? AND gmail_id IN (SELECT value FROM json_each(?))',
+  ),
+  // The full-text index entries of the rows (a JSON array of ids) as they are now: out before their stub becomes a
+  // message, in once it is one (migration write_path: what messages_fts_au does for any other change of the text).
+  ftsForget: sqlite.prepare(
+    `INSERT INTO messages_fts(messages_fts, rowid, ${FTS_COLUMNS}) SELECT 'delete', id, ${FTS_COLUMNS} FROM messages WHERE id IN (SELECT value FROM json_each(?))`,
+  ),
+  ftsIndex: sqlite.prepare(
+    `INSERT INTO messages_fts(rowid, ${FTS_COLUMNS}) SELECT id, ${FTS_COLUMNS} FROM messages WHERE id IN (SELECT value FROM json_each(?))`,
+  ),
 }));
 
 const int = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : null);
@@ -149,9 +160,15 @@ function detailParams(item: ParsedMessage, now: number) {
   };
 }
 
-function replaceAttachments(db: Db, messageId: number, list: readonly ParsedAttachment[], pieceBlobs: ReadonlyArray<number | null>): void {
+function replaceAttachments(
+  db: Db,
+  messageId: number,
+  list: readonly ParsedAttachment[],
+  pieceBlobs: ReadonlyArray<number | null>,
+  fresh: boolean,
+): void {
   const s = statements(db);
-  s.deleteAttachments.run({ messageId });
+  if (!fresh) s.deleteAttachments.run({ messageId });
   for (const a of list) {
     const piece = typeof a.sourcePiece === 'number' ? a.sourcePiece : null;
     s.insertAttachment.run({
@@ -185,12 +202,33 @@ export const saveMessageDetails = guarded(function saveMessageDetails(
     const now = Date.now();
     let written = 0;
     let skipped = 0;
-    for (const item of items) {
+    // Stubs becoming messages, and rows inserted with their details, are indexed all at once (migration fts_per_batch):
+    // FTS5 writes its pending terms out as a new segment at every statement's savepoint, so a trigger indexing each
+    // message cost a segment (and its merging) per message.
+    const found = items.map((item) => (item.gmailId ? s.find.get({ accountId, gmailId: item.gmailId }) : undefined));
+    let toIndex = [...new Set(found.flatMap((r) => (r && !r.detailsFetched ? [r.id] : [])))];
+    if (toIndex.length > 0) s.ftsForget.run(JSON.stringify(toIndex));
+    const indexPending = (): void => {
+      if (toIndex.length > 0) s.ftsIndex.run(JSON.stringify(toIndex));
+      toIndex = [];
+    };
+    // Each message's labels, written for the whole batch at the end (the rows copy each message's date from it).
+    const labels = new Map<number, readonly string[]>();
+    const seen = new Set<string>();
+    for (const [i, item] of items.entries()) {
       if (!item.gmailId) {
         skipped++;
         continue;
       }
-      const existing = s.find.get({ accountId, gmailId: item.gmailId });
+      let existing = found[i];
+      const seenTwice = seen.has(item.gmailId);
+      if (seenTwice) {
+        // The same message twice: the row is what the first one made of it, indexed before it changes again (its
+        // labels are the later copy's, or the first's when the later one's are older than the stored ones).
+        indexPending();
+        existing = s.find.get({ accountId, gmailId: item.gmailId });
+      }
+      seen.add(item.gmailId);
       const params = detailParams(item, now);
       const fetchedHistory = historyIdToBigInt(item.historyId);
       let messageId: number;
@@ -205,26 +243,28 @@ export const saveMessageDetails = guarded(function saveMessageDetails(
         takeLabels = true;
         const labelsHistoryId = fetchedHistory === null ? null : item.historyId;
         messageId = Number(s.insert.run({ ...params, accountId, gmailId: item.gmailId, labelsHistoryId }).lastInsertRowid);
+        toIndex.push(messageId);
       } else {
         skipped++;
         continue;
       }
-      if (takeLabels) replaceLabels(db, accountId, messageId, Array.isArray(item.labelIds) ? item.labelIds : []);
+      if (takeLabels) labels.set(messageId, Array.isArray(item.labelIds) ? item.labelIds : []);
       // An original replaces the one stored; details from another format (format=full) leave it as it is.
-      const pieceBlobs = item.source ? writeSource(db, messageId, item.source) : [];
-      replaceAttachments(db, messageId, Array.isArray(item.attachments) ? item.attachments : [], pieceBlobs);
+      // A row that was a stub when the batch began, met for the first time, or inserted now has no original and no
+      // attachments yet: nothing to delete first.
+      const fresh = !existing || (!existing.detailsFetched && !seenTwice);
+      const pieceBlobs = item.source ? writeSource(db, messageId, item.source, { fresh }) : [];
+      replaceAttachments(db, messageId, Array.isArray(item.attachments) ? item.attachments : [], pieceBlobs, fresh);
       written++;
     }
+    replaceLabels(db, accountId, labels);
+    indexPending();
     return { written, skipped };
   });
 });
 
 /** Deletes messages (and their labels, attachments, index entries). Returns how many existed. */
 export const deleteMessagesByGmailId = guarded(function deleteMessagesByGmailId(db: Db, accountId: number, ids: readonly string[]): number {
-  const s = statements(db);
-  return inTransaction(db, () => {
-    let n = 0;
-    for (const gmailId of ids) n += s.delete.run({ accountId, gmailId }).changes;
-    return n;
-  });
+  if (ids.length === 0) return 0;
+  return statements(db).deleteMany.run(accountId, JSON.stringify(ids)).changes;
 });

@@ -12,8 +12,17 @@ const p = {
   gmailId: sql.placeholder('gmailId'),
 };
 
-const statements = preparedPerConnection((orm) => ({
-  ofMessage: orm.select({ labelId: messageLabels.labelId }).from(messageLabels).where(eq(messageLabels.messageId, p.messageId)).prepare(),
+const statements = preparedPerConnection((orm, sqlite) => ({
+  // Many messages' label rows at once (a JSON array of message ids), and rows added at once (a JSON array of
+  // [messageId, labelId]): one statement for a batch of fetched messages instead of one per row.
+  ofMessages: sqlite.prepare<[string], { messageId: number; labelId: string }>(
+    'SELECT message_id AS messageId, label_id AS labelId FROM message_labels WHERE message_id IN (SELECT value FROM json_each(?))',
+  ),
+  addMany: sqlite.prepare<[number, string]>(
+    `INSERT INTO message_labels (message_id, account_id, label_id, internal_date)
+       SELECT m.id, ?, j.value ->> 1, m.internal_date FROM json_each(?) j JOIN messages m ON m.id = j.value ->> 0 WHERE true
+       ON CONFLICT DO NOTHING`,
+  ),
   // The message's date is copied in here rather than by the trigger's extra UPDATE.
   add: orm
     .insert(messageLabels)
@@ -63,14 +72,27 @@ export function removeLabel(db: Db, messageId: number, labelId: string): void {
   statements(db).remove.run({ messageId, labelId });
 }
 
-/** Makes the message's label rows exactly `labelIds` (a diff, so unchanged rows are not rewritten). */
-export function replaceLabels(db: Db, accountId: number, messageId: number, labelIds: readonly string[]): void {
+/**
+ * Makes each message's label rows exactly its `labelIds` (a diff, so unchanged rows are not rewritten), for a batch
+ * of fetched messages: their rows read, and the missing ones added, in one statement each. Inside the caller's transaction.
+ */
+export function replaceLabels(db: Db, accountId: number, wanted: ReadonlyMap<number, readonly string[]>): void {
+  if (wanted.size === 0) return;
   const s = statements(db);
-  const current = s.ofMessage.all({ messageId }).map((r) => r.labelId);
-  const wanted = new Set(uniqueStrings(labelIds));
-  for (const labelId of current) if (!wanted.has(labelId)) s.remove.run({ messageId, labelId });
-  const have = new Set(current);
-  for (const labelId of wanted) if (!have.has(labelId)) s.add.run({ messageId, accountId, labelId });
+  const current = new Map<number, Set<string>>();
+  for (const r of s.ofMessages.all(JSON.stringify([...wanted.keys()]))) {
+    let set = current.get(r.messageId);
+    if (!set) current.set(r.messageId, (set = new Set()));
+    set.add(r.labelId);
+  }
+  const add: Array<[number, string]> = [];
+  for (const [messageId, labelIds] of wanted) {
+    const have = current.get(messageId);
+    const want = new Set(uniqueStrings(labelIds));
+    if (have) for (const labelId of have) if (!want.has(labelId)) s.remove.run({ messageId, labelId });
+    for (const labelId of want) if (!have?.has(labelId)) add.push([messageId, labelId]);
+  }
+  if (add.length > 0) s.addMany.run(accountId, JSON.stringify(add));
 }
 
 /** Gmail ids of fetched messages that carry a label in the mirror. */

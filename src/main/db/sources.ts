@@ -54,9 +54,11 @@ function unpack(codec: number, data: Buffer): Buffer {
 
 const statements = preparedPerConnection((orm) => ({
   findBlob: orm.select({ id: blobs.id }).from(blobs).where(sql`${blobs.hash} = ${ph('hash')}`).prepare(),
+  // A blob stored once per content: nothing returned when one with the same hash exists (then findBlob).
   insertBlob: orm
     .insert(blobs)
     .values({ hash: sql`${ph('hash')}`, size: sql`${ph('size')}`, codec: sql`${ph('codec')}`, data: sql`${ph('data')}` })
+    .onConflictDoNothing({ target: blobs.hash })
     .returning({ id: blobs.id })
     .prepare(),
   deletePieces: orm.delete(sourcePieces).where(sql`${sourcePieces.messageId} = ${ph('messageId')}`).prepare(),
@@ -81,17 +83,18 @@ const statements = preparedPerConnection((orm) => ({
 /**
  * Stores a message's original for message row `messageId` (inside the caller's transaction): the pieces it had go
  * (blobs no other original uses go with them), each kept piece's bytes are stored once per content. Answers the
- * blob id of each piece, null for a piece not kept.
+ * blob id of each piece, null for a piece not kept. `fresh`: the row has no original yet (a stub just fetched).
  */
-export function writeSource(db: Db, messageId: number, source: ParsedSource): Array<number | null> {
+export function writeSource(db: Db, messageId: number, source: ParsedSource, options: { fresh?: boolean } = {}): Array<number | null> {
   const s = statements(db);
-  s.deletePieces.run({ messageId });
+  if (options.fresh !== true) s.deletePieces.run({ messageId });
   const ids: Array<number | null> = [];
   source.pieces.forEach((piece, seq) => {
     let blobId: number | null = null;
     if (piece.bytes !== null) {
       const hash = createHash('sha256').update(piece.bytes).digest();
-      blobId = s.findBlob.get({ hash })?.id ?? s.insertBlob.get({ hash, size: piece.bytes.length, ...pack(piece.bytes, piece.attachment === true) })!.id;
+      // Inserted first: a message's text is new almost always; an attachment sent before is found after.
+      blobId = s.insertBlob.get({ hash, size: piece.bytes.length, ...pack(piece.bytes, piece.attachment === true) })?.id ?? s.findBlob.get({ hash })!.id;
     }
     s.insertPiece.run({ messageId, seq, blobId, size: piece.size });
     ids.push(blobId);

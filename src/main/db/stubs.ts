@@ -1,7 +1,7 @@
 // Stubs: message rows from messages.list still waiting for their details, and the progress counted from them
 // (DESIGN.md: progress is counted from the store, never from batch numbers). Each question about pending stubs
 // has one query here. The listing and the batch jobs ask them per page and per batch: prepared once per connection.
-import { and, asc, count, eq, gt, inArray, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from './client';
 import { guarded, inTransaction, preparedPerConnection } from './internal';
 import { messages, type Message } from './schema';
@@ -29,17 +29,19 @@ const p = {
 
 const pendingOf = (accountId: number | SQLWrapper) => and(eq(messages.accountId, accountId), eq(messages.detailsFetched, false));
 
-const statements = preparedPerConnection((orm) => ({
-  insert: orm
-    .insert(messages)
-    .values({ accountId: p.accountId, gmailId: p.gmailId, threadId: p.threadId, fetchPriority: p.priority, listSeq: sql.placeholder('listSeq') })
-    .onConflictDoNothing({ target: [messages.accountId, messages.gmailId] })
-    .prepare(),
-  lowerPriority: orm
-    .update(messages)
-    .set({ fetchPriority: sql`${p.priority}` })
-    .where(and(eq(messages.accountId, p.accountId), eq(messages.gmailId, p.gmailId), gt(messages.fetchPriority, p.priority)))
-    .prepare(),
+const statements = preparedPerConnection((orm, sqlite) => ({
+  // A page of stubs (a JSON array of [gmailId, threadId, priority, listSeq]): the new ones inserted (the first of an
+  // id listed twice), then the rows that existed given the more urgent priority.
+  insertMany: sqlite.prepare<[number, string]>(
+    `INSERT INTO messages (account_id, gmail_id, thread_id, fetch_priority, list_seq)
+       SELECT ?, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each(?) j WHERE true
+       ON CONFLICT (account_id, gmail_id) DO NOTHING`,
+  ),
+  lowerPriorityMany: sqlite.prepare<[string, number]>(
+    `UPDATE messages SET fetch_priority = l.priority
+       FROM (SELECT j.value ->> 0 AS gmail_id, min(j.value ->> 2) AS priority FROM json_each(?) j GROUP BY 1) l
+      WHERE messages.account_id = ? AND messages.gmail_id = l.gmail_id AND messages.fetch_priority > l.priority`,
+  ),
   pendingOfThread: orm
     .select({ gmailId: messages.gmailId, priority: messages.fetchPriority })
     .from(messages)
@@ -75,15 +77,14 @@ const statements = preparedPerConnection((orm) => ({
  * (smaller) priority. Returns how many rows were new.
  */
 export const insertStubs = guarded(function insertStubs(db: Db, accountId: number, stubs: readonly MessageStub[]): number {
+  if (stubs.length === 0) return 0;
   const s = statements(db);
+  // One statement each for the whole page: FTS5 writes its pending entries out at every statement's savepoint, and
+  // each new row has one (empty) in the full-text index, so a statement per stub cost a segment per stub.
+  const rows = JSON.stringify(stubs.map((stub) => [stub.gmailId, stub.threadId, Math.trunc(stub.priority), Math.trunc(stub.listSeq)]));
   return inTransaction(db, () => {
-    let added = 0;
-    for (const stub of stubs) {
-      const priority = Math.trunc(stub.priority);
-      const values = { accountId, gmailId: stub.gmailId, threadId: stub.threadId, priority, listSeq: Math.trunc(stub.listSeq) };
-      if (s.insert.run(values).changes > 0) added++;
-      else s.lowerPriority.run(values);
-    }
+    const added = s.insertMany.run(accountId, rows).changes;
+    if (added < stubs.length) s.lowerPriorityMany.run(rows, accountId);
     return added;
   });
 });
