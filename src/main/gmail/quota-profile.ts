@@ -26,10 +26,11 @@ export type RememberedProfile = { profile: QuotaProfileName; checkedAt: number }
 
 /**
  * The probe's pace, as a share of the `legacy` table's budget (per second and per minute): PROBE_START_SHARE for its
- * first PROBE_START_MS, then PROBE_SHARE. Message fetches cost four times as much under `2026`, so the start is 1.6
- * times a `2026` project's pace: one holding the per-second window refuses it within its first second, and the
- * rate-limit answers it draws are about the requests sent in a round trip at that pace (at 0.6, 2.4 times, the ten
- * requests in flight were all refused: 13 to 24 answers in `npm run bench`, quota-auto-2026).
+ * first PROBE_START_MS, then PROBE_SHARE. The start is four times a `2026` project's pace for message fetches (20
+ * messages a second per `legacy` budget of 250 units, against 5 per `2026` budget of 100): one holding the per-second
+ * window refuses it within its first second, and the rate-limit answers it draws are about the requests sent in a
+ * round trip at that pace (at 0.6, six times, every request in flight was refused: 13 to 24 answers in
+ * `npm run bench`, quota-auto-2026; at 0.4, 7 and 8).
  */
 export const PROBE_START_SHARE = 0.4;
 export const PROBE_SHARE = 0.9;
