@@ -353,7 +353,7 @@ export class QuotaGovernor {
   private async repay(account: string, excessUnits: number): Promise<void> {
     const pace = this.paces['2026'];
     if (pace.msPerUnit <= 0) return;
-    const pauseMs = Math.max(Math.max(0, excessUnits) * pace.msPerUnit, pace.pacing.short?.windowMs ?? 0);
+    const pauseMs = Math.max(excessUnits * pace.msPerUnit, pace.pacing.short?.windowMs ?? 0);
     if (pauseMs <= 0) return;
     const left = await this.redis.mailmirrorQuotaPenalize(this.key(account), pauseMs, 1, MIN_RATE_FACTOR, this.recoverMs, pace.burstMs);
     const p = this.localPause(account);

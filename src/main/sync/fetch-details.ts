@@ -113,10 +113,10 @@ export async function fetchDetails(
   // half the slots 0.935 / 0.940 of the ceiling (2026 / legacy), of a third 0.945 / 0.950, single calls 0.960 / 0.963.
   // A single call costs more CPU (~0.9 ms against ~0.15 ms per part), nothing at Gmail's pace (≤ 50 messages a
   // second unscaled). Unpaced (emulators only), where CPU is the limit: Gmail's recommended 50.
-  const parts = (): number => (quota.burstUnits > 0 ? 1 : RECOMMENDED_BATCH_PARTS);
+  const partsPerCall = quota.burstUnits > 0 ? 1 : RECOMMENDED_BATCH_PARTS;
   const calls: Array<{ method: 'messages.get' | 'threads.get'; ws: Work[] }> = [
-    ...chunk(work.filter((w) => w.kind === 'thread'), parts()).map((ws) => ({ method: 'threads.get' as const, ws })),
-    ...chunk(work.filter((w) => w.kind === 'message'), parts()).map((ws) => ({ method: 'messages.get' as const, ws })),
+    ...chunk(work.filter((w) => w.kind === 'thread'), partsPerCall).map((ws) => ({ method: 'threads.get' as const, ws })),
+    ...chunk(work.filter((w) => w.kind === 'message'), partsPerCall).map((ws) => ({ method: 'messages.get' as const, ws })),
   ];
   // Lower first: the job's BullMQ priority (incremental, INBOX, the rest, backfill), then the order jobs started in.
   await callPriority.run(opts.priority * 2 ** 32 + ++jobSeq, () => mapLimit(calls, deps.config.maxInFlight, (c) => batch(c.method, c.ws)));
