@@ -5,7 +5,8 @@ import { createGmailClient } from '../src/main/gmail/client';
 import { ctl, type Emu } from './emulator-process';
 import { authorizeAtEmulator } from './oauth-flow';
 
-export type BareResult = { messages: number; seconds: number; requests: number };
+/** `clientCpuS`: this process' CPU (user + system) over the loop: the cost of fetching alone, on the client's side. */
+export type BareResult = { messages: number; seconds: number; requests: number; clientCpuS: number };
 
 /**
  * What this machine can do at all: list the mailbox, then fetch every message once with the plan the sync's auto
@@ -19,6 +20,7 @@ export async function bareLoop(emu: Emu, email: string, inFlight: number, batch 
   const gmail = createGmailClient({ rootUrl: emu.gmailApiUrl, auth });
 
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const threads = new Map<string, string[]>();
   let pageToken: string | undefined;
   let requests = 0;
@@ -60,5 +62,6 @@ export async function bareLoop(emu: Emu, email: string, inFlight: number, batch 
       }
     }),
   );
-  return { messages, seconds: (performance.now() - t0) / 1000, requests };
+  const cpu = process.cpuUsage(cpu0);
+  return { messages, seconds: (performance.now() - t0) / 1000, requests, clientCpuS: (cpu.user + cpu.system) / 1e6 };
 }

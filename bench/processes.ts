@@ -81,6 +81,8 @@ export type TimedResult = {
   treeRssMb: number;
   /** Peak resident memory of each child process seen, by name (e.g. redis-server), sampled. */
   childRssMb: Record<string, number>;
+  /** CPU seconds of each child process seen, by name, at its last sample (up to 500 ms short of its end). */
+  childCpuS: Record<string, number>;
 };
 
 export type TimedRun = {
@@ -95,7 +97,7 @@ export function timedCli(args: string[], env: CliEnv, nodeArgs: string[] = []): 
   const startedAt = performance.now();
   const run = spawnCli(args, env, { nodeArgs });
   // The largest values seen: an exiting process (a zombie) still has CPU times but no memory lines any more.
-  const last = { cpuS: 0, hwmKb: 0, treeKb: 0, children: {} as Record<string, number> };
+  const last = { cpuS: 0, hwmKb: 0, treeKb: 0, children: {} as Record<string, number>, childCpu: {} as Record<string, number> };
   let ticks = 0;
   const poll = setInterval(() => {
     const s = procSample(run.proc.pid);
@@ -106,7 +108,10 @@ export function timedCli(args: string[], env: CliEnv, nodeArgs: string[] = []): 
     if (ticks++ % 5 !== 0 || !run.proc.pid) return;
     const tree = treeRss(run.proc.pid);
     last.treeKb = Math.max(last.treeKb, tree.reduce((n, p) => n + p.rssKb, 0));
-    for (const p of tree.slice(1)) last.children[p.name] = Math.max(last.children[p.name] ?? 0, p.rssKb);
+    for (const p of tree.slice(1)) {
+      last.children[p.name] = Math.max(last.children[p.name] ?? 0, p.rssKb);
+      last.childCpu[p.name] = Math.max(last.childCpu[p.name] ?? 0, procSample(p.pid)?.cpuS ?? 0);
+    }
   }, 100);
   const exited = new Promise<number>((res) => {
     run.proc.once('exit', () => {
@@ -118,6 +123,7 @@ export function timedCli(args: string[], env: CliEnv, nodeArgs: string[] = []): 
     code: r.code, wallMs, stdout: r.stdout.slice(-20_000), stderr: r.stderr.slice(-20_000), cpuS: last.cpuS, hwmMb: last.hwmKb / 1024,
     treeRssMb: Math.max(last.treeKb, last.hwmKb) / 1024,
     childRssMb: Object.fromEntries(Object.entries(last.children).map(([k, v]) => [k, v / 1024])),
+    childCpuS: last.childCpu,
   }));
   return { proc: run.proc, startedAt, done };
 }
