@@ -30,6 +30,7 @@ import type { AppServices, AttachmentRef } from './ipc/services';
 import { attachmentBytes, fetchMissingOriginals, messageOriginal } from './originals';
 import { queueSourceBackfill } from './sync/source-backfill';
 import { exportAccountFromCore, exportDefaultPaths } from './export/app-export';
+import { RunningExports } from './export/running-exports';
 import type { ClientStatus, Settings, SyncStatus } from '../shared/ipc';
 import { loadSettings, saveChoices } from './settings';
 import { APP_VERSION } from './version';
@@ -69,6 +70,7 @@ export class AppCore implements AppServices {
   private rebuilding: Promise<StoreRebuilt> | null = null;
   private readonly live: LiveFacts;
   private clientStore?: OAuthClientStore;
+  private readonly exports = new RunningExports();
 
   private constructor(
     private readonly config: AppConfig,
@@ -224,10 +226,39 @@ export class AppCore implements AppServices {
     return exportDefaultPaths(acct.email);
   }
 
+  /**
+   * First the originals the mirror lacks are fetched from Gmail, then the export is written; both say how far they
+   * are (`export:progress`, last `ended`) and stop at `cancelExport`.
+   */
   async exportAccount(req: Parameters<AppServices['exportAccount']>[0]): ReturnType<AppServices['exportAccount']> {
-    this.mirror.requireAccount(req.accountId);
-    await fetchMissingOriginals(this.store.deps, req.accountId);
-    return exportAccountFromCore(this.config.dataDir, req);
+    const { accountId } = req;
+    this.mirror.requireAccount(accountId);
+    const progress = (phase: CoreEventMap['export:progress']['phase'], done: number, total: number, bytes = 0) =>
+      this.parts.events.emit('export:progress', { accountId, phase, done, total, bytes });
+    return this.exports.run(accountId, async (signal) => {
+      let written = { done: 0, total: 0, bytes: 0 };
+      try {
+        await fetchMissingOriginals(this.store.deps, accountId, { signal, onProgress: (done, total) => progress('fetching', done, total) });
+        return await exportAccountFromCore(this.config.dataDir, {
+          ...req,
+          signal,
+          onTotal: (total) => {
+            written = { done: 0, total, bytes: 0 };
+            progress('writing', 0, total);
+          },
+          onProgress: (p) => {
+            written = { ...written, done: p.exported + p.skipped, bytes: p.bytes };
+            progress('writing', written.done, Math.max(written.total, written.done), written.bytes);
+          },
+        });
+      } finally {
+        progress('ended', written.done, written.total, written.bytes);
+      }
+    });
+  }
+
+  async cancelExport(accountId: number): Promise<boolean> {
+    return this.exports.cancel(accountId);
   }
 
   // The OAuth client (explicit > the user's > built in): a change applies to the config every OAuth2Client
@@ -400,6 +431,7 @@ export class AppCore implements AppServices {
   async close(opts: { graceMs?: number } = {}): Promise<void> {
     const t0 = Date.now();
     this.live.stop();
+    await this.exports.stopAll();
     await this.rebuilding?.catch(() => undefined);
     await this.workers?.close(opts.graceMs ?? 700);
     await this.workersStopping;

@@ -12,6 +12,8 @@ export type CoreEventMap = {
   'labels:changed': { accountId: number };
   /** Messages of an account were added, removed or relabelled (labelIds: which, if known). */
   'messages:changed': { accountId: number; labelIds?: string[] };
+  /** A running export of an account moved on (the contract's `export:progress`). */
+  'export:progress': { accountId: number; phase: 'fetching' | 'writing' | 'ended'; done: number; total: number; bytes: number };
 };
 
 export type CoreEventName = keyof CoreEventMap;

@@ -77,6 +77,10 @@ export class DesktopServices implements AppServices {
     return this.active.exportAccount(req);
   }
 
+  cancelExport(accountId: number): Promise<boolean> {
+    return this.active.cancelExport(accountId);
+  }
+
   // The OAuth client belongs to the user's own mirror (the demo has the emulator's).
   clientStatus(): ReturnType<AppServices['clientStatus']> {
     return this.own.clientStatus();

@@ -4,7 +4,7 @@
 import { getActiveRun } from './db/sync-runs';
 import { saveMessageDetails } from './db/message-details';
 import { findAttachmentByPart } from './db/message-queries';
-import { messagesMissingSource, readAttachmentPiece, readSource } from './db/sources';
+import { countMessagesMissingSource, messagesMissingSource, readAttachmentPiece, readSource } from './db/sources';
 import { getAccount } from './db/accounts';
 import { PRIORITY } from './queues/definitions';
 import { copyOriginals } from './sync/source-backfill';
@@ -69,18 +69,30 @@ export async function attachmentBytes(deps: SyncDeps, ref: AttachmentRef): Promi
 /**
  * Before an export from the app: the originals the mirror does not hold whole (attachments over the cap, messages
  * not copied yet) are fetched from Gmail and kept, as far as Gmail answers — one that cannot be reached ends it at
- * once, and the export leaves those messages out and says how many.
+ * once, and the export leaves those messages out and says how many. Stops between slices once `signal` is aborted;
+ * `onProgress`: messages tried of those missing when it began.
  */
-export async function fetchMissingOriginals(deps: SyncDeps, accountId: number): Promise<void> {
+export async function fetchMissingOriginals(
+  deps: SyncDeps,
+  accountId: number,
+  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+): Promise<void> {
   const acct = getAccount(deps.db, accountId);
   if (!acct || acct.status === 'needs_reconnect' || deps.gmail.offline(accountId)) return;
+  const total = countMessagesMissingSource(deps.db, accountId, null);
+  if (total === 0) return;
   let after = 0;
-  for (;;) {
+  let done = 0;
+  opts.onProgress?.(0, total);
+  while (!opts.signal?.aborted) {
     const rows = messagesMissingSource(deps.db, accountId, after, 50, null);
     if (rows.length === 0) return;
     after = rows[rows.length - 1].id;
     try {
       await copyOriginals(deps, acct, rows, null, PRIORITY.incrementalBatch);
+      done += rows.length;
+      // Messages the sync wrote meanwhile may add to what was counted: the total grows with them.
+      opts.onProgress?.(done, Math.max(done, total));
     } catch (e) {
       deps.log.warn({ accountId, err: e instanceof Error ? e.message : String(e) }, 'export: originals not in the mirror could not be fetched');
       return;

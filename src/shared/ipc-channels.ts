@@ -26,6 +26,7 @@ export const INVOKE_CHANNELS = [
   'messages:source',
   'export:defaults',
   'accounts:export',
+  'accounts:exportCancel',
   'settings:get',
   'settings:set',
   'client:status',
@@ -35,7 +36,7 @@ export const INVOKE_CHANNELS = [
 ] as const;
 
 /** Events pushed from main to the renderer. */
-export const EVENT_CHANNELS = ['sync:progress', 'accounts:changed', 'labels:changed', 'messages:changed'] as const;
+export const EVENT_CHANNELS = ['sync:progress', 'accounts:changed', 'labels:changed', 'messages:changed', 'export:progress'] as const;
 
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 export type EventName = (typeof EVENT_CHANNELS)[number];

@@ -522,6 +522,14 @@ export const ipcChannels = {
     }),
     response: z.object({ path: z.string(), messages: z.int().nonnegative(), bytes: z.int().nonnegative(), skipped: z.int().nonnegative() }),
   },
+  /**
+   * Stops the account's export that is running (its `accounts:export` then fails with CANCELLED, and nothing is left
+   * under the name asked for). `stopped`: false when none was running (it had finished, or never started).
+   */
+  'accounts:exportCancel': {
+    request: z.strictObject({ accountId }),
+    response: z.object({ stopped: z.boolean() }),
+  },
   'settings:get': {
     request: nothing,
     response: settingsSchema,
@@ -585,6 +593,18 @@ export const ipcEvents = {
   'labels:changed': z.object({ accountId }),
   /** Messages of an account were added, removed or relabelled (labelIds: which labels, if known). */
   'messages:changed': z.object({ accountId, labelIds: z.array(gmailId).optional() }),
+  /**
+   * A running export of an account (throttled like sync:progress): `fetching` the originals the mirror does not
+   * hold whole from Gmail first, then `writing` the messages; `done` of `total` messages, `bytes` written so far.
+   * The last event of every export, however it ended, is `ended` (its outcome is `accounts:export`'s answer).
+   */
+  'export:progress': z.object({
+    accountId,
+    phase: z.enum(['fetching', 'writing', 'ended']),
+    done: z.int().nonnegative(),
+    total: z.int().nonnegative(),
+    bytes: z.int().nonnegative(),
+  }),
 } as const satisfies { [E in EventName]: z.ZodType };
 
 export type EventPayload<E extends EventName> = z.output<(typeof ipcEvents)[E]>;

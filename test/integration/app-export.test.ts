@@ -3,13 +3,15 @@
 // words the user sees, and exports the store as it was when it began while the sync goes on writing;
 // `export:defaults` proposes paths in the user's Downloads folder.
 import type { gmail_v1 } from 'googleapis';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveMessageDetails } from '../../src/main/db';
 import { exportAccountFromCore } from '../../src/main/export/app-export';
-import { createRouter, type IpcRouter } from '../../src/main/ipc/router';
+import { createRouter, type IpcEventMessage, type IpcRouter } from '../../src/main/ipc/router';
+import type { CoreEventMap } from '../../src/main/ipc/services';
+import type { EventPayload } from '../../src/shared/ipc';
 import { parseGmailMessage } from '../../src/main/sync/parse-message';
 import { connectHarnessAccount, createHarness, HARNESS_EMAIL, type Harness } from '../helpers/ipc-harness';
 import { readMboxrd } from '../helpers/mboxrd-reader';
@@ -96,6 +98,62 @@ describe('accounts:export', () => {
     expect(readdirSync(join(out, 'snapshot'))).not.toContain(`${added}.eml`);
     const next = await exportAccountFromCore(h.dir, { accountId, format: 'eml', path: join(out, 'after'), force: false });
     expect(next.messages).toBe(before + 1);
+  });
+});
+
+describe('an export from the app while it runs', () => {
+  type Progress = EventPayload<'export:progress'>;
+  const progressOf = (events: IpcEventMessage[]): Progress[] => events.flatMap((e) => (e.name === 'export:progress' ? [e.payload] : []));
+
+  it('tells the window how far it is, from none to every message, and last that it ended', async () => {
+    const seen: CoreEventMap['export:progress'][] = [];
+    const off = h.services.onEvent('export:progress', (p) => seen.push(p));
+    const sent: IpcEventMessage[] = [];
+    const unsubscribe = router.subscribe((e) => sent.push(e));
+    try {
+      const path = join(out, 'progress.mbox');
+      const r = await router.invoke('accounts:export', { accountId, format: 'mbox', path });
+      expect(r.ok).toBe(true);
+      const bytes = readFileSync(path).length;
+      const total = originals.size;
+      expect(seen[0]).toEqual({ accountId, phase: 'writing', done: 0, total, bytes: 0 });
+      expect(seen.at(-1)).toEqual({ accountId, phase: 'ended', done: total, total, bytes });
+      const writing = seen.filter((p) => p.phase === 'writing').map((p) => p.done);
+      expect(writing).toEqual([...writing].sort((a, b) => a - b));
+      expect(writing.at(-1)).toBe(total);
+      // Through the contract, throttled: the window's last word is the end, with every message counted.
+      await expect.poll(() => progressOf(sent).at(-1)?.phase, { timeout: 2000 }).toBe('ended');
+      expect(progressOf(sent).at(-1)).toEqual({ accountId, phase: 'ended', done: total, total, bytes });
+    } finally {
+      off();
+      unsubscribe();
+    }
+  });
+
+  it('stops at accounts:exportCancel, leaving nothing under its name, and refuses a second export of the account meanwhile', async () => {
+    const path = join(out, 'stopped');
+    let stopping: Promise<unknown> | undefined;
+    let second: Promise<unknown> | undefined;
+    const off = h.services.onEvent('export:progress', (p) => {
+      if (p.phase !== 'writing' || p.done < 2 || stopping) return;
+      second = router.invoke('accounts:export', { accountId, format: 'mbox', path: join(out, 'second.mbox') });
+      stopping = router.invoke('accounts:exportCancel', { accountId });
+    });
+    try {
+      const r = await router.invoke('accounts:export', { accountId, format: 'eml', path });
+      expect(r).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+      expect(await stopping).toEqual({ ok: true, value: { stopped: true } });
+      expect(await second).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', message: expect.stringMatching(/already running/) } });
+      expect(existsSync(path)).toBe(false);
+      expect(existsSync(join(out, 'second.mbox'))).toBe(false);
+      expect(readdirSync(out).filter((name) => name.includes('stopped'))).toEqual([]);
+      // Nothing runs any more: stopping again says so, and the next export goes through.
+      expect(await router.invoke('accounts:exportCancel', { accountId })).toEqual({ ok: true, value: { stopped: false } });
+      const again = await router.invoke('accounts:export', { accountId, format: 'eml', path });
+      expect(again.ok && again.value.messages).toBe(originals.size);
+    } finally {
+      off();
+    }
   });
 });
 

@@ -69,6 +69,7 @@ const BAD_FOR: Record<InvokeChannel, unknown[]> = {
     { accountId: 1, format: 'eml', path: '' },
     { accountId: 1, format: 'eml', path: '/tmp/x', force: 'yes' },
   ],
+  'accounts:exportCancel': [{}, { accountId: 'me@example.com' }, { accountId: 1, format: 'mbox' }],
   'messages:search': [
     {},
     { accountId: 1 },

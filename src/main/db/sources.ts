@@ -181,9 +181,20 @@ export const readAttachmentPiece = guarded(function readAttachmentPiece(
 });
 
 /**
- * Up to `limit` fetched messages of the account, after row id `afterId`, whose original the mirror should have and
- * does not (whole or in part): none stored (a mirror made before full copies), or an attachment left out that is
- * now within the cap (`capBytes`, null: no cap). In row order, so a backfill pages through them once.
+ * Which fetched messages of the account the mirror should have the original of and does not (whole or in part):
+ * none stored (a mirror made before full copies), or an attachment left out that is now within the cap
+ * (`capBytes`, null: no cap).
+ */
+function missingSource(accountId: number, capBytes: number | null) {
+  return sql`${messages.accountId} = ${accountId} AND ${messages.detailsFetched} = 1 AND (
+        NOT EXISTS (SELECT 1 FROM ${sourcePieces} WHERE ${sourcePieces.messageId} = ${messages.id})
+        OR EXISTS (SELECT 1 FROM ${attachments} WHERE ${attachments.messageId} = ${messages.id} AND ${attachments.blobId} IS NULL
+                   AND (${capBytes} IS NULL OR ${attachments.size} <= ${capBytes})))`;
+}
+
+/**
+ * Up to `limit` messages whose original is missing (missingSource), after row id `afterId`, in row order, so a
+ * backfill pages through them once.
  */
 export const messagesMissingSource = guarded(function messagesMissingSource(
   db: Db,
@@ -195,15 +206,24 @@ export const messagesMissingSource = guarded(function messagesMissingSource(
   return db.orm
     .select({ id: messages.id, gmailId: messages.gmailId })
     .from(messages)
-    .where(
-      sql`${messages.accountId} = ${accountId} AND ${messages.detailsFetched} = 1 AND ${messages.id} > ${afterId} AND (
-        NOT EXISTS (SELECT 1 FROM ${sourcePieces} WHERE ${sourcePieces.messageId} = ${messages.id})
-        OR EXISTS (SELECT 1 FROM ${attachments} WHERE ${attachments.messageId} = ${messages.id} AND ${attachments.blobId} IS NULL
-                   AND (${capBytes} IS NULL OR ${attachments.size} <= ${capBytes})))`,
-    )
+    .where(sql`${messages.id} > ${afterId} AND ${missingSource(accountId, capBytes)}`)
     .orderBy(messages.id)
     .limit(limit)
     .all();
+});
+
+/** How many messages' originals are missing (missingSource): what messagesMissingSource pages through. */
+export const countMessagesMissingSource = guarded(function countMessagesMissingSource(db: Db, accountId: number, capBytes: number | null): number {
+  return db.orm.select({ n: sql<number>`count(*)` }).from(messages).where(missingSource(accountId, capBytes)).get()?.n ?? 0;
+});
+
+/** How many fetched messages of the account an export reads (iterateSources). */
+export const countFetchedMessages = guarded(function countFetchedMessages(db: Db, accountId: number): number {
+  return db.orm
+    .select({ n: sql<number>`count(*)` })
+    .from(messages)
+    .where(sql`${messages.accountId} = ${accountId} AND ${messages.detailsFetched} = 1`)
+    .get()?.n ?? 0;
 });
 
 /** How many fetched messages of the account have no original in the mirror at all (the backfill's work left). */

@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { databaseFile, openDatabaseReadOnly } from '../db/client';
 import { listLabels } from '../db/labels';
-import { iterateSources } from '../db/sources';
+import { countFetchedMessages, iterateSources } from '../db/sources';
 import { InvalidRequestError } from '../ipc/errors';
 import { exportSources, type ExportFormat, type ExportOptions, type ExportResult } from './export-account';
 
@@ -26,6 +26,8 @@ export type AccountExportRequest = {
   /** Absolute: the app's working folder means nothing to its user (the CLI resolves the user's path first). */
   path: string;
   force: boolean;
+  /** How many messages the export reads (those of its snapshot), told once before the first is written. */
+  onTotal?: (messages: number) => void;
 } & Pick<ExportOptions, 'signal' | 'onProgress' | 'stream'>;
 
 export async function exportAccountFromCore(dataDir: string, req: AccountExportRequest): Promise<ExportResult> {
@@ -36,6 +38,7 @@ export async function exportAccountFromCore(dataDir: string, req: AccountExportR
     db.sqlite.prepare('BEGIN').run();
     try {
       const labelNames = new Map(listLabels(db, req.accountId).map((l) => [l.id, l.name]));
+      req.onTotal?.(countFetchedMessages(db, req.accountId));
       return await exportSources(iterateSources(db, req.accountId), {
         format: req.format,
         path: req.path,

@@ -62,6 +62,7 @@ export const DEFAULT_THROTTLE_MS: Record<EventName, number> = {
   'accounts:changed': 250,
   'labels:changed': 500,
   'messages:changed': 500,
+  'export:progress': 200,
 };
 
 const DEFAULT_PAGE = 100;
@@ -203,6 +204,8 @@ export function createRouter(services: AppServices, opts: RouterOptions = {}): I
 
     'accounts:export': ({ accountId, format, path, force }) => services.exportAccount({ accountId, format, path, force: force ?? false }),
 
+    'accounts:exportCancel': async ({ accountId }) => ({ stopped: await services.cancelExport(accountId) }),
+
     'settings:get': () => services.getSettings(),
 
     'settings:set': (patch) => services.setSettings(patch),
@@ -292,6 +295,11 @@ export function createRouter(services: AppServices, opts: RouterOptions = {}): I
     emit: (payload) => fanOut({ name: 'messages:changed', payload }),
   });
 
+  const exportProgress = new KeyedThrottle<CoreEventMap['export:progress']>({
+    intervalMs: throttle('export:progress'),
+    emit: (payload) => fanOut({ name: 'export:progress', payload }),
+  });
+
   const subscriptions: (() => void)[] = [];
   const on = <K extends CoreEventName>(name: K, fn: (p: CoreEventMap[K]) => void) => {
     subscriptions.push(services.onEvent(name, fn));
@@ -300,6 +308,7 @@ export function createRouter(services: AppServices, opts: RouterOptions = {}): I
   on('accounts:changed', (p) => accountsChanged.push(keyOf(p), p));
   on('labels:changed', (p) => labelsChanged.push(keyOf(p), p));
   on('messages:changed', (p) => messagesChanged.push(keyOf(p), p));
+  on('export:progress', (p) => exportProgress.push(keyOf(p), p));
 
   async function handle(channel: unknown, request: unknown, ctx: CallContext = { transport: 'direct' }): Promise<IpcResult<unknown>> {
     if (closed) return { ok: false, error: { code: 'UNAVAILABLE', message: 'Mailmirror is shutting down' } };
@@ -325,7 +334,7 @@ export function createRouter(services: AppServices, opts: RouterOptions = {}): I
       if (closed) return;
       closed = true;
       for (const unsub of subscriptions) unsub();
-      for (const t of [progress, accountsChanged, labelsChanged, messagesChanged]) t.close();
+      for (const t of [progress, accountsChanged, labelsChanged, messagesChanged, exportProgress]) t.close();
       for (const [id, f] of flows) {
         f.abort.abort();
         forgetFlow(id);

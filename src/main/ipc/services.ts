@@ -83,6 +83,8 @@ export interface AppServices {
     bytes: number;
     skipped: number;
   }>;
+  /** Stops the account's running export; false when none was running. */
+  cancelExport(accountId: number): Promise<boolean>;
   getSettings(): Promise<Settings>;
   setSettings(patch: Partial<Settings>): Promise<Settings>;
   /** The OAuth client connecting uses and where it comes from (explicit > the user's > built in). */

@@ -2,8 +2,9 @@
 // as one mbox file (what Thunderbird, Apple Mail and Google Takeout use) or a folder of .eml files. The core proposes
 // where (export:defaults); an existing file or folder is kept unless the user ticks "Replace if it exists".
 import { useEffect, useId, useRef, useState } from 'react';
-import type { AccountSummary, ResponseOf } from '../../shared/ipc';
-import { call, errorMessage } from '../api';
+import type { AccountSummary, EventPayload, ResponseOf } from '../../shared/ipc';
+import { ApiError, call, errorMessage } from '../api';
+import { useEvent } from '../hooks';
 import { formatBytes, formatCount } from '../lib/format';
 import { ErrorNotice } from './ErrorNotice';
 import { Icon } from './Icon';
@@ -12,6 +13,15 @@ import { Modal } from './Modal';
 type Format = 'mbox' | 'eml';
 type Defaults = ResponseOf<'export:defaults'>;
 type Result = ResponseOf<'accounts:export'>;
+type Progress = EventPayload<'export:progress'>;
+
+const isStopped = (e: unknown) => e instanceof ApiError && e.code === 'CANCELLED';
+
+/** Where a running export is, in words: fetching from Gmail what the mirror lacks, then writing. */
+function progressWords(p: Progress): string {
+  if (p.phase === 'fetching') return `Fetching from Gmail the originals not kept offline: ${formatCount(p.done)} of ${formatCount(p.total)}`;
+  return `Writing ${formatCount(p.done)} of ${formatCount(p.total)} ${p.total === 1 ? 'message' : 'messages'} · ${formatBytes(p.bytes)}`;
+}
 
 const FORMATS: { value: Format; title: string; text: string }[] = [
   { value: 'mbox', title: 'One mbox file', text: 'For Thunderbird, Apple Mail and other mail apps; the format of Google Takeout.' },
@@ -32,6 +42,15 @@ export function ExportDialog(props: {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<Result | null>(null);
   const [error, setError] = useState<unknown>(null);
+  /** The account's export as the core last told it (this window's, or one an earlier window left running). */
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const [stopping, setStopping] = useState(false);
+  /** Where the export this window stopped would have gone (nothing was written there). */
+  const [stoppedAt, setStoppedAt] = useState<string | null>(null);
+  useEvent('export:progress', (p) => {
+    if (p.accountId === account.id) setProgress(p);
+  });
+  const running = progress !== null && progress.phase !== 'ended';
   const pathId = useId();
   const pathInput = useRef<HTMLInputElement>(null);
   /** Bumped when the app (not the user) set the path: the field then shows its end, the file or folder's name. */
@@ -81,21 +100,44 @@ export function ExportDialog(props: {
 
   const run = async () => {
     const target = path.trim();
-    if (!target || busy) return;
+    if (!target || busy || running) return;
     setBusy(true);
     setError(null);
     setResult(null);
+    setStoppedAt(null);
+    setProgress(null);
     try {
       const r = await call('accounts:export', { accountId: account.id, format, path: target, force });
       if (open.current) setResult(r);
       else onDoneInBackground?.(`Export finished: ${formatCount(r.messages)} ${r.messages === 1 ? 'message' : 'messages'} to ${r.path}${r.skipped > 0 ? ` (${formatCount(r.skipped)} left out)` : ''}.`);
     } catch (e) {
-      if (open.current) setError(e);
-      else onDoneInBackground?.(`The export did not finish: ${errorMessage(e)}`);
+      if (open.current) {
+        if (isStopped(e)) setStoppedAt(target);
+        else setError(e);
+      } else onDoneInBackground?.(isStopped(e) ? 'The export was stopped: nothing was written.' : `The export did not finish: ${errorMessage(e)}`);
     } finally {
-      if (open.current) setBusy(false);
+      if (open.current) {
+        setBusy(false);
+        setStopping(false);
+        // Its answer comes after every progress event but the last (`ended`, on its way): it has ended now.
+        setProgress((p) => p && { ...p, phase: 'ended' });
+      }
     }
   };
+
+  const stop = async () => {
+    if (stopping) return;
+    setStopping(true);
+    try {
+      await call('accounts:exportCancel', { accountId: account.id });
+    } catch (e) {
+      setError(e);
+    } finally {
+      // This window's own export says when it has stopped (run's finally); one an earlier window left running, here.
+      if (open.current && !busy) setStopping(false);
+    }
+  };
+  const pct = progress && progress.total > 0 ? Math.min(100, Math.round((100 * progress.done) / progress.total)) : 0;
 
   return (
     <Modal title="Export account" onClose={props.onClose} testId="export-dialog" width={600}>
@@ -152,10 +194,33 @@ export function ExportDialog(props: {
 
         {error !== null && <ErrorNotice error={error} context="export" className="inline-error" role="alert" testId="export-error" />}
         <div role="status" className="export-status">
-          {busy && (
-            <span className="export-busy" data-testid="export-busy">
-              <span className="spinner small" />
-              Exporting… a large mailbox takes a while. Closing this window does not stop it.
+          {(busy || running) && (
+            <div className="export-running" data-testid="export-busy">
+              <span className="export-busy">
+                <span className="spinner small" />
+                <span data-testid="export-progress-text">
+                  {running && progress ? progressWords(progress) : 'Exporting…'}
+                  {!busy && ' (started earlier)'}
+                </span>
+              </span>
+              <div
+                className="progress"
+                role="progressbar"
+                aria-label="Export progress"
+                aria-valuemin={0}
+                aria-valuemax={100}
+                aria-valuenow={pct}
+                aria-valuetext={running && progress ? progressWords(progress) : undefined}
+                data-testid="export-progress"
+              >
+                <div className="progress-fill animated" style={{ width: `${pct}%` }} />
+              </div>
+              <span className="muted small">Closing this window does not stop it; a large mailbox takes a while.</span>
+            </div>
+          )}
+          {stoppedAt !== null && !busy && (
+            <span className="muted small" data-testid="export-stopped">
+              Export stopped: nothing was written to <code>{stoppedAt}</code>.
             </span>
           )}
           {result && (
@@ -181,12 +246,23 @@ export function ExportDialog(props: {
         </div>
 
         <div className="dialog-actions">
+          {(busy || running) && (
+            <button type="button" className="btn export-stop" onClick={() => void stop()} aria-disabled={stopping || undefined} data-testid="export-stop">
+              {stopping ? 'Stopping…' : 'Stop export'}
+            </button>
+          )}
           <button type="button" className="btn ghost" onClick={props.onClose}>
-            {result || busy ? 'Close' : 'Cancel'}
+            {result || busy || running ? 'Close' : 'Cancel'}
           </button>
-          <button type="submit" className="btn primary" disabled={!busy && !path.trim()} aria-disabled={busy || undefined} data-testid="export-run">
-            {busy ? <span className="spinner small" /> : <Icon name="download" size={16} />}
-            {busy ? 'Exporting…' : 'Export'}
+          <button
+            type="submit"
+            className="btn primary"
+            disabled={!busy && !running && !path.trim()}
+            aria-disabled={busy || running || undefined}
+            data-testid="export-run"
+          >
+            {busy || running ? <span className="spinner small" /> : <Icon name="download" size={16} />}
+            {busy || running ? 'Exporting…' : 'Export'}
           </button>
         </div>
       </form>
