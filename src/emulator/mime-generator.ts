@@ -4,6 +4,7 @@
  * quoted-printable / base64 / 8bit bodies, threads with In-Reply-To and References, ~1 MB messages.
  * Bodies are built only when a message is fetched; the mailbox keeps just the inputs.
  */
+import { pdfDocument, pngPicture } from './demo-files';
 import { Rng, hash32 } from './rng';
 import {
   type Locale,
@@ -304,15 +305,18 @@ function attachmentLeaf(a: Attachment): Leaf {
 function randomAttachment(rng: Rng): Attachment {
   const kind = rng.int(0, 5);
   switch (kind) {
+    // The random stream is drawn from as when these were random bytes (a size, then one seed), so a seed still
+    // makes the same mailbox.
     case 0: {
-      const b = rng.fill(Buffer.alloc(rng.int(4000, 40000)));
-      b.write('%PDF-1.4\n', 0, 'latin1');
-      return { filename: `report-${rng.int(2015, 2025)}.pdf`, mime: 'application/pdf', bytes: b, nameStyle: 'plain' };
+      const size = rng.int(4000, 40000);
+      const seed = rng.uint32();
+      const year = rng.int(2015, 2025);
+      return { filename: `report-${year}.pdf`, mime: 'application/pdf', bytes: pdfDocument(seed, size, `Report ${year}`), nameStyle: 'plain' };
     }
     case 1: {
-      const b = rng.fill(Buffer.alloc(rng.int(1000, 20000)));
-      Buffer.from('89504e470d0a1a0a', 'hex').copy(b, 0);
-      return { filename: `photo_${rng.int(1, 9999)}.png`, mime: 'image/png', bytes: b, nameStyle: 'plain' };
+      const size = rng.int(1000, 20000);
+      const seed = rng.uint32();
+      return { filename: `photo_${rng.int(1, 9999)}.png`, mime: 'image/png', bytes: pngPicture(seed, size), nameStyle: 'plain' };
     }
     case 2: {
       const rows = ['id,name,amount'];
@@ -327,7 +331,10 @@ function randomAttachment(rng: Rng): Attachment {
         nameStyle: 'rfc2231',
       };
     case 4:
-      return { filename: '請求書.pdf', mime: 'application/pdf', bytes: rng.fill(Buffer.alloc(rng.int(3000, 30000))), nameStyle: 'words' };
+    {
+      const size = rng.int(3000, 30000);
+      return { filename: '請求書.pdf', mime: 'application/pdf', bytes: pdfDocument(rng.uint32(), size, 'Invoice'), nameStyle: 'words' };
+    }
     default:
       return { filename: 'notes.txt', mime: 'text/plain', bytes: Buffer.from(sentence(rng, 'en') + '\r\n'), nameStyle: 'plain' };
   }
@@ -408,8 +415,8 @@ export function generateRaw(input: GenInput): Buffer {
       root = alt;
     } else if (kind === 'related') {
       const cid = `ii_${rng.hex(10)}@example`;
-      const img = rng.fill(Buffer.alloc(rng.int(500, 4000)));
-      Buffer.from('89504e470d0a1a0a', 'hex').copy(img, 0);
+      const size = rng.int(500, 4000);
+      const img = pngPicture(rng.uint32(), size);
       const relHtml = textLeaf('text/html', html.replace('</body>', `<img src="cid:${cid}" alt="logo"></body>`) + '\r\n', style);
       const innerAlt: Multi = { kind: 'multi', headers: [], boundary: boundary(rng), children: [plain, relHtml] };
       innerAlt.headers = [`Content-Type: multipart/alternative; boundary="${innerAlt.boundary}"`];

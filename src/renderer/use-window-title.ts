@@ -1,19 +1,25 @@
-// The window title carries the Inbox's unread count, as Gmail's tab does: "Inbox (152) — Mailmirror".
+// The window title names what the window shows, with that label's unread count, as Gmail's tab does:
+// "Inbox (152) — Mailmirror", "Sent — Mailmirror", "Search results — Mailmirror".
 import { useEffect } from 'react';
 import type { LabelSummary } from '../shared/ipc';
+import { labelDisplayName } from '../shared/label-tree';
+import type { ListView } from './use-message-list';
 
 export const APP_TITLE = 'Mailmirror';
 
-export function windowTitle(labels: LabelSummary[] | null, conversations = false): string {
-  const inbox = labels?.find((l) => l.id === 'INBOX');
-  if (!inbox) return APP_TITLE;
+export function windowTitle(labels: LabelSummary[] | null, conversations = false, view: ListView = { kind: 'label', labelId: 'INBOX' }): string {
+  if (view.kind === 'search') return `Search results — ${APP_TITLE}`;
+  if (view.labelId === null) return `All Mail — ${APP_TITLE}`;
+  const label = labels?.find((l) => l.id === view.labelId);
+  if (!label) return APP_TITLE;
+  const name = label.type === 'system' ? labelDisplayName(label) : label.name;
   // The sidebar's figure (Gmail's unread conversations, or messages with conversations off), so the two never disagree.
-  const unread = conversations ? inbox.threadsUnread : inbox.messagesUnread;
-  return unread > 0 ? `Inbox (${unread.toLocaleString('en-US')}) — ${APP_TITLE}` : `Inbox — ${APP_TITLE}`;
+  const unread = conversations ? label.threadsUnread : label.messagesUnread;
+  return unread > 0 ? `${name} (${unread.toLocaleString('en-US')}) — ${APP_TITLE}` : `${name} — ${APP_TITLE}`;
 }
 
-export function useWindowTitle(labels: LabelSummary[] | null, conversations = false): void {
-  const title = windowTitle(labels, conversations);
+export function useWindowTitle(labels: LabelSummary[] | null, conversations = false, view?: ListView): void {
+  const title = windowTitle(labels, conversations, view);
   useEffect(() => {
     document.title = title;
   }, [title]);

@@ -68,7 +68,7 @@ export function Mailbox(props: MailboxProps) {
   const [conversations, setConversations] = useState<boolean | null>(null);
   const conversationRef = useRef<ConversationHandle>(null);
   const list = useMessageList(accountId, view, conversations);
-  useWindowTitle(labels, conversations === true);
+  useWindowTitle(labels, conversations === true, view);
   const cursorIndex = useMemo(() => (cursorId === null ? -1 : list.items.findIndex((m) => m.id === cursorId)), [cursorId, list.items]);
   const { layout, setLayout } = props.layout;
   const windowSize = useWindowSize();
@@ -410,7 +410,10 @@ export function Mailbox(props: MailboxProps) {
 
   const title =
     view.kind === 'search'
-      ? `Results for “${view.query}”`
+      ? // A query that is one quoted phrase keeps its own quotes.
+        /^".*"$/.test(view.query.trim())
+        ? `Results for ${view.query.trim()}`
+        : `Results for “${view.query}”`
       : view.labelId === null
         ? 'All Mail'
         : currentLabel
