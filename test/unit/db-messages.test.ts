@@ -150,6 +150,20 @@ describe('saveMessageDetails', () => {
     expect(getMessage(db, acc, 'gone')?.detailsFetched).toBe(true);
   });
 
+  it('gives a paperclip to a message with a file attached, not to one whose only picture its HTML shows in place', ({ db, acc }) => {
+    const logo = { gmailAttachmentId: 'l', partId: '1.2', filename: 'logo.png', mimeType: 'image/png', size: 900, contentId: 'logo@x' };
+    const photo = { gmailAttachmentId: 'p', partId: '2', filename: 'photo.png', mimeType: 'image/png', size: 9000, contentId: null };
+    const invite = { gmailAttachmentId: 'i', partId: '3', filename: 'invite.ics', mimeType: 'text/calendar', size: 300, contentId: 'inv@x' };
+    saveMessageDetails(
+      db,
+      acc,
+      [msg('logo', ['INBOX'], { attachments: [logo] }), msg('photo', ['INBOX'], { attachments: [logo, photo] }), msg('ics', ['INBOX'], { attachments: [invite] })],
+      { insertMissing: true },
+    );
+    const rows = new Map(listMessages(db, acc, { labelId: 'INBOX', limit: 10 }).items.map((r) => [r.gmailId, r.hasAttachments]));
+    expect(Object.fromEntries(rows)).toEqual({ logo: false, photo: true, ics: true });
+  });
+
   it('replaces labels and attachments on a refetch', ({ db, acc }) => {
     saveMessageDetails(
       db,

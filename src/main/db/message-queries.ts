@@ -60,7 +60,10 @@ export const listFields = {
   internalDate: messages.internalDate,
   unread: sql`EXISTS (SELECT 1 FROM message_labels u WHERE u.message_id = ${messageId} AND u.label_id = 'UNREAD')`.mapWith(isOne),
   labelIds: sql`(SELECT json_group_array(l.label_id) FROM message_labels l WHERE l.message_id = ${messageId})`.mapWith(sortedLabels),
-  hasAttachments: sql`EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = ${messageId})`.mapWith(isOne),
+  // A picture with a Content-ID is one the HTML shows in place (a logo, a signature): the reader shows it there and
+  // lists only the others, so it alone does not earn the row a paperclip (nor does it in Gmail's list).
+  hasAttachments: sql`EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = ${messageId}
+    AND NOT (a.content_id IS NOT NULL AND a.mime_type LIKE 'image/%'))`.mapWith(isOne),
 };
 
 const p = {
