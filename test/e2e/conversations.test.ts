@@ -124,7 +124,10 @@ describe('conversations', () => {
     await expect.poll(() => firstRows(2, 'threadId')).toEqual(['tlong']);
     expect(await row('tlong').locator('.who-names').textContent()).toBe('To: Ada');
     expect(await row('tlong').getByTestId('thread-count').textContent()).toBe('9');
+    // The window title follows the view, with that label's unread conversations (Sent has none).
+    expect(await page.title()).toBe('Sent — Mailmirror');
     await page.locator('[data-testid="label-row"][data-label-id="INBOX"]').click();
+    await expect.poll(() => page.title()).toBe(`Inbox (${threadsUnread}) — Mailmirror`);
     await expect.poll(() => firstRows(1, 'threadId')).toEqual(['tlong']);
   });
 
@@ -221,6 +224,8 @@ describe('conversations', () => {
     await page.keyboard.type('Lisbon');
     await press('Enter');
     await expect.poll(() => page.getByTestId('list-title').textContent()).toBe('Results for “Lisbon”');
+    // The window title names what the window shows.
+    expect(await page.title()).toBe('Search results — Mailmirror');
     // Several messages of the long conversation and the itinerary match: two rows, the long one counting its matches.
     const found = await router.invoke('messages:search', { accountId: seeded.accountId, query: 'Lisbon', limit: 100 });
     if (!found.ok) throw new Error(found.error.message);

@@ -126,8 +126,9 @@ export function SyncPanel(props: {
   const lastSync = s.lastSyncAt ?? props.account.lastSyncAt;
   const damaged = s.error?.code === 'DB_DAMAGED';
   // A mirror already complete that cannot sync now: the error is the news, not a percentage of the next pass
-  // (a red bar at "99%" reads as a broken mirror when every message is there).
-  const showProgress = !(s.initialSyncCompleted && (s.phase === 'error' || s.phase === 'needs_reconnect'));
+  // (a red bar at "99%" reads as a broken mirror when every message is there). Nor while the window has no link to
+  // Mailmirror: a full amber bar under "Reconnecting" reads as progress of the reconnection.
+  const showProgress = !(s.initialSyncCompleted && (s.phase === 'error' || s.phase === 'needs_reconnect' || props.disconnected));
 
   const detail: string[] = [];
   if (s.total !== null && (busy || !s.initialSyncCompleted)) detail.push(`${formatCount(s.processed)} of ${formatCount(s.total)}`);
@@ -215,7 +216,7 @@ export function SyncPanel(props: {
           </span>
         )}
         {s.phase !== 'needs_reconnect' && s.phase !== 'error' && (
-          <button className="icon-btn small" aria-label="Sync now" title="Sync now" data-testid="sync-now" disabled={busy} onClick={props.onSyncNow}>
+          <button className="icon-btn small" aria-label="Sync now" title="Sync now" data-testid="sync-now" disabled={busy || props.disconnected} onClick={props.onSyncNow}>
             <Icon name="refresh" size={15} />
           </button>
         )}
