@@ -38,39 +38,49 @@ function colour(seed: number, shift: number): [number, number, number] {
 }
 
 /**
- * A PNG (8-bit RGB) of about `approxBytes`: a diagonal blend of two colours from `seed` with a light disc in it,
- * twice as wide as it is tall.
+ * A w×h PNG, 8-bit RGB, one IDAT chunk, the colour of each pixel from `pixel`; `level` the deflate level of its
+ * pixels (0: stored, as large as they are).
  */
-export function pngPicture(seed: number, approxBytes: number): Buffer {
-  const width = Math.max(8, Math.round(Math.sqrt((2 * approxBytes) / 3)));
-  const row = 1 + width * 3;
-  const height = Math.max(4, Math.round(approxBytes / row));
-  const [a, b] = [colour(seed, 3), colour(seed, 17)];
-  const raw = Buffer.alloc(row * height);
-  const cx = width * 0.65;
-  const cy = height * 0.4;
-  const r2 = (Math.min(width, height) * 0.3) ** 2;
-  for (let y = 0; y < height; y++) {
+export function encodePng(w: number, h: number, pixel: (x: number, y: number) => readonly number[], level = 6): Buffer {
+  const row = 1 + w * 3;
+  const raw = Buffer.alloc(row * h);
+  for (let y = 0; y < h; y++) {
     raw[y * row] = 0; // filter: none
-    for (let x = 0; x < width; x++) {
-      const t = (x / width + y / height) / 2;
-      const inDisc = (x - cx) ** 2 + (y - cy) ** 2 < r2;
-      for (let c = 0; c < 3; c++) {
-        const v = a[c] + (b[c] - a[c]) * t;
-        raw[y * row + 1 + x * 3 + c] = inDisc ? Math.min(255, v + 90) : v;
-      }
-    }
+    for (let x = 0; x < w; x++) raw.set(pixel(x, y), y * row + 1 + x * 3);
   }
   const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8 bits, RGB, deflate, no filter method beyond 0, not interlaced
+  header.writeUInt32BE(w, 0);
+  header.writeUInt32BE(h, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8 bits, RGB, deflate, filter method 0, not interlaced
   return Buffer.concat([
     Buffer.from('89504e470d0a1a0a', 'hex'),
     chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw, { level: 0 })),
+    chunk('IDAT', deflateSync(raw, { level })),
     chunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/**
+ * A PNG of about `approxBytes`: a diagonal blend of two colours from `seed` with a light disc in it, twice as wide as
+ * it is tall.
+ */
+export function pngPicture(seed: number, approxBytes: number): Buffer {
+  const width = Math.max(8, Math.round(Math.sqrt((2 * approxBytes) / 3)));
+  const height = Math.max(4, Math.round(approxBytes / (1 + width * 3)));
+  const [a, b] = [colour(seed, 3), colour(seed, 17)];
+  const cx = width * 0.65;
+  const cy = height * 0.4;
+  const r2 = (Math.min(width, height) * 0.3) ** 2;
+  return encodePng(
+    width,
+    height,
+    (x, y) => {
+      const t = (x / width + y / height) / 2;
+      const lift = (x - cx) ** 2 + (y - cy) ** 2 < r2 ? 90 : 0;
+      return [0, 1, 2].map((c) => Math.min(255, Math.round(a[c] + (b[c] - a[c]) * t) + lift));
+    },
+    0,
+  );
 }
 
 /** PDF text: the characters a string literal needs escaped. */

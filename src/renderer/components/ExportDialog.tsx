@@ -9,6 +9,7 @@ import { formatBytes, formatCount } from '../lib/format';
 import { ErrorNotice } from './ErrorNotice';
 import { Icon } from './Icon';
 import { Modal } from './Modal';
+import { ProgressBar } from './ProgressBar';
 
 type Format = 'mbox' | 'eml';
 type Defaults = ResponseOf<'export:defaults'>;
@@ -203,18 +204,13 @@ export function ExportDialog(props: {
                   {!busy && ' (started earlier)'}
                 </span>
               </span>
-              <div
-                className="progress"
-                role="progressbar"
-                aria-label="Export progress"
-                aria-valuemin={0}
-                aria-valuemax={100}
-                aria-valuenow={pct}
-                aria-valuetext={running && progress ? progressWords(progress) : undefined}
-                data-testid="export-progress"
-              >
-                <div className="progress-fill animated" style={{ width: `${pct}%` }} />
-              </div>
+              <ProgressBar
+                label="Export progress"
+                percent={pct}
+                valueText={running && progress ? progressWords(progress) : undefined}
+                animated
+                testId="export-progress"
+              />
               <span className="muted small">Closing this window does not stop it; a large mailbox takes a while.</span>
             </div>
           )}

@@ -9,6 +9,7 @@ import { formatCount, formatDuration, formatRate, formatRelative } from '../lib/
 import { useNow } from '../hooks';
 import { ErrorNotice } from './ErrorNotice';
 import { Icon } from './Icon';
+import { ProgressBar } from './ProgressBar';
 
 const PHASE_TEXT: Record<SyncStatus['phase'], string> = {
   idle: 'Up to date',
@@ -161,18 +162,13 @@ export function SyncPanel(props: {
         )}
       </div>
       {showProgress && (
-        <div
-          className="progress"
-          role="progressbar"
-          aria-label="Mirror progress"
-          aria-valuemin={0}
-          aria-valuemax={100}
-          aria-valuenow={pct}
-          aria-valuetext={s.total !== null ? `${formatCount(s.processed)} of ${formatCount(s.total)} messages` : `${pct}%`}
-          data-testid="sync-progress"
-        >
-          <div className={`progress-fill ${busy ? 'animated' : ''}`} style={{ width: `${pct}%` }} />
-        </div>
+        <ProgressBar
+          label="Mirror progress"
+          percent={pct}
+          valueText={s.total !== null ? `${formatCount(s.processed)} of ${formatCount(s.total)} messages` : `${pct}%`}
+          animated={busy}
+          testId="sync-progress"
+        />
       )}
       {detail.length > 0 && (
         <div className="sync-line" data-testid="sync-detail">
