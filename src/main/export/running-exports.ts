@@ -10,10 +10,12 @@ export class RunningExports {
     if (this.running.has(accountId)) {
       throw new InvalidRequestError('An export of this account is already running (closing its window does not stop it): wait for it to finish, or stop it');
     }
-    const stop = new AbortController();
-    const ended = work(stop.signal);
-    this.running.set(accountId, { stop, ended: ended.catch(() => undefined) });
+    // Known as running before `work` starts: it may tell its first progress (and be stopped) before it first waits.
+    const entry: { stop: AbortController; ended: Promise<unknown> } = { stop: new AbortController(), ended: Promise.resolve() };
+    this.running.set(accountId, entry);
     try {
+      const ended = work(entry.stop.signal);
+      entry.ended = ended.catch(() => undefined);
       return await ended;
     } finally {
       this.running.delete(accountId);
