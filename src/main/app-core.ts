@@ -248,7 +248,7 @@ export class AppCore implements AppServices {
           },
           onProgress: (p) => {
             written = { ...written, done: p.exported + p.skipped, bytes: p.bytes };
-            progress('writing', written.done, Math.max(written.total, written.done), written.bytes);
+            progress('writing', written.done, written.total, written.bytes);
           },
         });
       } finally {

@@ -217,15 +217,6 @@ export const countMessagesMissingSource = guarded(function countMessagesMissingS
   return db.orm.select({ n: sql<number>`count(*)` }).from(messages).where(missingSource(accountId, capBytes)).get()?.n ?? 0;
 });
 
-/** How many fetched messages of the account an export reads (iterateSources). */
-export const countFetchedMessages = guarded(function countFetchedMessages(db: Db, accountId: number): number {
-  return db.orm
-    .select({ n: sql<number>`count(*)` })
-    .from(messages)
-    .where(sql`${messages.accountId} = ${accountId} AND ${messages.detailsFetched} = 1`)
-    .get()?.n ?? 0;
-});
-
 /** How many fetched messages of the account have no original in the mirror at all (the backfill's work left). */
 export const countMissingSources = guarded(function countMissingSources(db: Db, accountId: number): number {
   const row = db.sqlite

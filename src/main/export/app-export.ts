@@ -7,7 +7,8 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { databaseFile, openDatabaseReadOnly } from '../db/client';
 import { listLabels } from '../db/labels';
-import { countFetchedMessages, iterateSources } from '../db/sources';
+import { iterateSources } from '../db/sources';
+import { countProgress } from '../db/stubs';
 import { InvalidRequestError } from '../ipc/errors';
 import { exportSources, type ExportFormat, type ExportOptions, type ExportResult } from './export-account';
 
@@ -38,7 +39,7 @@ export async function exportAccountFromCore(dataDir: string, req: AccountExportR
     db.sqlite.prepare('BEGIN').run();
     try {
       const labelNames = new Map(listLabels(db, req.accountId).map((l) => [l.id, l.name]));
-      req.onTotal?.(countFetchedMessages(db, req.accountId));
+      req.onTotal?.(countProgress(db, req.accountId).fetched);
       return await exportSources(iterateSources(db, req.accountId), {
         format: req.format,
         path: req.path,
